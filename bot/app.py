@@ -1,0 +1,96 @@
+"""build_application(settings, clock): the one factory, used by production, the demo and tests.
+
+Only `TELEGRAM_API_URL` differs between Telegram, a self-hosted Bot API server and the local
+emulator; everything else runs the same code path.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.warnings import PTBUserWarning
+
+from bot.clock import Clock
+from bot.context import BotContext
+from bot.handlers import common, register_all
+from bot.jobs import ticks
+from bot.jobs.sender import OutboxSender
+from bot.services import Services, build_services
+from bot.settings import Settings
+from bot.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+# Our conversations mix button presses and typed answers on purpose (per_message=False).
+warnings.filterwarnings("ignore", message=r".*per_message=False.*", category=PTBUserWarning)
+
+
+def build_application(
+    settings: Settings, clock: Clock | None = None, *, token: str | None = None
+) -> Application:
+    clock = clock or Clock()
+    db = Database(settings.db_path)
+    services = build_services(settings, clock, db)
+    app = (
+        ApplicationBuilder()
+        .token(token or settings.token or "")
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+        .rate_limiter(AIORateLimiter(max_retries=1))
+        .post_init(on_startup)
+        .post_shutdown(on_shutdown)
+        .build()
+    )
+    app.bot_data["services"] = services
+    register_all(app)
+    return app
+
+
+def services_of(app: Application) -> Services:
+    return app.bot_data["services"]
+
+
+async def on_startup(app: Application) -> None:
+    """Open the database, catch up on migrations, advertise commands, start the sender and ticks."""
+    services = services_of(app)
+    await services.db.open()
+    version = await services.db.migrate()
+    log.info("database %s at schema version %s", services.settings.db_path, version)
+    await common.set_commands(app)
+    sender = OutboxSender(app.bot, services)
+    app.bot_data["sender"] = sender
+    sender.start()
+    ticks.schedule(app, services.settings.tick_seconds)
+
+
+async def on_shutdown(app: Application) -> None:
+    sender: OutboxSender | None = app.bot_data.pop("sender", None)
+    if sender is not None:
+        await sender.stop()
+    await services_of(app).db.close()
+
+
+@asynccontextmanager
+async def running(app: Application, *, poll_timeout: float = 1.0) -> AsyncIterator[Application]:
+    """Run the bot inside the caller's event loop (tests and the demo), the way run_polling would."""
+    await app.initialize()
+    await on_startup(app)
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=poll_timeout, drop_pending_updates=False)
+    await app.start()
+    try:
+        yield app
+    finally:
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await on_shutdown(app)
+        await app.shutdown()

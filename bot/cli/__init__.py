@@ -1,0 +1,6 @@
+"""Subcommands of `python -m bot`: one module per feature, each registering with `registry.command`."""
+
+from bot.cli import core, outbox  # noqa: F401 - importing registers the subcommands
+from bot.cli.registry import COMMANDS, command
+
+__all__ = ["COMMANDS", "command"]

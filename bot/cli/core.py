@@ -1,0 +1,50 @@
+"""Core subcommands: run, migrate, version."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from bot import __version__
+from bot.cli.registry import command
+from bot.settings import Settings
+
+
+@command("run", "start the bot (the default); with no TELEGRAM_BOT_TOKEN, the local demo")
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.token:
+        try:
+            from bot.sandbox.demo import run_demo
+        except ImportError:
+            print(
+                "TELEGRAM_BOT_TOKEN is not set: set it (and TELEGRAM_API_URL for a self-hosted server) to run the bot."
+            )
+            return 2
+        return run_demo(settings)
+    from bot.app import build_application
+
+    app = build_application(settings)
+    if settings.webhook_url:
+        host, _, port = settings.webhook_listen.rpartition(":")
+        app.run_webhook(listen=host or "127.0.0.1", port=int(port), webhook_url=settings.webhook_url)
+    else:
+        app.run_polling()
+    return 0
+
+
+@command("migrate", "apply pending database migrations and print the schema version")
+def migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.storage.db import Database
+
+    async def go() -> int:
+        async with Database(settings.db_path) as db:
+            return await db.migrate()
+
+    print(f"schema version {asyncio.run(go())} ({settings.db_path})")
+    return 0
+
+
+@command("version", "print the version")
+def version(settings: Settings, args: argparse.Namespace) -> int:
+    print(f"jingan-bot {__version__}")
+    return 0

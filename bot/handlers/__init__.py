@@ -1,0 +1,21 @@
+"""Telegram-facing code only: each module parses updates, calls a service, renders a template.
+
+`register_all` wires every feature's handlers; features that need to come before others (the
+conversations) are listed first, and the catch-all fallbacks always last.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from bot.handlers import common, errors, onboarding
+
+FEATURES = [onboarding]
+
+
+def register_all(app: Application) -> None:
+    common.register(app)
+    for feature in FEATURES:
+        feature.register(app)
+    common.register_fallbacks(app)
+    app.add_error_handler(errors.on_error)

@@ -1,0 +1,66 @@
+"""Callback data: short, versioned, parsed in one place.
+
+Format: "1|<feature>|<action>|<arg>|<arg>..." — at most 64 bytes (Telegram's limit, checked
+here so a too-long button fails in tests, not in front of a user). Callback data is only a
+request to do something: permissions are checked by the service for the person who pressed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+VERSION = "1"
+SEP = "|"
+MAX_BYTES = 64
+
+
+class BadCallback(ValueError):
+    """Callback data we did not produce (old version, forged, truncated)."""
+
+
+@dataclass(frozen=True)
+class Callback:
+    feature: str
+    action: str
+    args: tuple[str, ...]
+
+    def int(self, index: int = 0) -> int:
+        try:
+            return int(self.args[index])
+        except (IndexError, ValueError):
+            raise BadCallback(f"argument {index} is not a number") from None
+
+    def str(self, index: int = 0) -> str:
+        try:
+            return self.args[index]
+        except IndexError:
+            raise BadCallback(f"argument {index} missing") from None
+
+
+def pack(feature: str, action: str, *args: object) -> str:
+    parts = [VERSION, feature, action, *(str(a) for a in args)]
+    if any(SEP in p for p in parts):
+        raise ValueError("callback parts cannot contain the separator")
+    data = SEP.join(parts)
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+def unpack(data: str | None) -> Callback:
+    if not data:
+        raise BadCallback("empty")
+    parts = data.split(SEP)
+    if len(parts) < 3 or parts[0] != VERSION or not parts[1] or not parts[2]:
+        raise BadCallback(data)
+    return Callback(parts[1], parts[2], tuple(parts[3:]))
+
+
+def pattern(feature: str) -> re.Pattern[str]:
+    """For CallbackQueryHandler(pattern=...): this feature's buttons only."""
+    return re.compile(rf"^{VERSION}\|{re.escape(feature)}\|")
+
+
+def button(text: str, feature: str, action: str, *args: object) -> dict[str, str]:
+    return {"text": text, "callback_data": pack(feature, action, *args)}

@@ -1,0 +1,146 @@
+"""Shared handlers: profile loading before every update, menu, help, language, cancel, fallbacks."""
+
+from __future__ import annotations
+
+from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram.constants import ChatType
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from bot.handlers import registry
+from bot.handlers.callbacks import button, pack, pattern
+from bot.render import LANGUAGES, N_
+
+LANGUAGE_LABELS = {"zh": "中文", "en": "English", "fr": "Français"}
+
+
+async def load_profile(update: Update, context: BotContext) -> None:
+    """Runs before every handler: who is this and which language do they read."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return
+    services = context.services
+    chat = update.effective_chat
+    if chat is not None and chat.type == ChatType.PRIVATE:
+        context.profile = await services.users.seen(
+            user.id, user.first_name, user.username, user.language_code
+        )
+    else:
+        context.profile = await services.users.get(user.id)
+    context.lang = services.users.language_of(context.profile, user.language_code)
+
+
+def main_menu_buttons(context: BotContext) -> list[list[dict[str, str]]]:
+    items = [{"text": context.t(m.label), "callback_data": m.callback_data} for m in registry.menu()]
+    return [items[i : i + 2] for i in range(0, len(items), 2)]
+
+
+async def show_menu(update: Update, context: BotContext, *, edit: bool = False) -> None:
+    await context.reply(
+        update, "common/menu.html", main_menu_buttons(context), edit=edit, profile=context.profile
+    )
+
+
+async def menu_command(update: Update, context: BotContext) -> int:
+    await show_menu(update, context)
+    return ConversationHandler.END
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    access = await context.services.access.of(update.effective_user.id)
+    await context.reply(update, "common/help.html", commands=registry.commands(staff=access.is_staff))
+
+
+def language_buttons() -> list[list[dict[str, str]]]:
+    return [[button(LANGUAGE_LABELS[lang], "lang", "set", lang) for lang in LANGUAGES]]
+
+
+async def language_command(update: Update, context: BotContext) -> None:
+    await context.reply(update, "common/choose_language.html", language_buttons())
+
+
+async def language_chosen(update: Update, context: BotContext) -> None:
+    from bot.handlers.callbacks import unpack
+
+    lang = unpack(update.callback_query.data).str(0)
+    if lang not in LANGUAGES:
+        await context.alert(update, N_("This button is no longer valid."))
+        return
+    await context.services.users.set_language(update.effective_user.id, lang)
+    context.lang = lang
+    await update.callback_query.answer()
+    await context.reply(update, "common/language_set.html", edit=True, language=LANGUAGE_LABELS[lang])
+    await show_menu(update, context)
+
+
+async def cancel_command(update: Update, context: BotContext) -> int:
+    """Outside a conversation /cancel has nothing to leave, but still answers."""
+    await context.reply(update, "common/cancelled.html")
+    return ConversationHandler.END
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    await context.reply(update, "common/unknown_command.html")
+
+
+async def unexpected_text(update: Update, context: BotContext) -> None:
+    await context.reply(update, "common/hint.html")
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A press no handler claimed: an old menu, another version's button, or forged data."""
+    await context.alert(update, N_("This button is no longer valid."))
+
+
+async def menu_pressed(update: Update, context: BotContext) -> None:
+    await update.callback_query.answer()
+    await show_menu(update, context)
+
+
+def register(app: Application) -> None:
+    app.add_handler(TypeHandler(Update, load_profile), group=-100)
+    app.add_handler(CommandHandler("help", help_command))
+    app.add_handler(CommandHandler("menu", menu_command))
+    app.add_handler(CommandHandler("language", language_command))
+    app.add_handler(CallbackQueryHandler(language_chosen, pattern=pattern("lang")))
+    app.add_handler(CallbackQueryHandler(menu_pressed, pattern=f"^{pack('menu', 'show')}$"))
+    registry.command("menu", N_("Main menu"), order=2)
+
+
+def register_fallbacks(app: Application) -> None:
+    """Added last to group 0, so they answer only what no feature handler claimed.
+
+    (A handler in another group would run *in addition* to the feature's handler.)
+    """
+    app.add_handler(CommandHandler("cancel", cancel_command))
+    app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, unexpected_text
+        )
+    )
+    app.add_handler(CallbackQueryHandler(stale_button))
+
+
+async def set_commands(app: Application) -> None:
+    """The command menu in Telegram's UI, in each language (staff commands are not advertised)."""
+    services = app.bot_data["services"]
+    for lang in LANGUAGES:
+        commands = [
+            BotCommand(c.name, services.renderer.gettext(lang, c.description))
+            for c in registry.commands(staff=False)
+        ]
+        await app.bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=lang)
+    default = [
+        BotCommand(c.name, services.renderer.gettext(services.settings.default_language, c.description))
+        for c in registry.commands(staff=False)
+    ]
+    await app.bot.set_my_commands(default, scope=BotCommandScopeDefault())

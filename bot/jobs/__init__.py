@@ -1,0 +1,1 @@
+"""Time-driven work: periodic ticks that read what is due from SQLite, and the outbox sender."""

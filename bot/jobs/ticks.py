@@ -1,0 +1,44 @@
+"""Scheduler ticks: PTB's JobQueue (APScheduler) runs one short periodic job that calls every
+feature's tick in turn. Ticks keep no state in memory: each reads what is due from SQLite and
+records what it did in the same transaction, so a restart neither loses nor repeats anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from telegram.ext import Application, ContextTypes
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+Tick = Callable[["Services"], Awaitable[object]]
+TICKS: dict[str, Tick] = {}
+
+
+def register_tick(name: str, tick: Tick) -> None:
+    TICKS[name] = tick
+
+
+async def run_ticks(services: Services) -> None:
+    """One round of every tick; a failing tick is logged and does not stop the others."""
+    for name, tick in list(TICKS.items()):
+        try:
+            await tick(services)
+        except Exception:
+            log.exception("tick %s failed", name)
+
+
+async def _job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await run_ticks(context.application.bot_data["services"])
+
+
+def schedule(app: Application, interval: float) -> None:
+    assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
+    app.job_queue.run_repeating(
+        _job, interval=interval, first=0.1, name="ticks", job_kwargs={"max_instances": 1, "coalesce": True}
+    )

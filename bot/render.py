@@ -1,0 +1,123 @@
+"""Jinja2 templates rendered for Telegram's HTML parse mode, in the reader's language.
+
+Autoescape is switched on for every template whatever its file name (Jinja's
+`select_autoescape()` would miss endings such as `.html.j2`), so a name like `<b>&Co` reaches
+the chat literally. Translated strings are trusted markup; tests check they are valid Telegram
+HTML. `trim_blocks`/`lstrip_blocks` keep template layout out of the message, because Telegram
+shows every newline.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from bot import i18n
+
+LANGUAGES = ("zh", "en", "fr")
+BABEL_LOCALE = {"zh": "zh_Hans_CN", "en": "en_GB", "fr": "fr_FR"}
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def visible_length(markup: str) -> int:
+    """Length as Telegram counts it: after tags are removed and entities decoded."""
+    return len(html.unescape(_TAG.sub("", markup)))
+
+
+def fit(markup: str, limit: int = MESSAGE_LIMIT) -> str:
+    """Never attempt a message over Telegram's limit: drop whole trailing lines and mark the cut.
+
+    Our templates open and close tags on the same line, so cutting between lines keeps the
+    HTML balanced.
+    """
+    if visible_length(markup) <= limit:
+        return markup
+    lines = markup.split("\n")
+    while lines and visible_length("\n".join(lines)) > limit - 2:
+        lines.pop()
+    if not lines:
+        return html.escape(html.unescape(_TAG.sub("", markup))[: limit - 1]) + "…"
+    return "\n".join(lines) + "\n…"
+
+
+class Renderer:
+    def __init__(self, tz: ZoneInfo, templates: Path = i18n.TEMPLATES) -> None:
+        self.tz = tz
+        self._envs: dict[str, Environment] = {}
+        self._translations = {}
+        for lang in LANGUAGES:
+            translations = i18n.load(lang)
+            self._translations[lang] = translations
+            env = Environment(
+                loader=FileSystemLoader(str(templates)),
+                autoescape=True,
+                trim_blocks=True,
+                lstrip_blocks=True,
+                keep_trailing_newline=False,
+                undefined=StrictUndefined,
+                extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
+            )
+            env.policies["ext.i18n.trimmed"] = True
+            env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+            env.globals["lang"] = lang
+            env.filters["dt"] = self._filter(lang, "datetime")
+            env.filters["date"] = self._filter(lang, "date")
+            env.filters["time"] = self._filter(lang, "time")
+            env.filters["datetime_short"] = self._filter(lang, "short")
+            self._envs[lang] = env
+
+    def _filter(self, lang: str, kind: str) -> Any:
+        locale = BABEL_LOCALE[lang]
+
+        def apply(value: datetime | None) -> str:
+            if value is None:
+                return ""
+            local = value.astimezone(self.tz)
+            if kind == "date":
+                return format_date(local, format="medium", locale=locale)
+            if kind == "time":
+                return format_time(local, format="HH:mm", locale=locale)
+            if kind == "short":
+                return format_datetime(local, format="MM-dd HH:mm", locale=locale)
+            return format_datetime(local, format="yyyy-MM-dd HH:mm", locale=locale)
+
+        return apply
+
+    def language(self, lang: str | None) -> str:
+        return lang if lang in self._envs else "zh"
+
+    def render(self, lang: str, template: str, limit: int = MESSAGE_LIMIT, **context: Any) -> str:
+        """Render one message; the result is valid Telegram HTML within `limit` visible characters."""
+        env = self._envs[self.language(lang)]
+        text = env.get_template(template).render(**context).strip()
+        return fit(text, limit)
+
+    def gettext(self, lang: str, message: str, **variables: Any) -> str:
+        """A translated plain string (button labels, alerts): never HTML, variables not escaped."""
+        translated = self._translations[self.language(lang)].ugettext(message)
+        return translated % variables if variables else translated
+
+    def markup(self, lang: str, message: str, **variables: Any) -> str:
+        """A translated HTML fragment with its variables escaped."""
+        translated = self._translations[self.language(lang)].ugettext(message)
+        return (
+            str(Markup(translated) % {k: Markup.escape(v) for k, v in variables.items()})
+            if variables
+            else translated
+        )
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction where it is defined; translate it where it is shown."""
+    return message

@@ -1,0 +1,12 @@
+"""Feature services, each constructed from the shared pieces and reachable as services.<name>."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+
+def install_features(services: Services) -> None:
+    """One line per feature; order does not matter (services look each other up lazily)."""

@@ -1,0 +1,184 @@
+"""Environment variables -> one validated Settings object.
+
+The variable names are a public interface (operators' systemd units and .env files use them):
+never rename one. Validation happens once at start-up so a typo fails loudly with the
+variable's name instead of surfacing later as a confusing runtime error.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+LANGUAGES = ("zh", "en", "fr")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(ValueError):
+    """A bad environment value; the message names the variable and says what is expected."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = None
+    api_url: str = "https://api.telegram.org"
+    db_path: Path = Path("data/bot.sqlite3")
+    admin_ids: frozenset[int] = frozenset()
+    timezone: str = "Asia/Shanghai"
+    default_language: str = "zh"
+    log_level: str = "INFO"
+    log_format: str = "text"
+    send_rate: float = 25.0
+    tick_seconds: float = 30.0
+    sla_clock: str = "working"
+    sla_tiers: tuple[str, str, str, str] = ("1d", "3d", "5d", "1d")
+    sla_first_response: str = "2h"
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1:8443"
+    demo_port: int = 8080
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.api_url.rstrip('/')}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"{self.api_url.rstrip('/')}/file/bot"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
+        """Read the process environment, falling back to `.env` for variables not set there."""
+        merged: dict[str, str] = {}
+        if dotenv is not None and dotenv.is_file():
+            merged.update(read_dotenv(dotenv))
+        merged.update(os.environ if env is None else env)
+        return cls.from_mapping(merged)
+
+    @classmethod
+    def from_mapping(cls, env: Mapping[str, str]) -> Settings:
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            return value.strip() if value is not None and value.strip() != "" else None
+
+        token = get("TELEGRAM_BOT_TOKEN")
+        if token is not None and (":" not in token or not token.split(":", 1)[0].isdigit()):
+            raise SettingsError("TELEGRAM_BOT_TOKEN: expected '<digits>:<secret>' as given by @BotFather")
+
+        api_url = get("TELEGRAM_API_URL") or "https://api.telegram.org"
+        if not api_url.startswith(("http://", "https://")):
+            raise SettingsError(f"TELEGRAM_API_URL: expected an http(s) URL, got {api_url!r}")
+
+        admin_ids: set[int] = set()
+        for part in (get("BOT_ADMIN_IDS") or "").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.lstrip("-").isdigit():
+                raise SettingsError(
+                    f"BOT_ADMIN_IDS: expected comma-separated Telegram user ids, got {part!r}"
+                )
+            admin_ids.add(int(part))
+
+        timezone = get("BOT_TIMEZONE") or "Asia/Shanghai"
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(f"BOT_TIMEZONE: unknown IANA time zone {timezone!r}") from None
+
+        language = (get("BOT_DEFAULT_LANGUAGE") or "zh").lower()
+        if language not in LANGUAGES:
+            raise SettingsError(
+                f"BOT_DEFAULT_LANGUAGE: expected one of {', '.join(LANGUAGES)}, got {language!r}"
+            )
+
+        log_level = (get("BOT_LOG_LEVEL") or "INFO").upper()
+        if log_level not in LOG_LEVELS:
+            raise SettingsError(f"BOT_LOG_LEVEL: expected one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
+
+        log_format = (get("BOT_LOG_FORMAT") or "text").lower()
+        if log_format not in ("text", "json"):
+            raise SettingsError(f"BOT_LOG_FORMAT: expected 'text' or 'json', got {log_format!r}")
+
+        send_rate = _positive_float(get("BOT_SEND_RATE"), "BOT_SEND_RATE", 25.0)
+        tick_seconds = _positive_float(get("BOT_TICK_SECONDS"), "BOT_TICK_SECONDS", 30.0)
+
+        sla_clock = (get("BOT_SLA_CLOCK") or "working").lower()
+        if sla_clock not in ("working", "wall"):
+            raise SettingsError(f"BOT_SLA_CLOCK: expected 'working' or 'wall', got {sla_clock!r}")
+        tiers = []
+        for n, default in zip((1, 2, 3, 4), ("1d", "3d", "5d", "1d"), strict=True):
+            tiers.append(_duration(get(f"BOT_SLA_TIER{n}"), f"BOT_SLA_TIER{n}", default))
+        first_response = _duration(get("BOT_SLA_FIRST_RESPONSE"), "BOT_SLA_FIRST_RESPONSE", "2h")
+
+        demo_port_raw = get("BOT_DEMO_PORT") or "8080"
+        if not demo_port_raw.isdigit() or not 0 <= int(demo_port_raw) <= 65535:
+            raise SettingsError(f"BOT_DEMO_PORT: expected a TCP port number, got {demo_port_raw!r}")
+
+        return cls(
+            token=token,
+            api_url=api_url,
+            db_path=Path(get("BOT_DB_PATH") or "data/bot.sqlite3"),
+            admin_ids=frozenset(admin_ids),
+            timezone=timezone,
+            default_language=language,
+            log_level=log_level,
+            log_format=log_format,
+            send_rate=send_rate,
+            tick_seconds=tick_seconds,
+            sla_clock=sla_clock,
+            sla_tiers=tuple(tiers),  # type: ignore[arg-type]
+            sla_first_response=first_response,
+            webhook_url=get("TELEGRAM_WEBHOOK_URL"),
+            webhook_listen=get("BOT_WEBHOOK_LISTEN") or "127.0.0.1:8443",
+            demo_port=int(demo_port_raw),
+            extra={k: v for k, v in env.items() if k.startswith("BOT_")},
+        )
+
+
+def _positive_float(raw: str | None, name: str, default: float) -> float:
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: expected a positive number, got {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name}: expected a positive number, got {raw!r}")
+    return value
+
+
+def _duration(raw: str | None, name: str, default: str) -> str:
+    """Keep the text (the SLA clock decides what a 'd' means) but reject what cannot be parsed."""
+    from bot.domain.worktime import parse_duration
+
+    value = (raw or default).strip().lower()
+    try:
+        ok = parse_duration(value).total_seconds() > 0
+    except ValueError:
+        ok = False
+    if not ok:
+        raise SettingsError(f"{name}: expected a duration such as 90s, 15m, 8h or 3d, got {raw!r}")
+    return value
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Minimal KEY=VALUE reader (comments, blank lines, optional quotes, optional 'export ')."""
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values

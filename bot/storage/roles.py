@@ -1,0 +1,124 @@
+"""Roles (staff, organisers, appointed administrators), bound staff chats and the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.storage.db import ts
+
+
+@dataclass(frozen=True)
+class Role:
+    id: int
+    user_id: int
+    role: str
+    building_id: int | None
+    tier: int | None
+    scope: str | None
+
+
+@dataclass(frozen=True)
+class StaffChat:
+    chat_id: int
+    title: str
+    tier: int
+    building_id: int | None
+
+
+async def active_roles(conn: aiosqlite.Connection, user_id: int) -> list[Role]:
+    cur = await conn.execute(
+        "SELECT id, user_id, role, building_id, tier, scope FROM roles WHERE user_id = ? AND revoked_at IS NULL",
+        (user_id,),
+    )
+    return [Role(*r) for r in await cur.fetchall()]
+
+
+async def grant(
+    conn: aiosqlite.Connection,
+    user_id: int,
+    role: str,
+    now: datetime,
+    *,
+    building_id: int | None = None,
+    tier: int | None = None,
+    scope: str | None = None,
+    granted_by: int | None = None,
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO roles (user_id, role, building_id, tier, scope, granted_by, granted_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (user_id, role, building_id, tier, scope, granted_by, ts(now)),
+    )
+    return int(cur.lastrowid)
+
+
+async def revoke(conn: aiosqlite.Connection, role_id: int, now: datetime, by: int | None) -> bool:
+    cur = await conn.execute(
+        "UPDATE roles SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL",
+        (ts(now), by, role_id),
+    )
+    return cur.rowcount > 0
+
+
+async def bind_chat(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    title: str,
+    tier: int,
+    building_id: int | None,
+    by: int,
+    now: datetime,
+) -> None:
+    """A group serves one slot (tier, building); rebinding a slot or a group replaces the old binding."""
+    await conn.execute("DELETE FROM staff_chats WHERE chat_id = ?", (chat_id,))
+    await conn.execute(
+        "DELETE FROM staff_chats WHERE tier = ? AND IFNULL(building_id, 0) = IFNULL(?, 0)",
+        (tier, building_id),
+    )
+    await conn.execute(
+        "INSERT INTO staff_chats (chat_id, title, tier, building_id, bound_by, bound_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (chat_id, title, tier, building_id, by, ts(now)),
+    )
+
+
+async def staff_chat(conn: aiosqlite.Connection, chat_id: int) -> StaffChat | None:
+    cur = await conn.execute(
+        "SELECT chat_id, title, tier, building_id FROM staff_chats WHERE chat_id = ?", (chat_id,)
+    )
+    row = await cur.fetchone()
+    return StaffChat(*row) if row else None
+
+
+async def chat_for(conn: aiosqlite.Connection, tier: int, building_id: int | None) -> StaffChat | None:
+    """The building's chat of that tier if one is bound, else the district's."""
+    cur = await conn.execute(
+        "SELECT chat_id, title, tier, building_id FROM staff_chats WHERE tier = ?"
+        " AND (building_id = ? OR building_id IS NULL) ORDER BY building_id IS NULL LIMIT 1",
+        (tier, building_id),
+    )
+    row = await cur.fetchone()
+    return StaffChat(*row) if row else None
+
+
+async def all_staff_chats(conn: aiosqlite.Connection) -> list[StaffChat]:
+    cur = await conn.execute(
+        "SELECT chat_id, title, tier, building_id FROM staff_chats ORDER BY tier, building_id"
+    )
+    return [StaffChat(*r) for r in await cur.fetchall()]
+
+
+async def audit(
+    conn: aiosqlite.Connection,
+    now: datetime,
+    actor_id: int | None,
+    action: str,
+    subject: str = "",
+    detail: str = "",
+) -> None:
+    await conn.execute(
+        "INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
+        (ts(now), actor_id, action, subject, detail),
+    )

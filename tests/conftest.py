@@ -1,0 +1,115 @@
+"""Shared fixtures: a real Application (built by the production factory) against the local emulator.
+
+`bot_factory(**env)` starts one bot on a fresh database with extra environment settings, e.g.
+`await bot_factory(BOT_SLA_CLOCK="wall", BOT_SLA_TIER1="2s")`. The clock is a ManualClock, so
+tests move time forward instead of sleeping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot import i18n
+from bot.app import build_application, running
+from bot.clock import ManualClock
+from bot.jobs.ticks import run_ticks
+from bot.sandbox.emulator import Emulator, Limits
+from bot.services import Services
+from bot.settings import Settings
+from bot.storage import roles as roles_repo
+from bot.storage import users as users_repo
+
+ADMIN_ID = 9001
+# A Monday morning in Shanghai (09:30 local): working hours, so nothing is held for the next day.
+START = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _catalogs() -> None:
+    i18n.compile_all()
+
+
+@dataclass
+class BotHarness:
+    emu: Emulator
+    app: object
+    clock: ManualClock
+    services: Services
+    settings: Settings
+
+    async def tick(self) -> None:
+        """One round of every scheduler tick, now (instead of waiting for the JobQueue)."""
+        await run_ticks(self.services)
+
+    async def flush(self) -> None:
+        """Deliver every due outbox message now, and let the bot finish answering."""
+        sender = self.app.bot_data["sender"]
+        while await sender.drain_once():
+            pass
+        await self.emu.wait_idle()
+
+    async def advance(self, **delta: float) -> None:
+        """Move the bot's clock forward, run the ticks and deliver what became due."""
+        from datetime import timedelta
+
+        self.clock.advance(timedelta(**delta))
+        await self.tick()
+        await self.flush()
+
+    async def make_staff(self, person, *, tier: int = 1, building_id: int | None = None) -> None:
+        async with self.services.db.tx() as conn:
+            await users_repo.upsert_seen(conn, person.user_id, person.first_name, None, "zh", self.clock.now())
+            await roles_repo.grant(conn, person.user_id, "staff", self.clock.now(), tier=tier, building_id=building_id)
+
+    async def onboard(self, person, *, language: str = "en", name: str | None = None, building: str | None = None):
+        """Walk a person through /start the way they would (language, name, building, company skipped)."""
+        labels = {"zh": "中文", "en": "English", "fr": "Français"}
+        await person.send("/start")
+        await person.press(labels[language])
+        await person.send(name or person.first_name)
+        await self.emu.wait_idle()
+        await person.press(building or "JA Gohigh")
+        await self.emu.wait_idle()
+        skip = {"zh": "跳过", "en": "Skip", "fr": "Passer"}[language]
+        await person.press(skip)
+        await self.emu.wait_idle()
+
+
+BotFactory = Callable[..., Awaitable[BotHarness]]
+
+
+@pytest.fixture
+async def bot_factory(tmp_path: Path) -> AsyncIterator[BotFactory]:
+    async with AsyncExitStack() as stack:
+        counter = 0
+
+        async def make(limits: Limits | None = None, clock: ManualClock | None = None, **env: str) -> BotHarness:
+            nonlocal counter
+            counter += 1
+            emu = await stack.enter_async_context(Emulator(limits=limits or Limits(enabled=False)))
+            values = {
+                "TELEGRAM_BOT_TOKEN": emu.token,
+                "TELEGRAM_API_URL": emu.api_url,
+                "BOT_DB_PATH": str(tmp_path / f"bot{counter}.sqlite3"),
+                "BOT_ADMIN_IDS": str(ADMIN_ID),
+                "BOT_TICK_SECONDS": "3600",  # tests run ticks explicitly with harness.tick()
+                **env,
+            }
+            settings = Settings.from_mapping(values)
+            clock = clock or ManualClock(START, frozen=True)
+            app = build_application(settings, clock)
+            await stack.enter_async_context(running(app, poll_timeout=0.5))
+            return BotHarness(emu, app, clock, app.bot_data["services"], settings)
+
+        yield make
+
+
+@pytest.fixture
+async def bot(bot_factory: BotFactory) -> BotHarness:
+    return await bot_factory()

@@ -1,0 +1,73 @@
+"""Each bad value gives one clear error naming the variable; good values are parsed."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError
+
+
+def test_defaults() -> None:
+    s = Settings.from_mapping({})
+    assert s.token is None
+    assert s.api_url == "https://api.telegram.org"
+    assert s.base_url == "https://api.telegram.org/bot"
+    assert s.db_path == Path("data/bot.sqlite3")
+    assert s.timezone == "Asia/Shanghai"
+    assert s.default_language == "zh"
+    assert s.log_level == "INFO"
+    assert s.send_rate == 25.0
+
+
+def test_values_are_parsed() -> None:
+    s = Settings.from_mapping(
+        {
+            "TELEGRAM_BOT_TOKEN": "123:abc",
+            "TELEGRAM_API_URL": "http://127.0.0.1:8081/",
+            "BOT_ADMIN_IDS": " 1, 2 ,3",
+            "BOT_DEFAULT_LANGUAGE": "FR",
+            "BOT_LOG_LEVEL": "debug",
+            "BOT_SLA_TIER1": "5s",
+        }
+    )
+    assert s.base_url == "http://127.0.0.1:8081/bot"
+    assert s.base_file_url == "http://127.0.0.1:8081/file/bot"
+    assert s.admin_ids == {1, 2, 3}
+    assert s.default_language == "fr"
+    assert s.log_level == "DEBUG"
+    assert s.sla_tiers[0] == "5s"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TELEGRAM_BOT_TOKEN", "not-a-token"),
+        ("TELEGRAM_API_URL", "ftp://example"),
+        ("BOT_ADMIN_IDS", "12,abc"),
+        ("BOT_TIMEZONE", "Shanghai"),
+        ("BOT_DEFAULT_LANGUAGE", "de"),
+        ("BOT_LOG_LEVEL", "LOUD"),
+        ("BOT_LOG_FORMAT", "xml"),
+        ("BOT_SEND_RATE", "-1"),
+        ("BOT_SEND_RATE", "fast"),
+        ("BOT_TICK_SECONDS", "0"),
+        ("BOT_SLA_CLOCK", "lunar"),
+        ("BOT_SLA_TIER2", "3 weeks"),
+        ("BOT_DEMO_PORT", "99999"),
+    ],
+)
+def test_bad_value_names_the_variable(name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_mapping({name: value})
+    message = str(caught.value)
+    assert message.startswith(f"{name}:")
+    assert "\n" not in message
+
+
+def test_environment_wins_over_dotenv(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("# comment\nBOT_DEFAULT_LANGUAGE=fr\nexport BOT_LOG_LEVEL='WARNING'\nBOT_DB_PATH=\"x.db\"\n")
+    s = Settings.from_env({"BOT_DEFAULT_LANGUAGE": "en"}, dotenv=dotenv)
+    assert s.default_language == "en"
+    assert s.log_level == "WARNING"
+    assert s.db_path == Path("x.db")
