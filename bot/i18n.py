@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
@@ -34,13 +35,21 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "t": Non
 JINJA_OPTIONS = {"extensions": "jinja2.ext.do", "trimmed": "true"}
 
 
+_DOMAIN_MARK = re.compile(r"^# i18n-domain: ([a-z_]+)$", re.M)
+
+
 def domain_of(path: Path) -> str:
-    """templates/<domain>/... -> domain; bot/**/<domain>.py -> domain if templates/<domain> exists."""
+    """templates/<domain>/... -> domain; a Python file -> its `# i18n-domain: X` line, else the
+    domain named like the file if templates/<name> exists, else core."""
     rel = path.resolve().relative_to(ROOT)
     if rel.parts[0] == "templates" and len(rel.parts) > 2:
         return rel.parts[1]
-    if rel.suffix == ".py" and (TEMPLATES / rel.stem).is_dir():
-        return rel.stem
+    if rel.suffix == ".py":
+        mark = _DOMAIN_MARK.search(path.read_text(encoding="utf-8")[:2000])
+        if mark:
+            return mark.group(1)
+        if (TEMPLATES / rel.stem).is_dir():
+            return rel.stem
     return "core"
 
 

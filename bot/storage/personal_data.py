@@ -1,0 +1,31 @@
+"""Where personal data lives, so /mydata can export it and /forgetme can erase it everywhere.
+
+Every feature that stores something about a person adds its tables here: the column that
+identifies the person, and the free-text columns they wrote (replaced by a placeholder on
+erasure, so counts and statistics stay right).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    table: str
+    user_column: str
+    text_columns: tuple[str, ...] = ()
+    # Columns cleared to NULL on erasure (e.g. a phone number), besides the text placeholders.
+    clear_columns: tuple[str, ...] = ()
+
+
+REGISTRY: list[PersonalData] = [
+    PersonalData("users", "id", ("display_name", "first_name", "company", "building_other"), ("username", "phone")),
+    PersonalData("roles", "user_id"),
+    PersonalData("audit_log", "actor_id", ("detail",)),
+]
+
+
+def register(entry: PersonalData) -> None:
+    if entry not in REGISTRY:
+        REGISTRY.append(entry)
