@@ -8,6 +8,7 @@ variable's name instead of surfacing later as a confusing runtime error.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,8 @@ class Settings:
     sla_first_response: str = "2h"
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1:8443"
+    webhook_secret: str | None = None  # BOT_WEBHOOK_SECRET: Telegram echoes it in a header we check
+    invite_hours: float = 48.0  # BOT_INVITE_HOURS: how long a staff invitation link stays valid
     demo_port: int = 8080
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -118,6 +121,11 @@ class Settings:
             tiers.append(_duration(get(f"BOT_SLA_TIER{n}"), f"BOT_SLA_TIER{n}", default))
         first_response = _duration(get("BOT_SLA_FIRST_RESPONSE"), "BOT_SLA_FIRST_RESPONSE", "2h")
 
+        invite_hours = _positive_float(get("BOT_INVITE_HOURS"), "BOT_INVITE_HOURS", 48.0)
+        webhook_secret = get("BOT_WEBHOOK_SECRET")
+        if webhook_secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", webhook_secret):
+            raise SettingsError("BOT_WEBHOOK_SECRET: expected 1-256 characters of A-Z, a-z, 0-9, _ and -")
+
         demo_port_raw = get("BOT_DEMO_PORT") or "8080"
         if not demo_port_raw.isdigit() or not 0 <= int(demo_port_raw) <= 65535:
             raise SettingsError(f"BOT_DEMO_PORT: expected a TCP port number, got {demo_port_raw!r}")
@@ -138,6 +146,8 @@ class Settings:
             sla_first_response=first_response,
             webhook_url=get("TELEGRAM_WEBHOOK_URL"),
             webhook_listen=get("BOT_WEBHOOK_LISTEN") or "127.0.0.1:8443",
+            webhook_secret=webhook_secret,
+            invite_hours=invite_hours,
             demo_port=int(demo_port_raw),
             extra={k: v for k, v in env.items() if k.startswith("BOT_")},
         )
