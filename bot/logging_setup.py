@@ -30,3 +30,5 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     root.setLevel(level)
     # httpx logs every Bot API call at INFO: far too chatty for an operator's log.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # APScheduler logs every tick run at INFO: one line per tick is noise, not information.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
