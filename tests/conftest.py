@@ -64,17 +64,23 @@ class BotHarness:
 
     async def make_staff(self, person, *, tier: int = 1, building_id: int | None = None) -> None:
         async with self.services.db.tx() as conn:
-            await users_repo.upsert_seen(conn, person.user_id, person.first_name, None, "zh", self.clock.now())
-            await roles_repo.grant(conn, person.user_id, "staff", self.clock.now(), tier=tier, building_id=building_id)
+            await users_repo.upsert_seen(
+                conn, person.user_id, person.first_name, None, "zh", self.clock.now()
+            )
+            await roles_repo.grant(
+                conn, person.user_id, "staff", self.clock.now(), tier=tier, building_id=building_id
+            )
 
-    async def onboard(self, person, *, language: str = "en", name: str | None = None, building: str | None = None):
+    async def onboard(
+        self, person, *, language: str = "en", name: str | None = None, building: str | None = None
+    ):
         """Walk a person through /start the way they would (language, name, building, company skipped)."""
         labels = {"zh": "中文", "en": "English", "fr": "Français"}
         await person.send("/start")
         await person.press(labels[language])
         await person.send(name or person.first_name)
         await self.emu.wait_idle()
-        await person.press(building or "JA Gohigh")
+        await person.press(building or ("静安高和" if language == "zh" else "JA Gohigh"))
         await self.emu.wait_idle()
         skip = {"zh": "跳过", "en": "Skip", "fr": "Passer"}[language]
         await person.press(skip)
@@ -89,7 +95,9 @@ async def bot_factory(tmp_path: Path) -> AsyncIterator[BotFactory]:
     async with AsyncExitStack() as stack:
         counter = 0
 
-        async def make(limits: Limits | None = None, clock: ManualClock | None = None, **env: str) -> BotHarness:
+        async def make(
+            limits: Limits | None = None, clock: ManualClock | None = None, **env: str
+        ) -> BotHarness:
             nonlocal counter
             counter += 1
             emu = await stack.enter_async_context(Emulator(limits=limits or Limits(enabled=False)))

@@ -1,0 +1,91 @@
+"""The no-token demo as a visitor sees it: a browser chat on the local emulator.
+
+Drives headless Chromium (Debian's package, installed by `make test`'s set-up) with Playwright.
+Skipped with a clear message only where no browser can be installed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox import seeds
+from bot.sandbox.demo import Demo, demo_running
+from bot.settings import Settings
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+playwright_api = pytest.importorskip(
+    "playwright.async_api", reason="playwright is not installed (make test installs it)"
+)
+if CHROMIUM is None:
+    pytest.skip(
+        "no Chromium on this machine: `apt-get install chromium` (make test tries it)",
+        allow_module_level=True,
+    )
+
+pytestmark = pytest.mark.slow
+SHOTS = Path(__file__).resolve().parents[2] / "docs"
+
+
+@pytest.fixture
+async def demo(tmp_path: Path) -> AsyncIterator[Demo]:
+    settings = Settings.from_mapping({"BOT_DB_PATH": str(tmp_path / "bot.sqlite3")})
+    async with demo_running(settings, port=0) as running_demo:
+        yield running_demo
+
+
+@pytest.fixture
+async def page(demo: Demo):
+    async with playwright_api.async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        context = await browser.new_context(viewport={"width": 440, "height": 860}, device_scale_factor=2)
+        page = await context.new_page()
+        await page.goto(demo.emu.api_url + "/")
+        yield page
+        await browser.close()
+
+
+async def act_as(page, person_id: int, chat_id: int | None = None) -> None:
+    await page.select_option("[data-testid=persona]", str(person_id))
+    if chat_id is not None:
+        await page.select_option("[data-testid=chat]", str(chat_id))
+
+
+async def type_message(page, text: str) -> None:
+    await page.fill("[data-testid=text]", text)
+    await page.click("[data-testid=send]")
+
+
+async def click_button(page, label: str) -> None:
+    await page.locator("[data-testid=messages] .keyboard button", has_text=label).last.click()
+
+
+async def see(page, text: str, wait_ms: float = 8000) -> None:
+    await playwright_api.expect(page.locator("[data-testid=messages]")).to_contain_text(text, timeout=wait_ms)
+
+
+async def test_visitor_talks_to_the_bot_and_moves_time(page, demo: Demo) -> None:
+    await act_as(page, seeds.WORKER)
+    await type_message(page, "/start")
+    await see(page, "服务站能为您做些什么")  # the seeded worker is onboarded: the menu, in Chinese
+
+    await act_as(page, seeds.STAFF_TIER[1], seeds.STAFF_CHAT[1])
+    await playwright_api.expect(page.locator("#chat-title")).to_contain_text("Tier 1")
+
+    before = await page.locator("[data-testid=now]").inner_text()
+    await page.click("[data-testid=advance-hour]")
+    await playwright_api.expect(page.locator("[data-testid=now]")).not_to_have_text(before)
