@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.constants import ChatType
 from telegram.ext import (
@@ -111,7 +113,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("menu", menu_command))
     app.add_handler(CommandHandler("language", language_command))
     app.add_handler(CallbackQueryHandler(language_chosen, pattern=pattern("lang")))
-    app.add_handler(CallbackQueryHandler(menu_pressed, pattern=f"^{pack('menu', 'show')}$"))
+    app.add_handler(CallbackQueryHandler(menu_pressed, pattern=f"^{re.escape(pack('menu', 'show'))}$"))
     registry.command("menu", N_("Main menu"), order=2)
 
 
