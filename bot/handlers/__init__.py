@@ -9,8 +9,9 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.handlers import common, errors, onboarding
+from bot.handlers import events
 
-FEATURES = [onboarding]
+FEATURES = [onboarding, events]
 
 
 def register_all(app: Application) -> None:

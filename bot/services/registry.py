@@ -10,3 +10,6 @@ if TYPE_CHECKING:
 
 def install_features(services: Services) -> None:
     """One line per feature; order does not matter (services look each other up lazily)."""
+    from bot.services.events import EventsService
+
+    services.features["events"] = EventsService(services)
