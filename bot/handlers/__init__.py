@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.handlers import common, errors, onboarding
+from bot.handlers import admin, common, errors, onboarding, privacy
 from bot.handlers import events
 
-FEATURES = [onboarding, events]
+FEATURES = [onboarding, admin, privacy, events]
 
 
 def register_all(app: Application) -> None:

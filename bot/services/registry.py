@@ -10,6 +10,11 @@ if TYPE_CHECKING:
 
 def install_features(services: Services) -> None:
     """One line per feature; order does not matter (services look each other up lazily)."""
+    from bot.services.privacy import PrivacyService
+    from bot.services.roles import RolesService
+
+    services.features["roles"] = RolesService(services)
+    services.features["privacy"] = PrivacyService(services)
     from bot.services.events import EventsService
 
     services.features["events"] = EventsService(services)

@@ -23,6 +23,7 @@ REGISTRY: list[PersonalData] = [
     PersonalData("users", "id", ("display_name", "first_name", "company", "building_other"), ("username", "phone")),
     PersonalData("roles", "user_id"),
     PersonalData("audit_log", "actor_id", ("detail",)),
+    PersonalData("invitations", "used_by"),
     PersonalData("topic_subscriptions", "user_id"),
     PersonalData("event_rsvps", "user_id"),
     PersonalData("events", "created_by"),

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.storage.db import ts
+from bot.storage.db import from_ts, ts
 
 
 @dataclass(frozen=True)
@@ -122,3 +122,93 @@ async def audit(
         "INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
         (ts(now), actor_id, action, subject, detail),
     )
+
+
+@dataclass(frozen=True)
+class RoleHolder:
+    """An active role with who holds it, for /staff."""
+
+    role: Role
+    name: str
+    building_code: str | None
+    granted_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor_name: str | None
+    action: str
+    subject: str
+    detail: str
+
+
+async def get_role(conn: aiosqlite.Connection, role_id: int) -> Role | None:
+    """A role by id, only while it is active (revoked roles are history, not roles)."""
+    cur = await conn.execute(
+        "SELECT id, user_id, role, building_id, tier, scope FROM roles WHERE id = ? AND revoked_at IS NULL",
+        (role_id,),
+    )
+    row = await cur.fetchone()
+    return Role(*row) if row else None
+
+
+async def find_active(
+    conn: aiosqlite.Connection,
+    user_id: int,
+    role: str,
+    *,
+    building_id: int | None = None,
+    tier: int | None = None,
+    scope: str | None = None,
+) -> Role | None:
+    """The same active role if the person already holds it (so an invitation never duplicates one)."""
+    cur = await conn.execute(
+        "SELECT id, user_id, role, building_id, tier, scope FROM roles WHERE user_id = ? AND role = ?"
+        " AND revoked_at IS NULL AND building_id IS ? AND tier IS ? AND scope IS ?",
+        (user_id, role, building_id, tier, scope),
+    )
+    row = await cur.fetchone()
+    return Role(*row) if row else None
+
+
+async def holders(conn: aiosqlite.Connection) -> list[RoleHolder]:
+    """Every active role with the holder's name, administrators first, then by tier and building."""
+
+    cur = await conn.execute(
+        "SELECT r.id, r.user_id, r.role, r.building_id, r.tier, r.scope,"
+        " COALESCE(u.display_name, NULLIF(u.first_name, ''), CAST(r.user_id AS TEXT)), b.code, r.granted_at"
+        " FROM roles r LEFT JOIN users u ON u.id = r.user_id LEFT JOIN buildings b ON b.id = r.building_id"
+        " WHERE r.revoked_at IS NULL"
+        " ORDER BY CASE r.role WHEN 'admin' THEN 0 WHEN 'staff' THEN 1 ELSE 2 END,"
+        " r.tier, b.code, r.scope, r.id"
+    )
+    return [
+        RoleHolder(Role(*r[:6]), r[6], r[7], from_ts(r[8]))  # type: ignore[arg-type]
+        for r in await cur.fetchall()
+    ]
+
+
+async def appointed_admin_ids(conn: aiosqlite.Connection) -> list[int]:
+    cur = await conn.execute("SELECT DISTINCT user_id FROM roles WHERE role = 'admin' AND revoked_at IS NULL")
+    return [r[0] for r in await cur.fetchall()]
+
+
+async def audit_entries(
+    conn: aiosqlite.Connection, *, limit: int = 20, before_id: int | None = None
+) -> list[AuditEntry]:
+    """Newest first; `before_id` pages back through older entries."""
+
+    cur = await conn.execute(
+        "SELECT a.id, a.at, a.actor_id, COALESCE(u.display_name, NULLIF(u.first_name, '')), a.action,"
+        " COALESCE(a.subject, ''), COALESCE(a.detail, '')"
+        " FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id"
+        " WHERE a.id < ? ORDER BY a.id DESC LIMIT ?",
+        (before_id if before_id is not None else 2**62, limit),
+    )
+    return [
+        AuditEntry(r[0], from_ts(r[1]), r[2], r[3], r[4], r[5], r[6])  # type: ignore[arg-type]
+        for r in await cur.fetchall()
+    ]
