@@ -10,8 +10,9 @@ from telegram.ext import Application
 
 from bot.handlers import admin, common, errors, onboarding, privacy
 from bot.handlers import events
+from bot.handlers import requests, staff_cards
 
-FEATURES = [onboarding, admin, privacy, events]
+FEATURES = [onboarding, admin, privacy, events, requests, staff_cards]
 
 
 def register_all(app: Application) -> None:

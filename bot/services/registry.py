@@ -14,6 +14,9 @@ def install_features(services: Services) -> None:
     from bot.services.roles import RolesService
 
     services.features["roles"] = RolesService(services)
+    from bot.services.requests import RequestService
+
+    services.features["requests"] = RequestService(services)
     services.features["privacy"] = PrivacyService(services)
     from bot.services.events import EventsService
 

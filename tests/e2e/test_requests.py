@@ -1,0 +1,239 @@
+"""Service requests end to end: intake in each language, the staff card, claim/resolve/rate,
+hostile descriptions, and refusals that change nothing.
+
+Staff chats read the station's default language (zh), so staff button labels are looked up in
+the zh catalog; requesters read their own language.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.storage import buildings as buildings_repo
+from bot.storage import enterprises as enterprises_repo
+from bot.storage.db import ts
+from tests.conftest import ADMIN_ID
+
+BUILDING_LABEL = {"zh": "静安高和", "en": "JA Gohigh", "fr": "JA Gohigh"}
+TABLES = ("requests", "request_events", "request_cards", "audit_log", "outbox", "roles", "staff_chats")
+
+
+def t(bot, lang: str, message: str, **values) -> str:
+    return bot.services.renderer.gettext(lang, message, **values)
+
+
+async def tap(person, label: str, *, chat=None):
+    """Wait for a message offering the button, then press it (as a person would)."""
+    found = await person.wait_for(lambda m: any(label in b for b in m.buttons), chat=chat)
+    return await person.press(label, chat=chat, message=found)
+
+
+async def dump(bot) -> dict[str, list[tuple]]:
+    """Every row of the tables a request touches (to prove a refusal changed nothing)."""
+    result = {}
+    async with bot.services.db.read() as conn:
+        for table in TABLES:
+            cur = await conn.execute(f"SELECT * FROM {table} ORDER BY rowid")
+            result[table] = [tuple(r) for r in await cur.fetchall()]
+    return result
+
+
+async def request_row(bot, reference: str) -> dict:
+    async with bot.services.db.read() as conn:
+        cur = await conn.execute("SELECT * FROM requests WHERE reference = ?", (reference,))
+        row = await cur.fetchone()
+    assert row is not None
+    return dict(row)
+
+
+async def staff_group(bot, *, tier: int = 1, chat_id: int = -1001000000001, staff_id: int = 601):
+    """A tier's staff group, bound by an administrator with /bindchat, with one staff member."""
+    admin = bot.emu.user(ADMIN_ID, "Admin", language_code="zh")
+    staff = bot.emu.user(staff_id, "Wang", language_code="zh")
+    await bot.make_staff(staff, tier=tier)
+    group = bot.emu.group(chat_id, f"Tier {tier}", [admin, staff])
+    await admin.send(f"/bindchat {tier}", chat=group)
+    await group.wait_for(t(bot, "zh", "Only staff can press the buttons on the cards."))
+    return group, staff
+
+
+async def file_request(bot, worker, lang: str, description: str, *, company: str = "Acme & Co") -> str:
+    """The worker walks through /request; returns the reference they are given."""
+    await worker.send("/request")
+    await tap(worker, t(bot, lang, "Tax"))
+    await worker.wait_for(
+        lambda m: bool(m.buttons) and t(bot, lang, "Not about a specific company") in m.buttons
+    )
+    await worker.send(company)
+    await worker.wait_for(lambda m: "2000" in m.plain)
+    await worker.send(description)
+    await tap(worker, t(bot, lang, "Skip"))
+    await tap(worker, t(bot, lang, "✅ Send"))
+    sent = await worker.wait_for("JA-2026-")
+    return next(word.strip(".。") for word in sent.plain.split() if word.startswith("JA-2026-"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["zh", "en", "fr"])
+async def test_request_in_each_language_claimed_resolved_and_rated(bot, lang: str) -> None:
+    group, staff = await staff_group(bot)
+    worker = bot.emu.user(501, "Li", language_code=lang)
+    await bot.onboard(worker, language=lang, building=BUILDING_LABEL[lang])
+
+    reference = await file_request(bot, worker, lang, "Need an invoice reprint for March")
+    assert reference == "JA-2026-000001"
+    await bot.flush()
+    card = await group.wait_for(reference)
+    assert "Need an invoice reprint for March" in card.plain and "Acme & Co" in card.plain
+    assert "Li" in card.plain and "静安高和" in card.plain  # the staff chat reads zh
+
+    worker.mark()
+    await staff.press(t(bot, "zh", "✋ Claim"), chat=group)
+    await bot.flush()
+    await group.wait_for(lambda m: m.message_id == card.message_id and "Wang" in m.plain)
+    claimed = await worker.wait_for(reference)
+    assert "Wang" in claimed.plain
+
+    await staff.press(t(bot, "zh", "✅ Resolve"), chat=group)
+    await group.wait_for(reference)
+    await staff.send("Reprinted at the tax hall, ready for pickup", chat=group)
+    await group.wait_for(lambda m: m.edited and reference in m.plain and "✅" in m.plain)
+    await bot.flush()
+    notice = await worker.wait_for("Reprinted at the tax hall")
+    assert "⭐⭐⭐⭐⭐" in notice.buttons and t(bot, lang, "❌ Not solved") in notice.buttons
+
+    await worker.press("⭐⭐⭐⭐⭐", message=notice)
+    await worker.wait_for(lambda m: t(bot, lang, "Skip") in m.buttons)
+    await worker.send("Very quick, thank you")
+    await worker.wait_for(t(bot, lang, "Thank you! Your feedback helps the station serve everyone better."))
+
+    row = await request_row(bot, reference)
+    assert (row["status"], row["rating"], row["rating_comment"]) == ("closed", 5, "Very quick, thank you")
+    await bot.flush()
+    final = next(m for m in group.inbox if m.message_id == card.message_id)
+    assert "⭐⭐⭐⭐⭐" in final.plain and final.buttons == []
+
+    await worker.send("/myrequests")
+    listing = await worker.wait_for(reference)
+    assert t(bot, lang, "Closed") in listing.plain
+
+
+@pytest.mark.slow
+async def test_hostile_long_description_reaches_staff_intact_and_too_long_is_retried(bot) -> None:
+    group, _staff = await staff_group(bot)
+    worker = bot.emu.user(502, "Mallory", language_code="en")
+    await bot.onboard(worker, language="en")
+    head = "<b>not bold</b> Tom & Jerry &amp; 🙂🚀 <script>x</script>\nline two\n"
+    description = head + "字" * (2000 - len(head))
+    assert len(description) == 2000
+
+    await worker.send("/request")
+    await tap(worker, "Tax")
+    await tap(worker, "Not about a specific company")
+    await worker.wait_for(lambda m: "2000" in m.plain)
+    await worker.send(description + "x")  # 2,001 characters: refused, the draft kept
+    await worker.wait_for("2001")
+    await worker.send(description)
+    await tap(worker, "Skip")
+    confirm = await worker.wait_for(lambda m: "✅ Send" in m.buttons)
+    assert description.strip() in confirm.plain
+    await worker.press("✅ Send")
+    sent = await worker.wait_for("JA-2026-")
+    reference = next(w.strip(".") for w in sent.plain.split() if w.startswith("JA-2026-"))
+    await bot.flush()
+    card = await group.wait_for(reference)
+    assert description.strip() in card.plain
+    assert (await request_row(bot, reference))["description"] == description.strip()
+
+
+@pytest.mark.slow
+async def test_forged_and_non_staff_presses_change_nothing(bot) -> None:
+    group, staff = await staff_group(bot)
+    outsider = bot.emu.user(777, "Nosy", language_code="en")  # in the staff group, but not staff
+    other_building = bot.emu.user(778, "Elsewhere", language_code="en")
+    group.add(outsider)
+    group.add(other_building)
+    async with bot.services.db.tx() as conn:
+        park_place = await buildings_repo.by_code(conn, "PARKPL")
+    await bot.make_staff(other_building, tier=1, building_id=park_place.id)
+    worker = bot.emu.user(503, "Li", language_code="en")
+    await bot.onboard(worker, language="en")
+    reference = await file_request(bot, worker, "en", "Please help with social insurance")
+    await bot.flush()
+    card = await group.wait_for(reference)
+    request_id = (await request_row(bot, reference))["id"]
+    await bot.emu.wait_idle()
+    before = await dump(bot)
+
+    not_allowed = t(bot, "en", "Sorry, you are not allowed to do that.")
+    for label in (t(bot, "zh", "✋ Claim"), t(bot, "zh", "📝 Note"), t(bot, "zh", "⬆️ Escalate")):
+        for person in (outsider, other_building):
+            answer = await person.press(label, chat=group, message=card)
+            assert answer is not None and answer.show_alert and answer.text == not_allowed
+    for data in (
+        f"1|rq|claim|{request_id + 1000}",
+        "1|rq|claim|abc",
+        f"1|rq|drop|{request_id}",
+        "garbage",
+        "1|rq|res",
+    ):
+        answer = await staff.press_data(data, chat=group, message=card)
+        assert answer is not None and answer.show_alert, data
+    # Someone else's request: the rating button of another person is refused too.
+    answer = await outsider.press_data(f"1|req|rate|{request_id}|5", chat=group, message=card)
+    assert answer is not None and answer.show_alert and answer.text == not_allowed
+    await bot.flush()
+    await bot.emu.wait_idle()
+    assert await dump(bot) == before
+
+    # A real staff member of the building can still claim it: the card was never disabled.
+    answer = await staff.press(t(bot, "zh", "✋ Claim"), chat=group, message=card)
+    assert answer is not None and not answer.show_alert
+    assert (await request_row(bot, reference))["claimed_by"] == staff.id
+
+
+@pytest.mark.slow
+async def test_need_info_pauses_the_clock_and_the_answer_is_threaded_back(bot_factory) -> None:
+    bot = await bot_factory(BOT_SLA_CLOCK="wall", BOT_SLA_TIER1="60s")
+    group, staff = await staff_group(bot)
+    worker = bot.emu.user(504, "Li", language_code="fr")
+    await bot.onboard(worker, language="fr")
+    async with bot.services.db.tx() as conn:
+        gohigh = await buildings_repo.by_code(conn, "GOHIGH")
+        await enterprises_repo.insert(
+            conn,
+            key="E1",
+            name="英桥集团",
+            name_en="InterBridge",
+            building_id=gohigh.id,
+            now=ts(bot.clock.now()),
+        )
+    await worker.send("/request")
+    await tap(worker, t(bot, "fr", "Tax"))
+    await tap(worker, "英桥集团")  # the building's companies are offered as buttons
+    await worker.wait_for(lambda m: "2000" in m.plain)
+    await worker.send("Attestation fiscale")
+    await tap(worker, t(bot, "fr", "Skip"))
+    await tap(worker, t(bot, "fr", "✅ Send"))
+    await worker.wait_for("JA-2026-")
+    await bot.flush()
+    card = await group.wait_for("英桥集团")  # the staff chat reads zh: the Chinese name
+
+    await staff.press(t(bot, "zh", "❓ Need info"), chat=group, message=card)
+    await group.wait_for("JA-2026-000001")
+    await staff.send("Which year?", chat=group)
+    await bot.flush()
+    await worker.wait_for("Which year?")
+    await bot.advance(seconds=600)  # ten minutes waiting for the requester: no escalation
+    row = await request_row(bot, "JA-2026-000001")
+    assert (row["tier"], row["status"]) == (1, "waiting")
+
+    await worker.send("2025")
+    await worker.wait_for("JA-2026-000001")
+    await bot.flush()
+    threaded = await group.wait_for(lambda m: "2025" in m.plain and m.message_id != card.message_id)
+    assert "Li" in threaded.plain
+    row = await request_row(bot, "JA-2026-000001")
+    assert row["status"] == "new" and row["paused_at"] is None
+    # The clock resumed with the time that was left (60 s minus the few seconds before the question).
+    assert row["resolve_by"] > ts(bot.clock.now())
