@@ -1,0 +1,435 @@
+"""The service guide's catalogue: what an entry holds, and reading it from YAML with errors that
+name the line and column.
+
+Why walk YAML nodes instead of loading plain dicts: a catalogue is edited by station staff in a
+text editor, and "entries[17].where.hours: missing 'fr'" is much less helpful than
+"guide.yaml:412:7: hours has no 'fr' text". PyYAML's composed node tree keeps every value's
+position, so each problem can point at the exact place. All problems are reported at once.
+
+File shape (see bot/data/guide.yaml):
+
+    places:                      # shared locations, referred to by key from entries
+      station: {name: {zh, en, fr}, address: {zh, en, fr}, hours: {zh, en, fr}, lat: 31.2, lon: 121.4}
+    entries:
+      - id: party-transfer        # lower-case letters, digits and dashes, stable across imports
+        audience: individual      # individual | enterprise | organisation
+        kind: on-site             # on-site | self-service | online
+        category: party           # a request category key
+        title / summary / eligible: {zh, en, fr}
+        bring: {zh: [..], en: [..], fr: [..]}          # optional, list or single text
+        where: {place: station, floor: {zh, en, fr}, hours: {..}}   # hours default to the place's
+        link: https://...         # optional; required for kind online
+        keywords: {zh: [..], en: [..], fr: [..]}       # optional synonyms people type
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+LANGS = ("zh", "en", "fr")
+AUDIENCES = ("individual", "enterprise", "organisation")
+KINDS = ("on-site", "self-service", "online")
+CATEGORIES = (
+    "party",
+    "gov",
+    "tax",
+    "registration",
+    "office",
+    "hr",
+    "talent",
+    "counselling",
+    "community",
+    "other",
+)
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+TEXT_MAX = 1000
+MAX_ENTRIES = 5000
+MAX_PROBLEMS = 50
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text in the three languages."""
+
+    zh: str
+    en: str
+    fr: str
+
+    def in_(self, lang: str) -> str:
+        return getattr(self, lang) if lang in LANGS else self.zh
+
+    def all(self) -> tuple[str, ...]:
+        return (self.zh, self.en, self.fr)
+
+    def to_json(self) -> dict[str, str]:
+        return {"zh": self.zh, "en": self.en, "fr": self.fr}
+
+
+@dataclass(frozen=True)
+class Texts:
+    """A list of short texts per language (what to bring, search keywords)."""
+
+    zh: tuple[str, ...] = ()
+    en: tuple[str, ...] = ()
+    fr: tuple[str, ...] = ()
+
+    def in_(self, lang: str) -> tuple[str, ...]:
+        return getattr(self, lang) if lang in LANGS else self.zh
+
+    def all(self) -> tuple[str, ...]:
+        return (*self.zh, *self.en, *self.fr)
+
+    def to_json(self) -> dict[str, list[str]]:
+        return {"zh": list(self.zh), "en": list(self.en), "fr": list(self.fr)}
+
+
+@dataclass(frozen=True)
+class Where:
+    place: Text
+    address: Text | None
+    floor: Text | None
+    hours: Text | None
+    lat: float | None
+    lon: float | None
+
+    @property
+    def has_map(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    audience: str
+    kind: str
+    category: str
+    title: Text
+    summary: Text
+    eligible: Text
+    bring: Texts = field(default_factory=Texts)
+    where: Where | None = None
+    link: str | None = None
+    keywords: Texts = field(default_factory=Texts)
+
+    def search_title(self) -> str:
+        return " | ".join(self.title.all())
+
+    def search_keywords(self) -> str:
+        return " | ".join((*self.keywords.all(), self.id.replace("-", " ")))
+
+    def search_body(self) -> str:
+        parts = [*self.summary.all(), *self.eligible.all(), *self.bring.all()]
+        if self.where:
+            parts += self.where.place.all()
+            if self.where.floor:
+                parts += self.where.floor.all()
+        return " | ".join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        where = None
+        if self.where:
+            w = self.where
+            where = {
+                "place": w.place.to_json(),
+                "address": w.address.to_json() if w.address else None,
+                "floor": w.floor.to_json() if w.floor else None,
+                "hours": w.hours.to_json() if w.hours else None,
+                "lat": w.lat,
+                "lon": w.lon,
+            }
+        return {
+            "id": self.id,
+            "audience": self.audience,
+            "kind": self.kind,
+            "category": self.category,
+            "title": self.title.to_json(),
+            "summary": self.summary.to_json(),
+            "eligible": self.eligible.to_json(),
+            "bring": self.bring.to_json(),
+            "where": where,
+            "link": self.link,
+            "keywords": self.keywords.to_json(),
+        }
+
+
+def entry_from_json(data: dict[str, Any]) -> Entry:
+    """The inverse of `Entry.to_json` (rows stored by the import, already validated)."""
+
+    def text(d: dict[str, str] | None) -> Text | None:
+        return Text(d["zh"], d["en"], d["fr"]) if d else None
+
+    def texts(d: dict[str, list[str]]) -> Texts:
+        return Texts(tuple(d["zh"]), tuple(d["en"]), tuple(d["fr"]))
+
+    w = data.get("where")
+    where = (
+        Where(text(w["place"]), text(w["address"]), text(w["floor"]), text(w["hours"]), w["lat"], w["lon"])  # type: ignore[arg-type]
+        if w
+        else None
+    )
+    return Entry(
+        id=data["id"],
+        audience=data["audience"],
+        kind=data["kind"],
+        category=data["category"],
+        title=text(data["title"]),  # type: ignore[arg-type]
+        summary=text(data["summary"]),  # type: ignore[arg-type]
+        eligible=text(data["eligible"]),  # type: ignore[arg-type]
+        bring=texts(data["bring"]),
+        where=where,
+        link=data.get("link"),
+        keywords=texts(data["keywords"]),
+    )
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int  # 1-based, as editors count
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.column}: {self.message}"
+
+
+class CatalogueError(ValueError):
+    """The file cannot become the catalogue; nothing was changed. `problems` say where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+class _Reader:
+    """Walks the node tree, collecting problems instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def fail(self, node: Node, message: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            mark = node.start_mark
+            self.problems.append(Problem(mark.line + 1, mark.column + 1, message))
+
+    def mapping(self, node: Node, what: str, allowed: set[str], required: set[str]) -> dict[str, Node] | None:
+        if not isinstance(node, MappingNode):
+            self.fail(node, f"{what} must be a mapping of keys to values")
+            return None
+        result: dict[str, Node] = {}
+        for key_node, value in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else None
+            if key not in allowed:
+                self.fail(
+                    key_node, f"{what} has an unknown key {key!r} (allowed: {', '.join(sorted(allowed))})"
+                )
+            elif key in result:
+                self.fail(key_node, f"{what} has {key!r} twice")
+            else:
+                result[key] = value
+        for key in sorted(required - set(result)):
+            self.fail(node, f"{what} is missing {key!r}")
+        return result
+
+    def string(self, node: Node, what: str, *, max_len: int = TEXT_MAX) -> str | None:
+        if not isinstance(node, ScalarNode) or node.tag != "tag:yaml.org,2002:str":
+            self.fail(node, f"{what} must be text")
+            return None
+        value = " ".join(node.value.split()) if "\n" not in node.value.strip() else node.value.strip()
+        if not value:
+            self.fail(node, f"{what} is empty")
+            return None
+        if len(value) > max_len:
+            self.fail(node, f"{what} is longer than {max_len} characters")
+            return None
+        return value
+
+    def choice(self, node: Node, what: str, options: tuple[str, ...]) -> str | None:
+        value = self.string(node, what)
+        if value is not None and value not in options:
+            self.fail(node, f"{what} {value!r} is not one of: {', '.join(options)}")
+            return None
+        return value
+
+    def number(self, node: Node, what: str, low: float, high: float) -> float | None:
+        if not isinstance(node, ScalarNode) or node.tag not in (
+            "tag:yaml.org,2002:float",
+            "tag:yaml.org,2002:int",
+        ):
+            self.fail(node, f"{what} must be a number")
+            return None
+        value = float(node.value)
+        if not low <= value <= high:
+            self.fail(node, f"{what} must be between {low} and {high}")
+            return None
+        return value
+
+    def text(self, node: Node, what: str) -> Text | None:
+        parts = self.mapping(node, what, set(LANGS), set(LANGS))
+        if parts is None:
+            return None
+        values = {lang: self.string(parts[lang], f"{what} ({lang})") for lang in LANGS if lang in parts}
+        if len(values) != 3 or any(v is None for v in values.values()):
+            return None
+        return Text(values["zh"], values["en"], values["fr"])  # type: ignore[arg-type]
+
+    def texts(self, node: Node, what: str) -> Texts | None:
+        parts = self.mapping(node, what, set(LANGS), set(LANGS))
+        if parts is None:
+            return None
+        out: dict[str, tuple[str, ...]] = {}
+        for lang, value in parts.items():
+            items = value.value if isinstance(value, SequenceNode) else [value]
+            strings = [self.string(item, f"{what} ({lang})", max_len=200) for item in items]
+            if not strings:
+                self.fail(value, f"{what} ({lang}) is an empty list")
+            out[lang] = tuple(s for s in strings if s is not None)
+        if set(out) != set(LANGS):
+            return None
+        return Texts(out["zh"], out["en"], out["fr"])
+
+    def link(self, node: Node, what: str) -> str | None:
+        value = self.string(node, what, max_len=300)
+        if value is not None and not re.match(r"^https://[^\s<>\"]+$", value):
+            self.fail(node, f"{what} must be an https:// address")
+            return None
+        return value
+
+
+_PLACE_KEYS = {"name", "address", "hours", "lat", "lon"}
+_WHERE_KEYS = {"place", "floor", "hours"}
+_ENTRY_KEYS = {
+    "id", "audience", "kind", "category", "title", "summary", "eligible",
+    "bring", "where", "link", "keywords",
+}  # fmt: skip
+
+
+def _places(r: _Reader, node: Node) -> dict[str, Where]:
+    places: dict[str, Where] = {}
+    if not isinstance(node, MappingNode):
+        r.fail(node, "places must be a mapping of place keys to places")
+        return places
+    for key_node, value in node.value:
+        key = key_node.value if isinstance(key_node, ScalarNode) else ""
+        fields = r.mapping(value, f"place {key!r}", _PLACE_KEYS, {"name"})
+        if fields is None:
+            continue
+        name = r.text(fields["name"], f"place {key!r} name") if "name" in fields else None
+        address = r.text(fields["address"], f"place {key!r} address") if "address" in fields else None
+        hours = r.text(fields["hours"], f"place {key!r} hours") if "hours" in fields else None
+        lat = r.number(fields["lat"], f"place {key!r} lat", -90, 90) if "lat" in fields else None
+        lon = r.number(fields["lon"], f"place {key!r} lon", -180, 180) if "lon" in fields else None
+        if ("lat" in fields) != ("lon" in fields):
+            r.fail(value, f"place {key!r} needs both lat and lon, or neither")
+        if name is not None:
+            places[key] = Where(name, address, None, hours, lat, lon)
+    return places
+
+
+def _where(r: _Reader, node: Node, what: str, places: dict[str, Where]) -> Where | None:
+    fields = r.mapping(node, what, _WHERE_KEYS, {"place"})
+    if fields is None or "place" not in fields:
+        return None
+    key = r.string(fields["place"], f"{what} place")
+    if key is None:
+        return None
+    if key not in places:
+        r.fail(fields["place"], f"{what} place {key!r} is not defined under places")
+        return None
+    base = places[key]
+    floor = r.text(fields["floor"], f"{what} floor") if "floor" in fields else None
+    hours = r.text(fields["hours"], f"{what} hours") if "hours" in fields else base.hours
+    if hours is None:
+        r.fail(node, f"{what} has no opening hours (here or on place {key!r})")
+    return Where(base.place, base.address, floor, hours, base.lat, base.lon)
+
+
+def _entry(r: _Reader, node: Node, index: int, places: dict[str, Where]) -> Entry | None:
+    what = f"entry {index + 1}"
+    fields = r.mapping(
+        node, what, _ENTRY_KEYS, {"id", "audience", "kind", "category", "title", "summary", "eligible"}
+    )
+    if fields is None:
+        return None
+    entry_id = r.string(fields["id"], f"{what} id") if "id" in fields else None
+    if entry_id is not None and not ID_PATTERN.match(entry_id):
+        r.fail(fields["id"], f"{what} id {entry_id!r}: use 2-40 lower-case letters, digits and dashes")
+        entry_id = None
+    if entry_id:
+        what = f"entry {entry_id!r}"
+    before = len(r.problems)
+    audience = r.choice(fields["audience"], f"{what} audience", AUDIENCES) if "audience" in fields else None
+    kind = r.choice(fields["kind"], f"{what} kind", KINDS) if "kind" in fields else None
+    category = r.choice(fields["category"], f"{what} category", CATEGORIES) if "category" in fields else None
+    title = r.text(fields["title"], f"{what} title") if "title" in fields else None
+    if title is not None and max(len(t) for t in title.all()) > 120:
+        r.fail(fields["title"], f"{what} title is longer than 120 characters")
+    summary = r.text(fields["summary"], f"{what} summary") if "summary" in fields else None
+    eligible = r.text(fields["eligible"], f"{what} eligible") if "eligible" in fields else None
+    bring = r.texts(fields["bring"], f"{what} bring") if "bring" in fields else Texts()
+    keywords = r.texts(fields["keywords"], f"{what} keywords") if "keywords" in fields else Texts()
+    where = _where(r, fields["where"], f"{what} where", places) if "where" in fields else None
+    link = r.link(fields["link"], f"{what} link") if "link" in fields else None
+    if kind in ("on-site", "self-service") and "where" not in fields:
+        r.fail(node, f"{what} is {kind}: say where (where: place, floor, hours)")
+    if kind == "online" and "link" not in fields:
+        r.fail(node, f"{what} is online: give its link")
+    if len(r.problems) > before or None in (entry_id, audience, kind, category, title, summary, eligible):
+        return None
+    return Entry(
+        id=entry_id,  # type: ignore[arg-type]
+        audience=audience,  # type: ignore[arg-type]
+        kind=kind,  # type: ignore[arg-type]
+        category=category,  # type: ignore[arg-type]
+        title=title,  # type: ignore[arg-type]
+        summary=summary,  # type: ignore[arg-type]
+        eligible=eligible,  # type: ignore[arg-type]
+        bring=bring or Texts(),
+        where=where,
+        link=link,
+        keywords=keywords or Texts(),
+    )
+
+
+def parse_catalogue(source: str) -> list[Entry]:
+    """YAML text -> entries in file order; raises CatalogueError listing every problem found."""
+    try:
+        root = yaml.compose(source, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise CatalogueError([Problem(line, column, f"not valid YAML: {error.problem}")]) from None
+    except yaml.YAMLError as error:
+        raise CatalogueError([Problem(1, 1, f"not valid YAML: {error}")]) from None
+    r = _Reader()
+    if root is None:
+        raise CatalogueError([Problem(1, 1, "the file is empty")])
+    top = r.mapping(root, "the file", {"places", "entries"}, {"entries"})
+    if top is None or "entries" not in top:
+        raise CatalogueError(r.problems)
+    places = _places(r, top["places"]) if "places" in top else {}
+    entries_node = top["entries"]
+    entries: list[Entry] = []
+    if not isinstance(entries_node, SequenceNode) or not entries_node.value:
+        r.fail(entries_node, "entries must be a non-empty list")
+    elif len(entries_node.value) > MAX_ENTRIES:
+        r.fail(entries_node, f"more than {MAX_ENTRIES} entries")
+    else:
+        seen: dict[str, Node] = {}
+        for index, node in enumerate(entries_node.value):
+            entry = _entry(r, node, index, places)
+            if entry is None:
+                continue
+            if entry.id in seen:
+                first = seen[entry.id].start_mark.line + 1
+                r.fail(node, f"entry id {entry.id!r} is used twice (first on line {first})")
+                continue
+            seen[entry.id] = node
+            entries.append(entry)
+    if r.problems:
+        raise CatalogueError(r.problems)
+    return entries
