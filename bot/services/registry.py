@@ -21,3 +21,6 @@ def install_features(services: Services) -> None:
     from bot.services.events import EventsService
 
     services.features["events"] = EventsService(services)
+    from bot.services.guide import GuideService
+
+    services.features["guide"] = GuideService(services)
