@@ -25,8 +25,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
     app = build_application(settings)
     if settings.webhook_url:
-        host, _, port = settings.webhook_listen.rpartition(":")
-        app.run_webhook(listen=host or "127.0.0.1", port=int(port), webhook_url=settings.webhook_url)
+        from bot.cli.ops import webhook_options  # path, IPv6 host and secret token handled there
+
+        app.run_webhook(**webhook_options(settings))
     else:
         app.run_polling()
     return 0
