@@ -68,7 +68,7 @@ PROBLEMS: dict[str, str] = {
     "reason_length": N_("Please write 1 to %(max)s characters."),
     "reference": N_("Please give a reference like JA-2026-000123."),
     "unknown_reference": N_("There is no request %(reference)s that you can see."),
-    "bind_usage": N_("Usage: /bindchat <1-4> [building code], sent in the staff group itself."),
+    "bind_usage": N_("Usage: /bindchat 1-4 [building code], sent in the staff group itself."),
     "bind_private": N_("Send /bindchat in the staff group you want to bind, not in a private chat."),
     "bind_building": N_("There is no building with the code %(code)s."),
 }
@@ -243,7 +243,7 @@ async def suggestion_used(update: Update, context: BotContext) -> int:
 
 
 async def ask_attachment(update: Update, context: BotContext) -> int:
-    label = "Remove the attachment" if _draft(context).attachment_ref else "Skip"
+    label = N_("Remove the attachment") if _draft(context).attachment_ref else N_("Skip")
     await context.reply(
         update, "requests/ask_attachment.html", [[button(context.t(label), FEATURE, "noatt")]]
     )

@@ -35,6 +35,7 @@ from bot.domain.requests import NotAllowed
 from bot.domain.worktime import WorkCalendar
 from bot.handlers.callbacks import pack
 from bot.jobs.ticks import register_tick
+from bot.render import N_
 from bot.services.users import InvalidInput
 from bot.storage import buildings as buildings_repo
 from bot.storage import enterprises as enterprises_repo
@@ -54,11 +55,11 @@ log = logging.getLogger(__name__)
 CARD_HISTORY = 8  # events shown on a card; /req shows them all
 ENTERPRISE_BUTTONS = 8
 STAFF_BUTTON_LABELS = {
-    "claim": "✋ Claim",
-    "ask": "❓ Need info",
-    "note": "📝 Note",
-    "res": "✅ Resolve",
-    "esc": "⬆️ Escalate",
+    "claim": N_("✋ Claim"),
+    "ask": N_("❓ Need info"),
+    "note": N_("📝 Note"),
+    "res": N_("✅ Resolve"),
+    "esc": N_("⬆️ Escalate"),
 }
 
 
@@ -797,7 +798,7 @@ class RequestService:
                 return [
                     stars[:3],
                     stars[3:],
-                    [{"text": self._t(lang, "❌ Not solved"), "callback_data": pack("req", "ns", r.id)}],
+                    [{"text": self._t(lang, N_("❌ Not solved")), "callback_data": pack("req", "ns", r.id)}],
                 ]
 
             await self._tell_requester(
