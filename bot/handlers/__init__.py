@@ -9,10 +9,10 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.handlers import admin, common, errors, onboarding, privacy
-from bot.handlers import events
+from bot.handlers import events, stats
 from bot.handlers import requests, staff_cards
 
-FEATURES = [onboarding, admin, privacy, events, requests, staff_cards]
+FEATURES = [onboarding, admin, privacy, events, requests, staff_cards, stats]
 
 
 def register_all(app: Application) -> None:

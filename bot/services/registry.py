@@ -21,6 +21,9 @@ def install_features(services: Services) -> None:
     from bot.services.events import EventsService
 
     services.features["events"] = EventsService(services)
+    from bot.services.stats import StatsService
+
+    services.features["stats"] = StatsService(services)
     from bot.services.guide import GuideService
 
     services.features["guide"] = GuideService(services)

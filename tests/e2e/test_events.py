@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.storage import roles as roles_repo
 from bot.storage import users as users_repo
 from bot.storage.db import ts
@@ -154,7 +152,6 @@ async def test_rsvp_respects_capacity_and_the_waiting_list(bot) -> None:
         }
 
 
-@pytest.mark.slow
 async def test_more_than_1000_recipients_needs_the_count_confirmed(bot) -> None:
     admin = bot.emu.user(9001, "Admin", language_code="en")
     async with bot.services.db.tx() as conn:
