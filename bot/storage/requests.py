@@ -135,9 +135,9 @@ async def update(conn: aiosqlite.Connection, request_id: int, now: datetime, **f
     unknown = set(fields) - _UPDATABLE
     if unknown:
         raise ValueError(f"not updatable: {sorted(unknown)}")
-    assignments = ", ".join(f"{name} = ?" for name in fields)
+    assignments = "".join(f"{name} = ?, " for name in fields)
     await conn.execute(
-        f"UPDATE requests SET {assignments}, updated_at = ? WHERE id = ?",
+        f"UPDATE requests SET {assignments}updated_at = ? WHERE id = ?",
         (*[_value(v) for v in fields.values()], ts(now), request_id),
     )
 
