@@ -11,8 +11,9 @@ from telegram.ext import Application
 from bot.handlers import admin, common, errors, onboarding, privacy
 from bot.handlers import events, stats
 from bot.handlers import requests, staff_cards
+from bot.handlers import guide  # free text searches the guide: keep it after the conversations
 
-FEATURES = [onboarding, admin, privacy, events, requests, staff_cards, stats]
+FEATURES = [onboarding, admin, privacy, events, requests, staff_cards, stats, guide]
 
 
 def register_all(app: Application) -> None:
