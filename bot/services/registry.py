@@ -27,3 +27,6 @@ def install_features(services: Services) -> None:
     from bot.services.guide import GuideService
 
     services.features["guide"] = GuideService(services)
+    from bot.services.volunteer import VolunteerService
+
+    services.features["volunteer"] = VolunteerService(services)

@@ -1,0 +1,771 @@
+"""Volunteer projects, schedules, shifts, sign-ups, teams and availability (all SQL of the feature).
+
+Every function takes the caller's connection: the service decides the transaction, so a sign-up,
+its waitlist position and its reminders are written together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import aiosqlite
+
+from bot.storage.db import from_ts, ts
+
+LANGS = ("zh", "en", "fr")
+
+
+@dataclass(frozen=True)
+class Project:
+    id: int
+    key: str
+    kind: str
+    title: dict[str, str]
+    description: dict[str, str]
+    requirements: dict[str, str]
+    place: dict[str, str]
+    address: str
+    latitude: float | None
+    longitude: float | None
+    radius_m: int
+    building_id: int | None
+    organiser_user_id: int | None
+    capacity: int
+    reminders: str
+    slot: str
+    weeks_ahead: int
+    checkin_code: str
+    active: bool
+
+    def title_in(self, lang: str) -> str:
+        return self.title.get(lang) or self.title["zh"]
+
+    def description_in(self, lang: str) -> str:
+        return self.description.get(lang) or self.description["zh"]
+
+    def requirements_in(self, lang: str) -> str:
+        return self.requirements.get(lang) or self.requirements["zh"]
+
+    def place_in(self, lang: str) -> str:
+        return self.place.get(lang) or self.place["zh"] or self.address
+
+
+_PROJECT_COLUMNS = (
+    "id, key, kind, title_zh, title_en, title_fr, description_zh, description_en, description_fr,"
+    " requirements_zh, requirements_en, requirements_fr, place_zh, place_en, place_fr, address, latitude,"
+    " longitude, radius_m, building_id, organiser_user_id, capacity, reminders, slot, weeks_ahead,"
+    " checkin_code, active"
+)
+
+
+def _project(r: aiosqlite.Row) -> Project:
+    def three(prefix: str) -> dict[str, str]:
+        return {lang: r[f"{prefix}_{lang}"] for lang in LANGS}
+
+    return Project(
+        id=r["id"],
+        key=r["key"],
+        kind=r["kind"],
+        title=three("title"),
+        description=three("description"),
+        requirements=three("requirements"),
+        place=three("place"),
+        address=r["address"],
+        latitude=r["latitude"],
+        longitude=r["longitude"],
+        radius_m=r["radius_m"],
+        building_id=r["building_id"],
+        organiser_user_id=r["organiser_user_id"],
+        capacity=r["capacity"],
+        reminders=r["reminders"],
+        slot=r["slot"],
+        weeks_ahead=r["weeks_ahead"],
+        checkin_code=r["checkin_code"],
+        active=bool(r["active"]),
+    )
+
+
+@dataclass(frozen=True)
+class Shift:
+    id: int
+    project_id: int
+    schedule_id: int | None
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    status: str
+    fill_offered_at: datetime | None
+
+
+_SHIFT_COLUMNS = "id, project_id, schedule_id, starts_at, ends_at, capacity, status, fill_offered_at"
+
+
+def _shift(r: aiosqlite.Row) -> Shift:
+    return Shift(
+        id=r["id"],
+        project_id=r["project_id"],
+        schedule_id=r["schedule_id"],
+        starts_at=from_ts(r["starts_at"]),  # type: ignore[arg-type]
+        ends_at=from_ts(r["ends_at"]),  # type: ignore[arg-type]
+        capacity=r["capacity"],
+        status=r["status"],
+        fill_offered_at=from_ts(r["fill_offered_at"]),
+    )
+
+
+@dataclass(frozen=True)
+class Signup:
+    id: int
+    shift_id: int
+    user_id: int
+    status: str
+    queued_at: datetime
+    offer_expires_at: datetime | None
+    late_cancel: bool
+    coming_at: datetime | None
+    team_id: int | None
+    checked_in_at: datetime | None
+    checkin_method: str | None
+    location_ok: bool | None
+    attended: bool | None
+
+
+_SIGNUP_COLUMNS = (
+    "id, shift_id, user_id, status, queued_at, offer_expires_at, late_cancel, coming_at, team_id,"
+    " checked_in_at, checkin_method, location_ok, attended"
+)
+
+
+def _signup(r: aiosqlite.Row) -> Signup:
+    return Signup(
+        id=r["id"],
+        shift_id=r["shift_id"],
+        user_id=r["user_id"],
+        status=r["status"],
+        queued_at=from_ts(r["queued_at"]),  # type: ignore[arg-type]
+        offer_expires_at=from_ts(r["offer_expires_at"]),
+        late_cancel=bool(r["late_cancel"]),
+        coming_at=from_ts(r["coming_at"]),
+        team_id=r["team_id"],
+        checked_in_at=from_ts(r["checked_in_at"]),
+        checkin_method=r["checkin_method"],
+        location_ok=None if r["location_ok"] is None else bool(r["location_ok"]),
+        attended=None if r["attended"] is None else bool(r["attended"]),
+    )
+
+
+# ----------------------------------------------------------------------------------- projects
+
+
+async def project_by_key(conn: aiosqlite.Connection, key: str) -> Project | None:
+    cur = await conn.execute(f"SELECT {_PROJECT_COLUMNS} FROM vol_projects WHERE key = ?", (key,))
+    row = await cur.fetchone()
+    return _project(row) if row else None
+
+
+async def project(conn: aiosqlite.Connection, project_id: int) -> Project | None:
+    cur = await conn.execute(f"SELECT {_PROJECT_COLUMNS} FROM vol_projects WHERE id = ?", (project_id,))
+    row = await cur.fetchone()
+    return _project(row) if row else None
+
+
+async def project_by_code(conn: aiosqlite.Connection, code: str) -> Project | None:
+    cur = await conn.execute(f"SELECT {_PROJECT_COLUMNS} FROM vol_projects WHERE checkin_code = ?", (code,))
+    row = await cur.fetchone()
+    return _project(row) if row else None
+
+
+async def active_projects(conn: aiosqlite.Connection) -> list[Project]:
+    cur = await conn.execute(f"SELECT {_PROJECT_COLUMNS} FROM vol_projects WHERE active = 1 ORDER BY id")
+    return [_project(r) for r in await cur.fetchall()]
+
+
+async def upsert_project(
+    conn: aiosqlite.Connection, values: dict[str, object], code: str, now: datetime
+) -> int:
+    """Create a project or update it by key (the check-in code of an existing project is kept)."""
+    columns = [c for c in values if c != "key"]
+    existing = await project_by_key(conn, str(values["key"]))
+    if existing is None:
+        names = ["key", *columns, "checkin_code", "created_at", "updated_at"]
+        params = [values["key"], *(values[c] for c in columns), code, ts(now), ts(now)]
+        cur = await conn.execute(
+            f"INSERT INTO vol_projects ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", params
+        )
+        return int(cur.lastrowid)
+    sets = ", ".join(f"{c} = ?" for c in columns)
+    await conn.execute(
+        f"UPDATE vol_projects SET {sets}, active = 1, updated_at = ? WHERE id = ?",
+        (*(values[c] for c in columns), ts(now), existing.id),
+    )
+    return existing.id
+
+
+# ---------------------------------------------------------------------------------- schedules
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    id: int
+    project_id: int
+    weekdays: frozenset[int]
+    start_time: str
+    end_time: str
+    capacity: int
+    first_day: date
+    last_day: date | None
+    skip_days: frozenset[date]
+    generated_until: date | None
+
+
+def _schedule(r: aiosqlite.Row) -> ScheduleRow:
+    return ScheduleRow(
+        id=r["id"],
+        project_id=r["project_id"],
+        weekdays=frozenset(int(d) for d in r["weekdays"].split(",") if d),
+        start_time=r["start_time"],
+        end_time=r["end_time"],
+        capacity=r["capacity"],
+        first_day=date.fromisoformat(r["first_day"]),
+        last_day=date.fromisoformat(r["last_day"]) if r["last_day"] else None,
+        skip_days=frozenset(date.fromisoformat(d) for d in r["skip_days"].split(",") if d),
+        generated_until=date.fromisoformat(r["generated_until"]) if r["generated_until"] else None,
+    )
+
+
+async def replace_schedules(
+    conn: aiosqlite.Connection, project_id: int, schedules: list[dict[str, object]]
+) -> None:
+    """The YAML file is the truth for recurring schedules: old ones stop generating, new ones start."""
+    await conn.execute("UPDATE vol_schedules SET active = 0 WHERE project_id = ?", (project_id,))
+    for s in schedules:
+        await conn.execute(
+            "INSERT INTO vol_schedules (project_id, weekdays, start_time, end_time, capacity, first_day, last_day,"
+            " skip_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                project_id,
+                ",".join(str(d) for d in sorted(s["weekdays"])),  # type: ignore[call-overload]
+                s["start_time"],
+                s["end_time"],
+                s["capacity"],
+                s["first_day"],
+                s["last_day"],
+                ",".join(sorted(s["skip_days"])),  # type: ignore[call-overload]
+            ),
+        )
+
+
+async def active_schedules(conn: aiosqlite.Connection) -> list[ScheduleRow]:
+    cur = await conn.execute(
+        "SELECT s.* FROM vol_schedules s JOIN vol_projects p ON p.id = s.project_id"
+        " WHERE s.active = 1 AND p.active = 1 ORDER BY s.id"
+    )
+    return [_schedule(r) for r in await cur.fetchall()]
+
+
+async def set_generated_until(conn: aiosqlite.Connection, schedule_id: int, day: date) -> None:
+    await conn.execute(
+        "UPDATE vol_schedules SET generated_until = ? WHERE id = ?", (day.isoformat(), schedule_id)
+    )
+
+
+# ------------------------------------------------------------------------------------- shifts
+
+
+async def insert_shift(
+    conn: aiosqlite.Connection,
+    project_id: int,
+    schedule_id: int | None,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    now: datetime,
+) -> int | None:
+    """A new concrete shift; None when the project already has one starting then."""
+    cur = await conn.execute(
+        "INSERT INTO vol_shifts (project_id, schedule_id, starts_at, ends_at, capacity, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(project_id, starts_at) DO NOTHING",
+        (project_id, schedule_id, ts(starts_at), ts(ends_at), capacity, ts(now)),
+    )
+    return int(cur.lastrowid) if cur.rowcount else None
+
+
+async def shift(conn: aiosqlite.Connection, shift_id: int) -> Shift | None:
+    cur = await conn.execute(f"SELECT {_SHIFT_COLUMNS} FROM vol_shifts WHERE id = ?", (shift_id,))
+    row = await cur.fetchone()
+    return _shift(row) if row else None
+
+
+async def shift_at(conn: aiosqlite.Connection, project_id: int, starts_at: datetime) -> Shift | None:
+    cur = await conn.execute(
+        f"SELECT {_SHIFT_COLUMNS} FROM vol_shifts WHERE project_id = ? AND starts_at = ?",
+        (project_id, ts(starts_at)),
+    )
+    row = await cur.fetchone()
+    return _shift(row) if row else None
+
+
+async def upcoming_shifts(
+    conn: aiosqlite.Connection, project_id: int, after: datetime, limit: int = 50, offset: int = 0
+) -> list[Shift]:
+    cur = await conn.execute(
+        f"SELECT {_SHIFT_COLUMNS} FROM vol_shifts WHERE project_id = ? AND status = 'open' AND starts_at > ?"
+        " ORDER BY starts_at LIMIT ? OFFSET ?",
+        (project_id, ts(after), limit, offset),
+    )
+    return [_shift(r) for r in await cur.fetchall()]
+
+
+async def shifts_between(
+    conn: aiosqlite.Connection, first: datetime, last: datetime, project_ids: list[int] | None = None
+) -> list[Shift]:
+    sql = f"SELECT {_SHIFT_COLUMNS} FROM vol_shifts WHERE starts_at >= ? AND starts_at < ?"
+    params: list[object] = [ts(first), ts(last)]
+    if project_ids is not None:
+        sql += f" AND project_id IN ({','.join('?' * len(project_ids)) or 'NULL'})"
+        params.extend(project_ids)
+    cur = await conn.execute(sql + " ORDER BY starts_at, id", params)
+    return [_shift(r) for r in await cur.fetchall()]
+
+
+async def future_shifts_of_schedule(
+    conn: aiosqlite.Connection, schedule_id: int, after: datetime
+) -> list[Shift]:
+    cur = await conn.execute(
+        f"SELECT {_SHIFT_COLUMNS} FROM vol_shifts WHERE schedule_id = ? AND starts_at > ? AND status = 'open'",
+        (schedule_id, ts(after)),
+    )
+    return [_shift(r) for r in await cur.fetchall()]
+
+
+async def cancel_shift(conn: aiosqlite.Connection, shift_id: int, by: int | None, now: datetime) -> bool:
+    cur = await conn.execute(
+        "UPDATE vol_shifts SET status = 'cancelled', cancelled_at = ?, cancelled_by = ? WHERE id = ? AND status = 'open'",
+        (ts(now), by, shift_id),
+    )
+    return cur.rowcount > 0
+
+
+async def set_shift_capacity(conn: aiosqlite.Connection, shift_id: int, capacity: int) -> None:
+    await conn.execute("UPDATE vol_shifts SET capacity = ? WHERE id = ?", (capacity, shift_id))
+
+
+async def reopen_shift(conn: aiosqlite.Connection, shift_id: int, ends_at: datetime, capacity: int) -> None:
+    """A date cancelled earlier and scheduled again by a new file: a fresh, empty shift."""
+    await conn.execute(
+        "UPDATE vol_shifts SET status = 'open', ends_at = ?, capacity = ?, cancelled_at = NULL, cancelled_by = NULL,"
+        " fill_offered_at = NULL WHERE id = ?",
+        (ts(ends_at), capacity, shift_id),
+    )
+
+
+async def shifts_to_fill(conn: aiosqlite.Connection, now: datetime, until: datetime) -> list[Shift]:
+    """Open shifts starting before `until` that have not had their one fill round yet."""
+    cur = await conn.execute(
+        f"SELECT {_SHIFT_COLUMNS} FROM vol_shifts WHERE status = 'open' AND fill_offered_at IS NULL"
+        " AND starts_at > ? AND starts_at <= ? ORDER BY starts_at",
+        (ts(now), ts(until)),
+    )
+    return [_shift(r) for r in await cur.fetchall()]
+
+
+async def mark_fill_offered(conn: aiosqlite.Connection, shift_id: int, now: datetime) -> None:
+    await conn.execute("UPDATE vol_shifts SET fill_offered_at = ? WHERE id = ?", (ts(now), shift_id))
+
+
+# ------------------------------------------------------------------------------------ signups
+
+
+@dataclass(frozen=True)
+class Counts:
+    confirmed: int
+    offered: int
+    waiting: int
+
+
+async def counts(conn: aiosqlite.Connection, shift_id: int) -> Counts:
+    cur = await conn.execute(
+        "SELECT SUM(status = 'confirmed'), SUM(status = 'offered'), SUM(status = 'waitlisted')"
+        " FROM vol_signups WHERE shift_id = ?",
+        (shift_id,),
+    )
+    r = await cur.fetchone()
+    return Counts(r[0] or 0, r[1] or 0, r[2] or 0)
+
+
+async def counts_many(conn: aiosqlite.Connection, shift_ids: list[int]) -> dict[int, Counts]:
+    if not shift_ids:
+        return {}
+    cur = await conn.execute(
+        "SELECT shift_id, SUM(status = 'confirmed'), SUM(status = 'offered'), SUM(status = 'waitlisted')"
+        f" FROM vol_signups WHERE shift_id IN ({','.join('?' * len(shift_ids))}) GROUP BY shift_id",
+        shift_ids,
+    )
+    found = {r[0]: Counts(r[1] or 0, r[2] or 0, r[3] or 0) for r in await cur.fetchall()}
+    return {sid: found.get(sid, Counts(0, 0, 0)) for sid in shift_ids}
+
+
+async def signup(conn: aiosqlite.Connection, shift_id: int, user_id: int) -> Signup | None:
+    cur = await conn.execute(
+        f"SELECT {_SIGNUP_COLUMNS} FROM vol_signups WHERE shift_id = ? AND user_id = ?", (shift_id, user_id)
+    )
+    row = await cur.fetchone()
+    return _signup(row) if row else None
+
+
+async def signup_by_id(conn: aiosqlite.Connection, signup_id: int) -> Signup | None:
+    cur = await conn.execute(f"SELECT {_SIGNUP_COLUMNS} FROM vol_signups WHERE id = ?", (signup_id,))
+    row = await cur.fetchone()
+    return _signup(row) if row else None
+
+
+async def put_signup(
+    conn: aiosqlite.Connection,
+    shift_id: int,
+    user_id: int,
+    status: str,
+    now: datetime,
+    *,
+    offer_expires_at: datetime | None = None,
+    team_id: int | None = None,
+) -> int:
+    """Create or reset a person's sign-up (re-joining after a cancellation goes to the back)."""
+    cur = await conn.execute(
+        "INSERT INTO vol_signups (shift_id, user_id, status, queued_at, offer_expires_at, team_id, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(shift_id, user_id) DO UPDATE SET status = excluded.status, queued_at = excluded.queued_at,"
+        " offer_expires_at = excluded.offer_expires_at, team_id = excluded.team_id, late_cancel = 0,"
+        " coming_at = NULL, updated_at = excluded.updated_at RETURNING id",
+        (
+            shift_id,
+            user_id,
+            status,
+            ts(now),
+            ts(offer_expires_at) if offer_expires_at else None,
+            team_id,
+            ts(now),
+            ts(now),
+        ),
+    )
+    row = await cur.fetchone()
+    return int(row[0])
+
+
+async def set_status(
+    conn: aiosqlite.Connection,
+    signup_id: int,
+    status: str,
+    now: datetime,
+    *,
+    offer_expires_at: datetime | None = None,
+    late_cancel: bool | None = None,
+) -> None:
+    sql = "UPDATE vol_signups SET status = ?, offer_expires_at = ?, updated_at = ?"
+    params: list[object] = [status, ts(offer_expires_at) if offer_expires_at else None, ts(now)]
+    if late_cancel is not None:
+        sql += ", late_cancel = ?"
+        params.append(int(late_cancel))
+    await conn.execute(sql + " WHERE id = ?", (*params, signup_id))
+
+
+async def set_coming(conn: aiosqlite.Connection, signup_id: int, now: datetime) -> None:
+    await conn.execute(
+        "UPDATE vol_signups SET coming_at = ?, updated_at = ? WHERE id = ?", (ts(now), ts(now), signup_id)
+    )
+
+
+async def check_in(
+    conn: aiosqlite.Connection, signup_id: int, method: str, now: datetime, by: int | None = None
+) -> None:
+    await conn.execute(
+        "UPDATE vol_signups SET checked_in_at = COALESCE(checked_in_at, ?), checkin_method = COALESCE(checkin_method, ?),"
+        " attended = 1, marked_by = COALESCE(?, marked_by), updated_at = ? WHERE id = ?",
+        (ts(now), method, by, ts(now), signup_id),
+    )
+
+
+async def set_location_ok(conn: aiosqlite.Connection, signup_id: int, ok: bool, now: datetime) -> None:
+    await conn.execute(
+        "UPDATE vol_signups SET location_ok = ?, updated_at = ? WHERE id = ?", (int(ok), ts(now), signup_id)
+    )
+
+
+async def mark_attendance(
+    conn: aiosqlite.Connection, signup_id: int, present: bool, by: int, now: datetime
+) -> None:
+    await conn.execute(
+        "UPDATE vol_signups SET attended = ?, marked_by = ?, updated_at = ?,"
+        " checked_in_at = CASE WHEN ? THEN COALESCE(checked_in_at, ?) ELSE checked_in_at END,"
+        " checkin_method = CASE WHEN ? THEN COALESCE(checkin_method, 'organiser') ELSE checkin_method END"
+        " WHERE id = ?",
+        (int(present), by, ts(now), int(present), ts(now), int(present), signup_id),
+    )
+
+
+async def of_shift(conn: aiosqlite.Connection, shift_id: int, statuses: tuple[str, ...]) -> list[Signup]:
+    """Sign-ups of one shift in these statuses, in waitlist (press) order."""
+    marks = ",".join("?" * len(statuses))
+    cur = await conn.execute(
+        f"SELECT {_SIGNUP_COLUMNS} FROM vol_signups WHERE shift_id = ? AND status IN ({marks})"
+        " ORDER BY queued_at, id",
+        (shift_id, *statuses),
+    )
+    return [_signup(r) for r in await cur.fetchall()]
+
+
+async def of_user(
+    conn: aiosqlite.Connection, user_id: int, statuses: tuple[str, ...], after: datetime | None = None
+) -> list[tuple[Signup, Shift]]:
+    marks = ",".join("?" * len(statuses))
+    sql = (
+        f"SELECT {', '.join('g.' + c.strip() for c in _SIGNUP_COLUMNS.split(','))},"
+        f" {', '.join('s.' + c.strip() + ' AS s_' + c.strip() for c in _SHIFT_COLUMNS.split(','))}"
+        f" FROM vol_signups g JOIN vol_shifts s ON s.id = g.shift_id WHERE g.user_id = ? AND g.status IN ({marks})"
+    )
+    params: list[object] = [user_id, *statuses]
+    if after is not None:
+        sql += " AND s.ends_at > ? AND s.status = 'open'"
+        params.append(ts(after))
+    cur = await conn.execute(sql + " ORDER BY s.starts_at", params)
+    out = []
+    for r in await cur.fetchall():
+        shift_row = {c.strip(): r["s_" + c.strip()] for c in _SHIFT_COLUMNS.split(",")}
+        out.append((_signup(r), _shift(shift_row)))  # type: ignore[arg-type]
+    return out
+
+
+async def expired_offers(conn: aiosqlite.Connection, now: datetime, limit: int = 200) -> list[Signup]:
+    cur = await conn.execute(
+        f"SELECT {_SIGNUP_COLUMNS} FROM vol_signups WHERE status = 'offered' AND offer_expires_at <= ?"
+        " ORDER BY offer_expires_at LIMIT ?",
+        (ts(now), limit),
+    )
+    return [_signup(r) for r in await cur.fetchall()]
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    user_id: int
+    name: str
+    project_key: str
+    project_title: str
+    starts_at: datetime
+    ends_at: datetime
+    attended: bool | None
+    checked_in_at: datetime | None
+    checkin_method: str | None
+
+
+async def attendance_between(
+    conn: aiosqlite.Connection, first: datetime, last: datetime, project_keys: list[str] | None = None
+) -> list[AttendanceRow]:
+    """Confirmed sign-ups of shifts that started in [first, last) (the month's attendance)."""
+    sql = (
+        "SELECT g.user_id, COALESCE(u.display_name, NULLIF(u.first_name, ''), CAST(g.user_id AS TEXT)),"
+        " p.key, p.title_zh, s.starts_at, s.ends_at, g.attended, g.checked_in_at, g.checkin_method"
+        " FROM vol_signups g JOIN vol_shifts s ON s.id = g.shift_id JOIN vol_projects p ON p.id = s.project_id"
+        " LEFT JOIN users u ON u.id = g.user_id"
+        " WHERE g.status = 'confirmed' AND s.status = 'open' AND s.starts_at >= ? AND s.starts_at < ?"
+    )
+    params: list[object] = [ts(first), ts(last)]
+    if project_keys is not None:
+        sql += f" AND p.key IN ({','.join('?' * len(project_keys)) or 'NULL'})"
+        params.extend(project_keys)
+    cur = await conn.execute(sql + " ORDER BY s.starts_at, p.key, g.id", params)
+    return [
+        AttendanceRow(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            from_ts(r[4]),
+            from_ts(r[5]),
+            None if r[6] is None else bool(r[6]),  # type: ignore[arg-type]
+            from_ts(r[7]),
+            r[8],
+        )
+        for r in await cur.fetchall()
+    ]
+
+
+@dataclass(frozen=True)
+class ServedRow:
+    project_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+async def served(conn: aiosqlite.Connection, user_id: int) -> list[ServedRow]:
+    """Shifts this person attended (credited hours)."""
+    cur = await conn.execute(
+        "SELECT s.project_id, s.starts_at, s.ends_at FROM vol_signups g JOIN vol_shifts s ON s.id = g.shift_id"
+        " WHERE g.user_id = ? AND g.status = 'confirmed' AND g.attended = 1 AND s.status = 'open'"
+        " ORDER BY s.starts_at",
+        (user_id,),
+    )
+    return [ServedRow(r[0], from_ts(r[1]), from_ts(r[2])) for r in await cur.fetchall()]  # type: ignore[arg-type]
+
+
+async def no_shows(conn: aiosqlite.Connection, user_id: int, now: datetime) -> int:
+    cur = await conn.execute(
+        "SELECT COUNT(*) FROM vol_signups g JOIN vol_shifts s ON s.id = g.shift_id"
+        " WHERE g.user_id = ? AND g.status = 'confirmed' AND IFNULL(g.attended, 0) = 0 AND s.status = 'open'"
+        " AND s.ends_at <= ?",
+        (user_id, ts(now)),
+    )
+    return int((await cur.fetchone())[0])
+
+
+async def figures(
+    conn: aiosqlite.Connection, first: datetime, last: datetime, now: datetime
+) -> dict[str, float]:
+    """Sign-ups made, and attendance of the shifts that ended, for shifts starting in [first, last)."""
+    cur = await conn.execute(
+        "SELECT COUNT(*),"
+        " SUM(s.ends_at <= ?),"
+        " SUM(s.ends_at <= ? AND g.attended = 1),"
+        " SUM(CASE WHEN s.ends_at <= ? AND g.attended = 1"
+        "  THEN (julianday(s.ends_at) - julianday(s.starts_at)) * 24 ELSE 0 END),"
+        " SUM(g.late_cancel)"
+        " FROM vol_signups g JOIN vol_shifts s ON s.id = g.shift_id"
+        " WHERE s.status = 'open' AND s.starts_at >= ? AND s.starts_at < ?"
+        " AND (g.status = 'confirmed' OR (g.status = 'cancelled' AND g.late_cancel = 1))",
+        (ts(now), ts(now), ts(now), ts(first), ts(last)),
+    )
+    r = await cur.fetchone()
+    total, ended, attended, hours, late = (r[0] or 0), (r[1] or 0), (r[2] or 0), (r[3] or 0.0), (r[4] or 0)
+    return {"signups": total, "ended": ended, "attended": attended, "hours": float(hours), "late": late}
+
+
+# -------------------------------------------------------------------------------------- teams
+
+
+@dataclass(frozen=True)
+class Team:
+    id: int
+    shift_id: int
+    enterprise_id: int
+    liaison_user_id: int
+    places: int
+    code: str
+    release_at: datetime
+    released_at: datetime | None
+
+
+_TEAM_COLUMNS = "id, shift_id, enterprise_id, liaison_user_id, places, code, release_at, released_at"
+
+
+def _team(r: aiosqlite.Row) -> Team:
+    return Team(
+        r["id"],
+        r["shift_id"],
+        r["enterprise_id"],
+        r["liaison_user_id"],
+        r["places"],
+        r["code"],
+        from_ts(r["release_at"]),
+        from_ts(r["released_at"]),  # type: ignore[arg-type]
+    )
+
+
+async def insert_team(
+    conn: aiosqlite.Connection,
+    shift_id: int,
+    enterprise_id: int,
+    liaison: int,
+    places: int,
+    code: str,
+    release_at: datetime,
+    now: datetime,
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO vol_teams (shift_id, enterprise_id, liaison_user_id, places, code, release_at, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (shift_id, enterprise_id, liaison, places, code, ts(release_at), ts(now)),
+    )
+    return int(cur.lastrowid)
+
+
+async def team_by_code(conn: aiosqlite.Connection, code: str) -> Team | None:
+    cur = await conn.execute(f"SELECT {_TEAM_COLUMNS} FROM vol_teams WHERE code = ?", (code,))
+    row = await cur.fetchone()
+    return _team(row) if row else None
+
+
+async def held_places(conn: aiosqlite.Connection, shift_id: int) -> int:
+    """Places claimed by teams and not yet taken by their members (until the team's release)."""
+    cur = await conn.execute(
+        "SELECT IFNULL(SUM(MAX(0, t.places - (SELECT COUNT(*) FROM vol_signups g WHERE g.team_id = t.id"
+        " AND g.status = 'confirmed'))), 0) FROM vol_teams t WHERE t.shift_id = ? AND t.released_at IS NULL",
+        (shift_id,),
+    )
+    return int((await cur.fetchone())[0])
+
+
+async def team_members(conn: aiosqlite.Connection, team_id: int) -> int:
+    cur = await conn.execute(
+        "SELECT COUNT(*) FROM vol_signups WHERE team_id = ? AND status = 'confirmed'", (team_id,)
+    )
+    return int((await cur.fetchone())[0])
+
+
+async def teams_to_release(conn: aiosqlite.Connection, now: datetime) -> list[Team]:
+    cur = await conn.execute(
+        f"SELECT {_TEAM_COLUMNS} FROM vol_teams WHERE released_at IS NULL AND release_at <= ?", (ts(now),)
+    )
+    return [_team(r) for r in await cur.fetchall()]
+
+
+async def release_team(conn: aiosqlite.Connection, team_id: int, now: datetime) -> None:
+    await conn.execute("UPDATE vol_teams SET released_at = ? WHERE id = ?", (ts(now), team_id))
+
+
+# ------------------------------------------------------------------------ availability, asks
+
+
+async def set_availability(
+    conn: aiosqlite.Connection, user_id: int, slots: list[str], building_id: int | None, now: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO vol_availability (user_id, slots, building_id, updated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(user_id) DO UPDATE SET slots = excluded.slots, building_id = excluded.building_id,"
+        " updated_at = excluded.updated_at",
+        (user_id, ",".join(slots), building_id, ts(now)),
+    )
+
+
+async def availability(conn: aiosqlite.Connection, user_id: int) -> tuple[list[str], int | None]:
+    cur = await conn.execute("SELECT slots, building_id FROM vol_availability WHERE user_id = ?", (user_id,))
+    row = await cur.fetchone()
+    return ([s for s in row[0].split(",") if s], row[1]) if row else ([], None)
+
+
+async def available_for(
+    conn: aiosqlite.Connection, slot: str, building_id: int | None, shift_id: int
+) -> list[int]:
+    """Volunteers free in `slot`, near the building (or with no building given), not on the shift, not yet asked."""
+    cur = await conn.execute(
+        "SELECT a.user_id FROM vol_availability a JOIN users u ON u.id = a.user_id"
+        " WHERE (',' || a.slots || ',') LIKE ? AND (? IS NULL OR a.building_id IS NULL OR a.building_id = ?)"
+        " AND u.forgotten_at IS NULL AND u.unreachable_at IS NULL"
+        " AND a.user_id NOT IN (SELECT user_id FROM vol_signups WHERE shift_id = ?"
+        "  AND status IN ('confirmed', 'waitlisted', 'offered'))"
+        " AND a.user_id NOT IN (SELECT user_id FROM vol_fill_asks WHERE shift_id = ?) ORDER BY a.user_id",
+        (f"%,{slot},%", building_id, building_id, shift_id, shift_id),
+    )
+    return [r[0] for r in await cur.fetchall()]
+
+
+async def record_ask(conn: aiosqlite.Connection, shift_id: int, user_id: int, now: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO vol_fill_asks (shift_id, user_id, asked_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        (shift_id, user_id, ts(now)),
+    )
+
+
+async def asked(conn: aiosqlite.Connection, shift_id: int) -> list[int]:
+    cur = await conn.execute(
+        "SELECT user_id FROM vol_fill_asks WHERE shift_id = ? ORDER BY asked_at", (shift_id,)
+    )
+    return [r[0] for r in await cur.fetchall()]
