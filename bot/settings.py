@@ -33,6 +33,7 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     send_rate: float = 25.0
+    send_limit_scale: float = 1.0  # BOT_SEND_LIMIT_SCALE: only for the sped-up emulator (tests, bench)
     tick_seconds: float = 30.0
     sla_clock: str = "working"
     sla_tiers: tuple[str, str, str, str] = ("1d", "3d", "5d", "1d")
@@ -111,6 +112,7 @@ class Settings:
             raise SettingsError(f"BOT_LOG_FORMAT: expected 'text' or 'json', got {log_format!r}")
 
         send_rate = _positive_float(get("BOT_SEND_RATE"), "BOT_SEND_RATE", 25.0)
+        send_limit_scale = _positive_float(get("BOT_SEND_LIMIT_SCALE"), "BOT_SEND_LIMIT_SCALE", 1.0)
         tick_seconds = _positive_float(get("BOT_TICK_SECONDS"), "BOT_TICK_SECONDS", 30.0)
 
         sla_clock = (get("BOT_SLA_CLOCK") or "working").lower()
@@ -140,6 +142,7 @@ class Settings:
             log_level=log_level,
             log_format=log_format,
             send_rate=send_rate,
+            send_limit_scale=send_limit_scale,
             tick_seconds=tick_seconds,
             sla_clock=sla_clock,
             sla_tiers=tuple(tiers),  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ keeps one row.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,14 @@ from bot.storage.db import from_ts, ts
 
 Buttons = list[list[dict[str, str]]]
 
-_PENDING = "sent_at IS NULL AND dead_at IS NULL AND missed_at IS NULL AND cancelled_at IS NULL"
+
+def _pending(alias: str = "") -> str:
+    """Still to be delivered: not sent, dead, missed or cancelled (matches the partial indexes)."""
+    p = f"{alias}." if alias else ""
+    return f"{p}sent_at IS NULL AND {p}dead_at IS NULL AND {p}missed_at IS NULL AND {p}cancelled_at IS NULL"
+
+
+_PENDING = _pending()
 
 
 @dataclass(frozen=True)
@@ -38,12 +46,18 @@ class OutboxRow:
     expires_at: datetime | None
     dedupe_key: str | None
     attempts: int
+    # When the recipient (a private chat) was last found to have blocked the bot; set by `due`.
+    recipient_unreachable_at: datetime | None = None
 
 
 _COLUMNS = (
     "id, chat_id, kind, action, text, buttons, media_kind, media_ref, media_name, edit_of, not_before,"
     " expires_at, dedupe_key, attempts"
 )
+
+
+def _aliased(alias: str) -> str:
+    return ", ".join(f"{alias}.{c.strip()}" for c in _COLUMNS.split(","))
 
 
 def _row(r: aiosqlite.Row) -> OutboxRow:
@@ -62,6 +76,7 @@ def _row(r: aiosqlite.Row) -> OutboxRow:
         expires_at=from_ts(r["expires_at"]),
         dedupe_key=r["dedupe_key"],
         attempts=r["attempts"],
+        recipient_unreachable_at=from_ts(r["unreachable_at"]) if "unreachable_at" in r.keys() else None,
     )
 
 
@@ -158,14 +173,28 @@ async def cancel_prefix(conn: aiosqlite.Connection, prefix: str, now: datetime) 
     return cur.rowcount
 
 
-async def due(conn: aiosqlite.Connection, now: datetime, limit: int = 200) -> list[OutboxRow]:
-    """Rows whose time has come, oldest first, skipping those waiting for a retry."""
+async def due(
+    conn: aiosqlite.Connection, now: datetime, limit: int = 200, exclude: Collection[int] = ()
+) -> list[OutboxRow]:
+    """The oldest pending row of each chat, when it is due and not waiting for a retry; oldest first.
+
+    Only a chat's oldest pending row is ever offered, so a chat's messages arrive in the order
+    they were queued even when one of them waits for a retry (a "resolved" never overtakes its
+    "claimed"), and the sender never has two requests in flight to one chat. `exclude` holds the
+    rows the sender already has in flight. Each row carries its recipient's `unreachable_at`.
+    """
     cur = await conn.execute(
-        f"SELECT {_COLUMNS} FROM outbox WHERE {_PENDING} AND not_before <= ?"
-        " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY not_before, id LIMIT ?",
-        (ts(now), ts(now), limit),
+        f"SELECT {_aliased('o')}, u.unreachable_at FROM outbox o LEFT JOIN users u ON u.id = o.chat_id"
+        f" WHERE {_pending('o')} AND o.not_before <= ?"
+        " AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
+        f" AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND {_pending('p')}"
+        "   AND (p.not_before < o.not_before OR (p.not_before = o.not_before AND p.id < o.id)))"
+        " ORDER BY o.not_before, o.id LIMIT ?",
+        (ts(now), ts(now), limit + len(exclude)),
     )
-    return [_row(r) for r in await cur.fetchall()]
+    skip = set(exclude)
+    rows = [_row(r) for r in await cur.fetchall() if r["id"] not in skip]
+    return rows[:limit]
 
 
 async def next_due_at(conn: aiosqlite.Connection) -> datetime | None:
@@ -177,29 +206,102 @@ async def next_due_at(conn: aiosqlite.Connection) -> datetime | None:
     return from_ts(row[0]) if row and row[0] else None
 
 
+async def is_pending(conn: aiosqlite.Connection, row_id: int) -> bool:
+    """Still to be delivered (not sent, dead, missed or cancelled meanwhile)."""
+    cur = await conn.execute(f"SELECT 1 FROM outbox WHERE id = ? AND {_PENDING}", (row_id,))
+    return await cur.fetchone() is not None
+
+
 async def mark_sent(conn: aiosqlite.Connection, row_id: int, message_id: int | None, now: datetime) -> None:
+    """Telegram accepted the message: never send this row again."""
     await conn.execute(
-        "UPDATE outbox SET sent_at = ?, message_id = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+        "UPDATE outbox SET sent_at = ?, message_id = ?, attempts = attempts + 1, last_error = NULL,"
+        " next_attempt_at = NULL WHERE id = ?",
         (ts(now), message_id, row_id),
     )
 
 
-async def mark_retry(conn: aiosqlite.Connection, row_id: int, error: str, retry_at: datetime) -> None:
-    await conn.execute(
-        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
-        (error[:500], ts(retry_at), row_id),
+async def mark_sent_many(
+    conn: aiosqlite.Connection, sent: list[tuple[int, int | None]], now: datetime
+) -> None:
+    """`mark_sent` for several (row id, message_id) answers at once (one statement for a batch)."""
+    await conn.executemany(
+        "UPDATE outbox SET sent_at = ?, message_id = ?, attempts = attempts + 1, last_error = NULL,"
+        " next_attempt_at = NULL WHERE id = ?",
+        [(ts(now), message_id, row_id) for row_id, message_id in sent],
     )
 
 
-async def mark_dead(conn: aiosqlite.Connection, row_id: int, error: str, now: datetime) -> None:
+async def mark_retry(
+    conn: aiosqlite.Connection, row_id: int, error: str, retry_at: datetime | None, *, attempted: bool = True
+) -> None:
+    """A transient failure: the row stays queued until `retry_at` (None: as soon as the sender may).
+
+    `attempted=False` records a postponement that made no request (an edit waiting for its card).
+    """
     await conn.execute(
-        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, dead_at = ? WHERE id = ?",
-        (error[:500], ts(now), row_id),
+        "UPDATE outbox SET attempts = attempts + ?, last_error = ?, next_attempt_at = ? WHERE id = ?",
+        (1 if attempted else 0, error[:500], ts(retry_at) if retry_at else None, row_id),
+    )
+
+
+async def mark_dead(
+    conn: aiosqlite.Connection, row_id: int, error: str, now: datetime, *, attempted: bool = True
+) -> None:
+    """Never to be sent (blocked, chat gone, rejected by Telegram, gave up); `last_error` says why."""
+    await conn.execute(
+        "UPDATE outbox SET attempts = attempts + ?, last_error = ?, dead_at = ? WHERE id = ?",
+        (1 if attempted else 0, error[:500], ts(now), row_id),
     )
 
 
 async def mark_missed(conn: aiosqlite.Connection, row_id: int, now: datetime) -> None:
+    """Its moment passed (`expires_at`) before it could be sent, e.g. while the bot was down."""
     await conn.execute("UPDATE outbox SET missed_at = ? WHERE id = ?", (ts(now), row_id))
+
+
+async def retarget(conn: aiosqlite.Connection, old_chat_id: int, new_chat_id: int) -> int:
+    """A group became a supergroup (Telegram's ChatMigrated): its pending rows go to the new id."""
+    cur = await conn.execute(
+        f"UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND {_PENDING}", (new_chat_id, old_chat_id)
+    )
+    return cur.rowcount
+
+
+@dataclass(frozen=True)
+class EditTarget:
+    """Where the card an edit refers to stands.
+
+    state "sent": edit `message_id` in `chat_id` (`media_kind` says whether to edit a caption);
+    "pending": the card itself is still queued, so the edit waits; "gone": it was never and will
+    never be delivered (dead, missed, cancelled or unknown key), so the edit is pointless.
+    """
+
+    state: str
+    chat_id: int | None = None
+    message_id: int | None = None
+    media_kind: str | None = None
+
+
+async def edit_target(conn: aiosqlite.Connection, dedupe_key: str) -> EditTarget:
+    cur = await conn.execute(
+        "SELECT chat_id, message_id, media_kind, sent_at, dead_at, missed_at, cancelled_at"
+        " FROM outbox WHERE dedupe_key = ?",
+        (dedupe_key,),
+    )
+    row = await cur.fetchone()
+    if row is None:
+        return EditTarget("gone")
+    if row["sent_at"] is not None and row["message_id"] is not None:
+        return EditTarget("sent", row["chat_id"], row["message_id"], row["media_kind"])
+    if (
+        row["sent_at"] is None
+        and row["dead_at"] is None
+        and row["missed_at"] is None
+        and row["cancelled_at"] is None
+    ):
+        return EditTarget("pending", row["chat_id"])
+    return EditTarget("gone", row["chat_id"])
 
 
 async def message_id_of(conn: aiosqlite.Connection, dedupe_key: str) -> tuple[int, int] | None:
@@ -211,20 +313,52 @@ async def message_id_of(conn: aiosqlite.Connection, dedupe_key: str) -> tuple[in
     return (row[0], row[1]) if row and row[1] is not None else None
 
 
-async def status_counts(conn: aiosqlite.Connection, now: datetime) -> dict[str, Any]:
-    """Queued / sent / dead / missed / cancelled by kind, and the oldest queued row's age."""
+async def status_counts(conn: aiosqlite.Connection, now: datetime, recent_dead: int = 5) -> dict[str, Any]:
+    """What an operator asks first: how much is waiting, how much failed, and why.
+
+    Per kind: queued (all pending rows), of which `due` (their time has come) and `retrying`
+    (already failed at least once), then sent / dead / missed / cancelled. Also the age of the
+    oldest due row (a growing age means the sender is stuck or throttled) and the latest dead
+    rows with their reasons.
+    """
+    n = ts(now)
     cur = await conn.execute(
         "SELECT kind,"
         f" SUM(CASE WHEN {_PENDING} THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN {_PENDING} AND not_before <= ? THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN {_PENDING} AND attempts > 0 THEN 1 ELSE 0 END),"
         " SUM(sent_at IS NOT NULL), SUM(dead_at IS NOT NULL), SUM(missed_at IS NOT NULL),"
-        " SUM(cancelled_at IS NOT NULL) FROM outbox GROUP BY kind ORDER BY kind"
+        " SUM(cancelled_at IS NOT NULL) FROM outbox GROUP BY kind ORDER BY kind",
+        (n,),
     )
     kinds = {
-        r[0]: {"queued": r[1], "sent": r[2], "dead": r[3], "missed": r[4], "cancelled": r[5]}
+        r[0]: {
+            "queued": r[1],
+            "due": r[2],
+            "retrying": r[3],
+            "sent": r[4],
+            "dead": r[5],
+            "missed": r[6],
+            "cancelled": r[7],
+        }
         for r in await cur.fetchall()
     }
-    cur = await conn.execute(
-        f"SELECT MIN(not_before) FROM outbox WHERE {_PENDING} AND not_before <= ?", (ts(now),)
-    )
+    cur = await conn.execute(f"SELECT MIN(not_before) FROM outbox WHERE {_PENDING} AND not_before <= ?", (n,))
     oldest = from_ts((await cur.fetchone())[0])
-    return {"kinds": kinds, "oldest_queued_age": (now - oldest) if oldest else None}
+    cur = await conn.execute(
+        "SELECT id, kind, chat_id, dead_at, attempts, last_error FROM outbox WHERE dead_at IS NOT NULL"
+        " ORDER BY dead_at DESC, id DESC LIMIT ?",
+        (recent_dead,),
+    )
+    dead = [
+        {
+            "id": r["id"],
+            "kind": r["kind"],
+            "chat_id": r["chat_id"],
+            "dead_at": from_ts(r["dead_at"]),
+            "attempts": r["attempts"],
+            "reason": r["last_error"] or "",
+        }
+        for r in await cur.fetchall()
+    ]
+    return {"kinds": kinds, "oldest_queued_age": (now - oldest) if oldest else None, "recent_dead": dead}
