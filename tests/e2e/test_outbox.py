@@ -46,14 +46,23 @@ async def enqueue_fanout(app: Application, user_ids: list[int], kind: str = "rem
     async with services.db.tx() as conn:
         for uid in user_ids:
             await outbox_repo.enqueue(
-                conn, chat_id=uid, kind=kind, text=f"Shift reminder for <b>{uid}</b>", now=now, dedupe_key=f"{kind}:{uid}"
+                conn,
+                chat_id=uid,
+                kind=kind,
+                text=f"Shift reminder for <b>{uid}</b>",
+                now=now,
+                dedupe_key=f"{kind}:{uid}",
             )
 
 
 async def wait_delivered(emu: Emulator, count: int) -> None:
-    async with asyncio.timeout(30):
-        while emu.stats.messages_sent < count:
-            await asyncio.sleep(0.02)
+    events = emu.subscribe()
+    try:
+        async with asyncio.timeout(30):
+            while emu.stats.messages_sent < count:
+                await events.get()
+    finally:
+        emu.unsubscribe(events)
 
 
 async def outbox_rows(app: Application) -> list[dict]:
@@ -107,9 +116,13 @@ async def test_one_chat_gets_its_messages_in_order_without_flood_errors(bot_fact
     services = h.services
     async with services.db.tx() as conn:
         for i in range(8):
-            await outbox_repo.enqueue(conn, chat_id=alice.id, kind="status", text=f"update {i}", now=h.clock.now())
+            await outbox_repo.enqueue(
+                conn, chat_id=alice.id, kind="status", text=f"update {i}", now=h.clock.now()
+            )
         for i in range(22):  # two beyond the group's burst of 20
-            await outbox_repo.enqueue(conn, chat_id=staff.id, kind="staff_card", text=f"card {i}", now=h.clock.now())
+            await outbox_repo.enqueue(
+                conn, chat_id=staff.id, kind="staff_card", text=f"card {i}", now=h.clock.now()
+            )
     await h.flush()
 
     assert [m.plain for m in h.emu.inbox(alice.id)] == [f"update {i}" for i in range(8)]
@@ -187,7 +200,9 @@ async def test_blocked_user_gets_one_attempt_and_is_marked_unreachable(
     await bob.send("/start")
     await bot.emu.wait_idle()
     async with bot.services.db.tx() as conn:
-        await outbox_repo.enqueue(conn, chat_id=bob.id, kind="reminder", text="welcome back", now=bot.clock.now())
+        await outbox_repo.enqueue(
+            conn, chat_id=bob.id, kind="reminder", text="welcome back", now=bot.clock.now()
+        )
     await bot.flush()
     assert bob.inbox[-1].plain == "welcome back"
 
@@ -197,8 +212,12 @@ async def test_unknown_chat_and_rejected_message_are_dead_with_their_reason(bot:
     gone = FIRST_USER + 99  # a chat the emulator (Telegram) does not know
     async with bot.services.db.tx() as conn:
         await users_repo.upsert_seen(conn, gone, "Gone", None, "zh", bot.clock.now())
-        bad = await outbox_repo.enqueue(conn, chat_id=dan.id, kind="status", text="<b>unclosed", now=bot.clock.now())
-        good = await outbox_repo.enqueue(conn, chat_id=dan.id, kind="status", text="all <b>fine</b>", now=bot.clock.now())
+        bad = await outbox_repo.enqueue(
+            conn, chat_id=dan.id, kind="status", text="<b>unclosed", now=bot.clock.now()
+        )
+        good = await outbox_repo.enqueue(
+            conn, chat_id=dan.id, kind="status", text="all <b>fine</b>", now=bot.clock.now()
+        )
         lost = await outbox_repo.enqueue(conn, chat_id=gone, kind="status", text="hello", now=bot.clock.now())
     await bot.flush()
 
@@ -215,7 +234,9 @@ async def test_unknown_chat_and_rejected_message_are_dead_with_their_reason(bot:
 
 
 @asynccontextmanager
-async def bot_on(emu: Emulator, db_path: Path, clock: ManualClock, scale: float) -> AsyncIterator[Application]:
+async def bot_on(
+    emu: Emulator, db_path: Path, clock: ManualClock, scale: float
+) -> AsyncIterator[Application]:
     """The bot as a process would start it: same database file, same Telegram, fresh memory."""
     settings = Settings.from_mapping(
         {
@@ -269,12 +290,22 @@ async def test_same_dedupe_key_twice_sends_one_message(bot: BotHarness) -> None:
     for _ in range(2):  # e.g. a sign-up retried: two transactions scheduling the same reminder
         async with bot.services.db.tx() as conn:
             await outbox_repo.enqueue(
-                conn, chat_id=erin.id, kind="reminder", text="shift at 06:00", now=bot.clock.now(), dedupe_key="shift:1:erin"
+                conn,
+                chat_id=erin.id,
+                kind="reminder",
+                text="shift at 06:00",
+                now=bot.clock.now(),
+                dedupe_key="shift:1:erin",
             )
     await bot.flush()
     async with bot.services.db.tx() as conn:  # and again after it was sent
         again = await outbox_repo.enqueue(
-            conn, chat_id=erin.id, kind="reminder", text="shift at 06:00", now=bot.clock.now(), dedupe_key="shift:1:erin"
+            conn,
+            chat_id=erin.id,
+            kind="reminder",
+            text="shift at 06:00",
+            now=bot.clock.now(),
+            dedupe_key="shift:1:erin",
         )
     await bot.flush()
     assert again is None
@@ -343,7 +374,12 @@ async def test_edit_changes_the_sent_card_in_place(bot: BotHarness) -> None:
         )
         # An edit queued before the card went out waits for it (same chat, so it comes after).
         await outbox_repo.enqueue_edit(
-            conn, edit_of="card:7", chat_id=staff.id, kind="staff_card", text="Request #7: claimed", now=bot.clock.now()
+            conn,
+            edit_of="card:7",
+            chat_id=staff.id,
+            kind="staff_card",
+            text="Request #7: claimed",
+            now=bot.clock.now(),
         )
     await bot.flush()
 
