@@ -311,7 +311,7 @@ def _project(
     description = _languages(values.get("description"), problems, "description", node, True)
     requirements = _languages(values.get("requirements"), problems, "requirements", node, False)
     place = _languages(values.get("place"), problems, "place", node, True)
-    address = _scalar(values.get("address"), problems, "address", node) or ""
+    address = (_scalar(values["address"], problems, "address", node) or "") if "address" in values else ""
     latitude = longitude = None
     loc = values.get("location")
     if loc is not None:
@@ -352,6 +352,8 @@ def _project(
         else 4
     )
     schedules: list[ScheduleSpec] = []
+    # A bad project capacity is reported once, not again for every schedule that inherits it.
+    inherited = capacity if capacity is not None else (1 if "capacity" in values else None)
     for name in ("schedules", "shifts"):
         seq = values.get(name)
         if seq is not None and not isinstance(seq, yaml.SequenceNode):
@@ -359,14 +361,14 @@ def _project(
     sched_node = values.get("schedules")
     if isinstance(sched_node, yaml.SequenceNode):
         for item in sched_node.value:
-            spec = _schedule(item, problems, capacity, now.astimezone(tz).date(), tz)
+            spec = _schedule(item, problems, inherited, now.astimezone(tz).date(), tz)
             if spec:
                 schedules.append(spec)
     one_offs: list[OneOffSpec] = []
     shifts_node = values.get("shifts")
     if isinstance(shifts_node, yaml.SequenceNode):
         for item in shifts_node.value:
-            spec2 = _one_off(item, problems, capacity, now, tz)
+            spec2 = _one_off(item, problems, inherited, now, tz)
             if spec2:
                 one_offs.append(spec2)
     for unknown in set(values) - PROJECT_FIELDS:

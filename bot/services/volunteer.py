@@ -37,7 +37,6 @@ from bot.storage import outbox
 from bot.storage import roles as roles_repo
 from bot.storage import shifts as repo
 from bot.storage import users as users_repo
-from bot.storage.personal_data import PersonalData, register
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -49,11 +48,6 @@ ACTIVE = ("confirmed", "offered", "waitlisted")
 PAGE = 6
 MESSAGE_MAX = 1000
 CHECKIN_RECENT = timedelta(minutes=30)
-
-register(PersonalData("vol_signups", "user_id"))
-register(PersonalData("vol_availability", "user_id"))
-register(PersonalData("vol_fill_asks", "user_id"))
-register(PersonalData("vol_teams", "liaison_user_id"))
 
 
 def _setting(services: Services, name: str, default: str) -> timedelta:

@@ -30,6 +30,10 @@ REGISTRY: list[PersonalData] = [
     PersonalData("event_rsvps", "user_id"),
     PersonalData("events", "created_by"),
     PersonalData("broadcasts", "sent_by"),
+    PersonalData("vol_signups", "user_id"),
+    PersonalData("vol_availability", "user_id"),
+    PersonalData("vol_fill_asks", "user_id"),
+    PersonalData("vol_teams", "liaison_user_id"),
 ]
 
 

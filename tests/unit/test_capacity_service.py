@@ -1,0 +1,110 @@
+"""The capacity rules under real concurrency, through the volunteer service and a real database:
+50 simultaneous sign-ups for 8 places, and a refused projects file that changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.domain.projects_yaml import ProjectFileError
+from bot.services import build_services
+from bot.settings import Settings
+from bot.storage import shifts as repo
+from bot.storage.db import Database
+
+START = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
+PROJECTS = Path(__file__).resolve().parents[2] / "bot" / "data" / "projects.yaml"
+
+
+@pytest.fixture
+async def services(tmp_path: Path):
+    db = Database(tmp_path / "v.sqlite3")
+    await db.open()
+    await db.migrate()
+    s = build_services(
+        Settings.from_mapping({"BOT_DB_PATH": str(tmp_path / "v.sqlite3")}),
+        ManualClock(START, frozen=True),
+        db,
+    )
+    await s.volunteer.import_projects(PROJECTS.read_text(encoding="utf-8"))
+    for uid in range(100, 150):
+        await s.users.seen(uid, f"P{uid}", None, "zh")
+    yield s
+    await db.close()
+
+
+async def first_hospital_shift(services) -> repo.Shift:
+    (project,) = [p for p in await services.volunteer.projects() if p.key == "hospital-guide"]
+    _, cards, _ = await services.volunteer.project_page(100, project.id)
+    return cards[0].shift
+
+
+async def test_fifty_concurrent_sign_ups_for_eight_places(services) -> None:
+    shift = await first_hospital_shift(services)
+    results = await asyncio.gather(*(services.volunteer.sign_up(uid, shift.id) for uid in range(100, 150)))
+    assert [r.status for r in results] == ["confirmed"] * 8 + ["waitlisted"] * 42
+    assert [r.position for r in results[8:]] == list(range(1, 43))
+    async with services.db.read() as conn:
+        counts = await repo.counts(conn, shift.id)
+    assert (counts.confirmed, counts.waiting) == (8, 42)
+
+
+async def test_cancellation_and_take_race_never_gives_a_place_twice(services) -> None:
+    shift = await first_hospital_shift(services)
+    for uid in range(100, 110):
+        await services.volunteer.sign_up(uid, shift.id)
+    # 100 leaves: 108 is offered the place. 108 takes it while 110 (a newcomer) presses.
+    await services.volunteer.cancel(100, shift.id)
+    outcome = await asyncio.gather(
+        services.volunteer.take(108, shift.id),
+        services.volunteer.sign_up(110, shift.id),
+        return_exceptions=True,
+    )
+    assert outcome[0].status == "confirmed" and outcome[1].status == "waitlisted"
+    async with services.db.read() as conn:
+        counts = await repo.counts(conn, shift.id)
+    assert counts.confirmed == 8
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("capacity: 8\n    # The desk", "capacity: 0\n    # The desk"),
+        ('        end: "07:00"', '        end: "05:00"'),
+        (
+            "    schedules:\n      - days: weekdays",
+            '    shifts:\n      - {date: 2026-11-01, start: "06:00", end: "07:00"}\n    schedules:\n      - days: weekdays',
+        ),
+        ("projects:\n", "projects:\n  - key: [\n"),
+    ],
+)
+async def test_a_refused_file_changes_nothing(services, change: tuple[str, str]) -> None:
+    text = PROJECTS.read_text(encoding="utf-8")
+    assert change[0] in text
+    async with services.db.read() as conn:
+        before = await repo.shifts_between(conn, START, datetime(2027, 1, 1, tzinfo=UTC))
+    with pytest.raises(ProjectFileError) as error:
+        await services.volunteer.import_projects(
+            text.replace(change[0], change[1], 1).replace("key: hospital-guide", "key: hospital-guide-2")
+        )
+    assert all(p.startswith("line ") for p in error.value.problems)
+    async with services.db.read() as conn:
+        after = await repo.shifts_between(conn, START, datetime(2027, 1, 1, tzinfo=UTC))
+        assert await repo.project_by_key(conn, "hospital-guide-2") is None
+    assert before == after
+
+
+async def test_figures_for_the_stats_feature(services) -> None:
+    shift = await first_hospital_shift(services)
+    for uid in range(100, 103):
+        await services.volunteer.sign_up(uid, shift.id)
+    services.clock.set(shift.starts_at)
+    await services.volunteer.check_in(100, shift.id)
+    services.clock.set(shift.ends_at)
+    figures = await services.volunteer.figures(START, datetime(2027, 1, 1, tzinfo=UTC))
+    assert figures["signups"] == 3 and figures["hours_served"] == 1.0
+    assert figures["no_shows"] == 2 and figures["attendance_rate"] == pytest.approx(1 / 3, abs=0.001)
