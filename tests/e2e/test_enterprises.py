@@ -1,0 +1,173 @@
+"""Enterprise registry end to end: staff mark an enterprise red with a reason, the tier-3 chat is
+alerted once, the follow-up reminder fires when the visit is late and a logged visit stops it;
+non-staff people cannot open /ent or /board, nor press a forged colour button.
+
+Staff chats read the station's default language (zh); the staff member here reads English.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+from PIL import Image
+
+from bot.domain.risk import RGB
+from bot.storage import roles as roles_repo
+from tests.conftest import ADMIN_ID
+
+CSV = (
+    "key,name,name_en,building,floor_unit,industry,headcount_band,lease_end,party_org,colour\n"
+    "IBG-SH,英桥集团上海,InterBridge Group Shanghai,GOHIGH,12F,consulting,50-199,2026-12-31,joint,blue\n"
+    "ACME,阿克米贸易（上海）有限公司,Acme Trading,PARKPL,8F,trade,10-49,2028-06-30,none,green\n"
+).encode()
+
+TIER1, TIER3 = -1001000000001, -1001000000003
+
+
+async def setup(bot):
+    """Two enterprises, a tier-3 staff member, and tier-1 / tier-3 staff groups bound district-wide."""
+    await bot.services.enterprises.import_csv(CSV)
+    staff = bot.emu.user(2003, "Hua", language_code="en")
+    await bot.make_staff(staff, tier=3)
+    groups = {}
+    async with bot.services.db.tx() as conn:
+        for tier, chat_id in ((1, TIER1), (3, TIER3)):
+            await roles_repo.bind_chat(conn, chat_id, f"Tier {tier}", tier, None, ADMIN_ID, bot.clock.now())
+    for tier, chat_id in ((1, TIER1), (3, TIER3)):
+        groups[tier] = bot.emu.group(chat_id, f"Tier {tier}", [staff])
+    return staff, groups
+
+
+def texts(group) -> list[str]:
+    return [m.plain for m in group.inbox]
+
+
+@pytest.mark.slow
+async def test_red_alerts_tier3_once_reminds_when_late_and_a_visit_stops_it(bot) -> None:
+    staff, groups = await setup(bot)
+
+    await staff.send("/ent interbridge")
+    card = await staff.wait_for("InterBridge Group Shanghai")
+    assert "Visit" in card.plain or "visit" in card.plain
+    await staff.press("🔴", message=card)
+    await staff.wait_for("Why should")
+    await staff.send("Lease in JA Gohigh ends in December; they must relocate")
+    done = await staff.wait_for("Colour set to")
+    assert "tier 3 staff chat has been alerted" in done.plain
+    await bot.flush()
+
+    alerts = [t for t in texts(groups[3]) if "英桥集团上海" in t]
+    assert len(alerts) == 1
+    assert "Lease in JA Gohigh ends in December" in alerts[0]
+
+    # Pressing red again changes nothing and alerts nobody.
+    answer = await staff.press("✓🔴", message=done)
+    assert answer is not None and answer.show_alert
+    await bot.advance(hours=1)
+    assert len([t for t in texts(groups[3]) if "英桥集团上海" in t]) == 1
+
+    async with bot.services.db.read() as conn:
+        cur = await conn.execute(
+            "SELECT colour_from, colour_to, reason, changed_by FROM enterprise_colour_history"
+            " WHERE source = 'staff'"
+        )
+        assert [tuple(r) for r in await cur.fetchall()] == [
+            ("blue", "red", "Lease in JA Gohigh ends in December; they must relocate", 2003)
+        ]
+
+    # Red: a visit is due within 2 working days (Monday 09:30 -> Wednesday 09:30). Tuesday: quiet.
+    before = len(groups[1].inbox)
+    await bot.advance(hours=24)
+    assert len(groups[1].inbox) == before
+    # Wednesday 10:30: late. The building's tier-1 chat is reminded, the tier-3 chat gets the escalation.
+    await bot.advance(hours=25)
+    reminders = [t for t in texts(groups[1]) if "英桥集团上海" in t]
+    assert len(reminders) == 1
+    escalations = [t for t in texts(groups[3]) if "英桥集团上海" in t]
+    assert len(escalations) == 2  # the colour alert, then the escalation
+    # Once per deadline: more ticks send nothing more.
+    await bot.advance(hours=3)
+    assert len([t for t in texts(groups[1]) if "英桥集团上海" in t]) == 1
+
+    # A logged visit restarts the clock: the next deadline is two working days after it.
+    await staff.send("/ent IBG-SH")
+    card = await staff.wait_for("InterBridge Group Shanghai")
+    assert "overdue" in card.plain
+    await staff.press("📝 Log a visit", message=card)
+    await staff.press("May move out")
+    await staff.wait_for("visit notes")
+    await staff.send("Met the office manager; they look at offices in Jing'an")
+    await staff.wait_for("next step")
+    await staff.press("No next step")
+    logged = await staff.wait_for("Visit logged")
+    assert "overdue" not in logged.plain
+    await bot.advance(hours=24)
+    assert len([t for t in texts(groups[1]) if "英桥集团上海" in t]) == 1
+
+
+async def test_workers_cannot_open_ent_or_board_or_press_colours(bot) -> None:
+    await bot.services.enterprises.import_csv(CSV)
+    worker = bot.emu.user(1001, "Na", language_code="en")
+    await worker.send("/ent InterBridge")
+    refusal = await worker.wait_for("only for station staff")
+    assert "InterBridge" not in refusal.plain
+    await worker.send("/board")
+    await worker.wait_for("only for station staff")
+    await worker.send("/coverage")
+    await worker.wait_for("only for station staff")
+    assert not [m for m in worker.inbox if m.kind == "photo"]
+
+    answer = await worker.press_data("1|ent|c|1|red")
+    assert answer is not None and answer.show_alert
+    async with bot.services.db.read() as conn:
+        cur = await conn.execute("SELECT colour FROM enterprises WHERE key = 'IBG-SH'")
+        assert (await cur.fetchone())[0] == "blue"
+        cur = await conn.execute("SELECT COUNT(*) FROM enterprise_colour_history WHERE source != 'import'")
+        assert (await cur.fetchone())[0] == 0
+
+
+async def test_board_is_a_phone_wide_png_with_the_five_colours(bot) -> None:
+    await bot.services.enterprises.import_csv(CSV)
+    staff = bot.emu.user(2002, "Min", language_code="en")
+    await bot.make_staff(staff, tier=2)
+    async with bot.services.db.tx() as conn:
+        await conn.execute("UPDATE enterprises SET colour = 'red' WHERE key = 'IBG-SH'")
+    await staff.send("/board")
+    photo = await staff.wait_for(lambda m: m.kind == "photo")
+    image = Image.open(io.BytesIO(photo.photo))
+    assert image.format == "PNG" and image.width == 1080
+    colours = {c for _, c in image.convert("RGB").getcolors(1 << 20)}
+    assert RGB["red"] in colours and RGB["green"] in colours
+    assert "2 enterprises" in photo.plain
+
+    await staff.send("/board nowhere-tower")
+    await staff.wait_for("No building matches")
+
+
+async def test_liaison_links_with_a_one_time_deep_link(bot) -> None:
+    await bot.services.enterprises.import_csv(CSV)
+    staff = bot.emu.user(2002, "Min", language_code="en")
+    await bot.make_staff(staff, tier=2)
+    await staff.send("/ent Acme")
+    await staff.wait_for("Acme Trading")
+    await staff.press("🔗 Liaison link")
+    message = await staff.wait_for("start=ent-")
+    code = message.plain.split("start=ent-")[1].split()[0]
+
+    liaison = bot.emu.user(1003, "Yu", language_code="en")
+    await liaison.send(f"/start ent-{code}")
+    await liaison.wait_for("You are now the liaison")
+    other = bot.emu.user(1004, "Eve", language_code="en")
+    await other.send(f"/start ent-{code}")
+    await other.wait_for("unknown, already used or expired")
+    async with bot.services.db.read() as conn:
+        cur = await conn.execute("SELECT liaison_user_id FROM enterprises WHERE key = 'ACME'")
+        assert (await cur.fetchone())[0] == 1003
+
+
+def test_start_is_a_monday_morning() -> None:
+    from tests.conftest import START
+
+    assert START == datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
