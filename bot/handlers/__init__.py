@@ -11,10 +11,11 @@ from telegram.ext import Application
 from bot.handlers import admin, common, errors, onboarding, privacy
 from bot.handlers import events, stats
 from bot.handlers import requests, staff_cards
+from bot.handlers import enterprises
 from bot.handlers import guide  # free text searches the guide: keep it after the conversations
 from bot.handlers import volunteer
 
-FEATURES = [onboarding, admin, privacy, events, requests, staff_cards, stats, volunteer, guide]
+FEATURES = [onboarding, admin, privacy, events, requests, staff_cards, stats, volunteer, enterprises, guide]
 
 
 def register_all(app: Application) -> None:

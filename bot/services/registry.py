@@ -24,6 +24,9 @@ def install_features(services: Services) -> None:
     from bot.services.stats import StatsService
 
     services.features["stats"] = StatsService(services)
+    from bot.services.enterprises import EnterpriseService
+
+    services.features["enterprises"] = EnterpriseService(services)
     from bot.services.guide import GuideService
 
     services.features["guide"] = GuideService(services)
