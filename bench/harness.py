@@ -1,0 +1,47 @@
+"""Shared pieces of the district-scale scenarios: settings for a bot under benchmark, peak memory.
+
+Why a module: throughput, fan-out, ticks and start-up all start the real bot against a copy of
+the synthetic district; they must agree on its settings (same token as the emulator, no tick
+running behind the measurement's back, quiet logs) or their numbers would not be comparable.
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+import sys
+from pathlib import Path
+
+from bench.district import ADMIN_ID
+from bot.settings import Settings
+
+TOKEN = "123456:TEST"  # the emulator's default token
+
+
+def bench_env(db_path: Path, api_url: str, **extra: str) -> dict[str, str]:
+    """Environment of a bot under benchmark (also what `python -m bot run` gets in start-up)."""
+    return {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": api_url,
+        "BOT_DB_PATH": str(db_path),
+        "BOT_ADMIN_IDS": str(ADMIN_ID),
+        "BOT_TICK_SECONDS": "3600",  # ticks are measured on their own (bench/ticks.py)
+        "BOT_LOG_LEVEL": "ERROR",
+        **extra,
+    }
+
+
+def bench_settings(db_path: Path, api_url: str, **extra: str) -> Settings:
+    return Settings.from_mapping(bench_env(db_path, api_url, **extra))
+
+
+def quiet_logs() -> None:
+    """Per-message log lines would cost more than the work measured; errors still show."""
+    for name in ("bot", "telegram", "httpx", "apscheduler", "aiohttp"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (ru_maxrss: KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
