@@ -32,9 +32,11 @@ async def _with_services(settings: Settings, work: Callable[[Any], Awaitable[Any
 
 
 def import_enterprises(
-    settings: Settings, path: Path, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+    settings: Settings, path: Path, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     from bot.domain.enterprise_csv import UnreadableFile
+
+    out, err = out or sys.stdout, err or sys.stderr
 
     try:
         data = Path(path).read_bytes()
@@ -58,9 +60,10 @@ def import_enterprises(
 
 
 def export_enterprises(
-    settings: Settings, argument: str | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+    settings: Settings, argument: str | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     """The registry as CSV (UTF-8 with a BOM, so Excel opens the Chinese names right): to a file or stdout."""
+    out, err = out or sys.stdout, err or sys.stderr
     text = asyncio.run(_with_services(settings, lambda s: s.enterprises.export_csv()))
     if argument:
         Path(argument).write_text(text, encoding="utf-8-sig", newline="")

@@ -51,6 +51,7 @@ NOTES_MAX = 1000
 NEXT_STEP_MAX = 300
 LINK_CODE_DAYS = 7
 SWEEP_EVERY = timedelta(hours=1)
+MAX_NOTICES_PER_SWEEP = 10
 CARD_BUTTON = "o"  # callback action that opens a card (used in outbox messages' buttons)
 FEATURE = "ent"
 OPEN_CARD = N_("Open the card")
@@ -324,9 +325,7 @@ class EnterpriseService:
     def _open_button(self, lang: str, enterprise_id: int) -> dict[str, str]:
         from bot.handlers.callbacks import button
 
-        return button(
-            self.services.renderer.gettext(lang, OPEN_CARD), FEATURE, CARD_BUTTON, enterprise_id
-        )
+        return button(self.services.renderer.gettext(lang, OPEN_CARD), FEATURE, CARD_BUTTON, enterprise_id)
 
     async def _restart_clock(
         self, conn: aiosqlite.Connection, enterprise_id: int, colour: str, start: datetime
@@ -580,6 +579,7 @@ class EnterpriseService:
             overdue = await risk_repo.overdue_ids(conn, now)
             facts_by_id = await signals_repo.request_facts(conn, now)
             live = await risk_repo.live_suggestions(conn)
+            candidates: list[tuple[Any, risk.Suggestion, list[Any], Any]] = []
             for row in rows:
                 req = facts_by_id.get(row.id, signals_repo.RequestFacts())
                 facts = risk.Facts(
@@ -607,6 +607,11 @@ class EnterpriseService:
                     open_row.signature if open_row and open_row.colour_to == suggestion.colour else None,
                 ):
                     continue
+                candidates.append((row, suggestion, mine, dismissed))
+            # Worst first, and only a chat-readable handful per sweep: the rest wait for the next one
+            # (nothing is recorded for them, so they are found again).
+            candidates.sort(key=lambda c: (-risk.SEVERITY[c[1].colour], c[0].id))
+            for row, suggestion, mine, dismissed in candidates[:MAX_NOTICES_PER_SWEEP]:
                 if mine:
                     await risk_repo.supersede(conn, row.id, now)
                 chat = await roles_repo.chat_for(conn, 1, row.building_id)
