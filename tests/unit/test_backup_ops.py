@@ -29,6 +29,7 @@ async def test_backup_during_a_burst_of_writes_has_every_committed_row(tmp_path:
             await conn.execute("CREATE TABLE burst (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)")
         committed = 0
         stop = asyncio.Event()
+        warmed_up = asyncio.Event()
 
         async def writer() -> None:
             nonlocal committed
@@ -37,11 +38,12 @@ async def test_backup_during_a_burst_of_writes_has_every_committed_row(tmp_path:
                     for _ in range(20):
                         await conn.execute("INSERT INTO burst (payload) VALUES (?)", ("x" * 200,))
                 committed += 20
+                if committed >= 2000:
+                    warmed_up.set()
                 await asyncio.sleep(0)
 
         task = asyncio.create_task(writer())
-        while committed < 2000:
-            await asyncio.sleep(0.005)
+        await warmed_up.wait()
         before = committed
         result = await asyncio.to_thread(online_backup, source, tmp_path / "backups" / "copy.sqlite3")
         after = committed
