@@ -38,7 +38,8 @@ _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 THRESHOLD = 0.6
 
 
-def normalise(text: str | None) -> str:
+def normalise(text: str | None, *, fallback: bool = True) -> str:
+    """The distinctive part of a name; `fallback` keeps a name made only of noise words searchable."""
     if not text:
         return ""
     folded = unicodedata.normalize("NFKC", text).casefold()
@@ -47,12 +48,12 @@ def normalise(text: str | None) -> str:
     joined = "".join(kept)
     for noise in _NOISE[:6]:
         joined = joined.replace(noise.casefold(), "")
-    return joined or "".join(words)
+    return joined or ("".join(words) if fallback else "")
 
 
 def score(query: str, *names: str | None) -> float:
     """How well `query` names this enterprise: 1 exact, ~0.9 substring, else similarity (0-1)."""
-    q = normalise(query)
+    q = normalise(query, fallback=False)
     if not q:
         return 0.0
     best = 0.0

@@ -171,3 +171,45 @@ def test_start_is_a_monday_morning() -> None:
     from tests.conftest import START
 
     assert START == datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
+
+
+@pytest.mark.slow
+async def test_suggestion_notice_dismissed_with_reason_until_a_new_signal_then_accepted(bot) -> None:
+    """A lease ending within 3 months suggests orange: one notice in the building's staff chat;
+    a dismissal (with its reason) keeps it quiet until a new signal appears (the lease has ended)."""
+    lease = "2027-01-02"  # 40 days after Monday 2026-11-23
+    await bot.services.enterprises.import_csv(
+        f"key,name,name_en,building,lease_end,colour\nLEASE,租约公司,Lease Co,PARKPL,{lease},blue\n".encode()
+    )
+    staff = bot.emu.user(2001, "Shan", language_code="zh")
+    await bot.make_staff(staff, tier=1)
+    async with bot.services.db.tx() as conn:
+        await roles_repo.bind_chat(conn, TIER1, "Tier 1", 1, None, ADMIN_ID, bot.clock.now())
+    group = bot.emu.group(TIER1, "Tier 1", [staff])
+
+    await bot.advance(minutes=1)
+    notices = [m for m in group.inbox if "租约公司" in m.plain]
+    assert len(notices) == 1
+    assert "🔵 → 🟠" in notices[0].plain and "2027-01-02" in notices[0].plain
+
+    await staff.press("驳回", chat=group, message=notices[0])
+    await group.wait_for("为什么不采纳")
+    await staff.send("已续租两年，合同在走流程", chat=group)
+    await group.wait_for("已驳回建议")
+
+    await bot.advance(hours=2)  # the next sweeps: same signals, no new notice
+    assert len([m for m in group.inbox if "租约公司" in m.plain and "→" in m.plain]) == 1
+
+    await bot.advance(days=41)  # the lease has now ended: a new signal
+    notices = [m for m in group.inbox if "租约公司" in m.plain and "→" in m.plain]
+    assert len(notices) == 2
+    assert "已续租两年" in notices[1].plain  # the earlier dismissal's reason is recalled
+
+    await staff.press("采纳", chat=group, message=notices[1])
+    accepted = await group.wait_for("已采纳建议")
+    assert "橙色" in accepted.plain
+    async with bot.services.db.read() as conn:
+        cur = await conn.execute(
+            "SELECT colour_to, source, changed_by FROM enterprise_colour_history WHERE source != 'import'"
+        )
+        assert [tuple(r) for r in await cur.fetchall()] == [("orange", "suggestion", 2001)]
