@@ -70,7 +70,7 @@ PROBLEMS: dict[str, str] = {
     "unknown_reference": N_("There is no request %(reference)s that you can see."),
     "bind_usage": N_("Usage: /bindchat 1-4 [building code], sent in the staff group itself."),
     "bind_private": N_("Send /bindchat in the staff group you want to bind, not in a private chat."),
-    "bind_building": N_("There is no building with the code %(code)s."),
+    "bind_building": N_("There is no building with the code %(building)s."),
 }
 
 

@@ -922,7 +922,7 @@ class RequestService:
             if len(args) == 2:
                 building = await buildings_repo.by_code(conn, args[1])
                 if building is None:
-                    raise InvalidInput("bind_building", code=args[1][:40])
+                    raise InvalidInput("bind_building", building=args[1][:40])
             await roles_repo.bind_chat(
                 conn, chat_id, title[:128], tier, building.id if building else None, actor_id, now
             )
