@@ -118,7 +118,8 @@ class District:
     buildings: list[int] = field(default_factory=list)
     staff: list[tuple[int, int, int | None]] = field(default_factory=list)  # (user, tier, building)
     staff_chats: list[tuple[int, int, int | None]] = field(default_factory=list)  # (chat, tier, building)
-    claimable: list[tuple[int, int, int | None]] = field(default_factory=list)  # (request, tier, building)
+    # Open tier-1 requests nobody claimed yet: (request id, reference, building)
+    claimable: list[tuple[int, str, int | None]] = field(default_factory=list)
     future_shifts: list[int] = field(default_factory=list)
 
     def worker(self, i: int) -> int:
@@ -210,7 +211,7 @@ async def _describe(district: District) -> None:
         district.claimable = [
             (r[0], r[1], r[2])
             for r in await conn.execute_fetchall(
-                "SELECT id, tier, building_id FROM requests WHERE status = 'new' AND tier = 1 ORDER BY id"
+                "SELECT id, reference, building_id FROM requests WHERE status = 'new' AND tier = 1 ORDER BY id"
             )
         ]
         district.future_shifts = [
