@@ -537,6 +537,9 @@ class RequestService:
         A reply to the question message answers that request; otherwise the oldest open question
         (unless `only_reply`: the person is busy in another conversation).
         """
+        async with self.db.read() as conn:
+            if not await repo.waiting_for(conn, user_id):
+                return None  # the usual case: no write transaction for every message a person sends
         now = self._now()
         async with self.db.tx() as conn:
             target: RequestRow | None = None

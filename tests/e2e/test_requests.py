@@ -237,3 +237,29 @@ async def test_need_info_pauses_the_clock_and_the_answer_is_threaded_back(bot_fa
     assert row["status"] == "new" and row["paused_at"] is None
     # The clock resumed with the time that was left (60 s minus the few seconds before the question).
     assert row["resolve_by"] > ts(bot.clock.now())
+
+
+@pytest.mark.slow
+async def test_another_features_button_opens_the_intake_with_the_category_chosen_and_a_photo(bot) -> None:
+    group, _staff = await staff_group(bot)
+    worker = bot.emu.user(505, "Li", language_code="en")
+    await bot.onboard(worker, language="en")
+    # The service guide's "Still need help" button carries pack("req", "new", <category>).
+    await worker.press_data("1|req|new|talent")
+    await tap(worker, "Not about a specific company")
+    await worker.wait_for(lambda m: "2000" in m.plain)
+    await worker.send("Residence permit renewal for a new hire")
+    await worker.wait_for(lambda m: "Skip" in m.buttons)
+    await worker.send_photo(b"\x89PNG\r\n\x1a\n" + b"0" * 64, caption="the refusal letter")
+    confirm = await worker.wait_for(lambda m: "✅ Send" in m.buttons)
+    assert "Talent and residence permits" in confirm.plain and "a photo" in confirm.plain
+    await worker.press("✅ Send", message=confirm)
+    sent = await worker.wait_for("JA-2026-")
+    reference = next(w.strip(".") for w in sent.plain.split() if w.startswith("JA-2026-"))
+    await bot.flush()
+    await group.wait_for(reference)
+    photo = await group.wait_for(lambda m: m.kind == "photo")
+    assert reference in photo.plain
+    # A forged category falls back to asking for one, rather than failing.
+    await worker.press_data("1|req|new|<b>")
+    await worker.wait_for("What is it about?")
