@@ -43,6 +43,7 @@ _TRAD_MAP = str.maketrans({_TRADITIONAL[i]: _TRADITIONAL[i + 1] for i in range(0
 
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "’": "'", "‘": "'"})
 _NOT_WORD = re.compile(r"[\W_]+")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
 _IS_CJK = re.compile(rf"^[{_CJK}]+$")
@@ -115,8 +116,7 @@ def normalise(text: str) -> str:
     Padded with a space on each side so a short word can be matched whole (" rh ").
     """
     text = unicodedata.normalize("NFKC", text).translate(_TRAD_MAP).casefold().translate(_LIGATURES)
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFD", text)))
     text = _NOT_WORD.sub(" ", text).strip()
     return f" {text} " if text else ""
 
@@ -175,16 +175,22 @@ class Query:
     def is_empty(self) -> bool:
         return not self.terms
 
-    def fts_match(self) -> str | None:
-        """An FTS5 MATCH expression: any of the question's trigrams (candidates, ranked later).
+    def fts_match(self, frequencies: Mapping[str, int], per_term: int = 3) -> str | None:
+        """An FTS5 MATCH expression for candidates: each term's rarest trigrams, any of them.
 
-        Grams come from normalised text (word characters and spaces only), so quoting them is
-        safe. Grams of fewer than three characters cannot use the trigram index: see `short_grams`.
+        Only the rarest few per term: a common trigram ("ion", "ent") is in every entry, and
+        merging its whole posting list is what would make a big catalogue slow; the ranking
+        looks at every n-gram afterwards anyway. `frequencies` is each trigram's document
+        frequency (unknown trigrams are in no entry and are skipped). Grams come from normalised
+        text (word characters and spaces only), so quoting them is safe.
         """
-        grams = [g for g in self.grams if len(g) >= 3]
-        if not grams:
+        chosen: list[str] = []
+        for term in self.terms:
+            known = [g for g in term.grams if len(g) >= 3 and frequencies.get(g, 0) > 0]
+            chosen += sorted(known, key=lambda g: frequencies[g])[:per_term]
+        if not chosen:
             return None
-        return " OR ".join(f'"{g}"' for g in grams)
+        return " OR ".join(f'"{g}"' for g in dict.fromkeys(chosen))
 
     def short_terms(self) -> tuple[str, ...]:
         """Chinese terms of one or two characters ("税", "社保"): too short for the trigram index,

@@ -398,7 +398,8 @@ def _entry(r: _Reader, node: Node, index: int, places: dict[str, Where]) -> Entr
 def parse_catalogue(source: str) -> list[Entry]:
     """YAML text -> entries in file order; raises CatalogueError listing every problem found."""
     try:
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
+        # libyaml's loader when built in: a 1,000-entry file composes in a second, not thirty.
+        root = yaml.compose(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)

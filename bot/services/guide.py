@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 SHIPPED = Path(__file__).resolve().parent.parent / "data" / "guide.yaml"
 RESULTS = 5
-CANDIDATES = 60
+CANDIDATES = 40
 PAGE_SIZE = 8
 
 
@@ -131,19 +131,19 @@ class GuideService:
 
     async def _find(self, query: rules.Query) -> list[Entry]:
         async with self.services.db.read() as conn:
+            total = await guide_repo.count(conn)
+            frequencies = await guide_repo.document_frequencies(conn, query.grams)
             found: dict[str, guide_repo.Candidate] = {}
-            match = query.fts_match()
+            match = query.fts_match(frequencies)
             if match:
                 for c in await guide_repo.candidates_matching(conn, match, CANDIDATES):
                     found[c.key] = c
             short = query.short_terms()
             if short or (not found and query.bigrams()):
-                for c in await guide_repo.candidates_containing(conn, short or query.bigrams(), CANDIDATES):
+                for c in await guide_repo.candidates_naming(conn, short or query.bigrams(), CANDIDATES):
                     found.setdefault(c.key, c)
             if not found:
                 return []
-            total = await guide_repo.count(conn)
-            frequencies = await guide_repo.document_frequencies(conn, query.grams)
             # An n-gram no entry contains is the most specific of all: missing it counts.
             weights = {g: rules.idf(frequencies.get(g, 0), total) for g in query.grams}
             ordered = sorted(found.values(), key=lambda c: c.position)

@@ -16,4 +16,4 @@ ORGANISER = 2005
 ADMIN = 9001
 STAFF_CHAT = {1: -1001, 2: -1002, 3: -1003, 4: -1004}
 
-SEEDS: list[str] = ["core", "enterprises", "events", "volunteer", "requests", "roles"]
+SEEDS: list[str] = ["core", "enterprises", "guide", "events", "volunteer", "requests", "roles"]

@@ -1,0 +1,26 @@
+"""The demo's service guide: the shipped catalogue, and a week of questions it could not answer
+(so /stats shows what people looked for in vain)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+# Questions white-collar workers plausibly ask that the catalogue does not cover yet, with how
+# often: the top unanswered searches of the demo week.
+UNANSWERED = [
+    ("附近哪里有托育班", 4),
+    ("parking space monthly rent", 3),
+    ("canteen lunch card", 2),
+    ("健身房", 2),
+    ("快递柜", 1),
+]
+
+
+async def seed(services: Services) -> None:
+    await services.guide.ensure_catalogue()
+    for question, times in UNANSWERED:
+        for _ in range(times):
+            await services.guide.search(question)
