@@ -31,8 +31,9 @@ async def _replace(settings: Settings, source: str, name: str) -> int:
         await db.close()
 
 
-def import_guide(settings: Settings, path: Path, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def import_guide(settings: Settings, path: Path, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Validate a catalogue file and make it the guide; exit status 0 (done) or 1 (nothing changed)."""
+    out, err = out or sys.stdout, err or sys.stderr
     from bot.domain.guide_catalogue import CatalogueError
 
     path = Path(path)

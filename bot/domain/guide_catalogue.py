@@ -432,5 +432,5 @@ def parse_catalogue(source: str) -> list[Entry]:
             seen[entry.id] = node
             entries.append(entry)
     if r.problems:
-        raise CatalogueError(r.problems)
+        raise CatalogueError(sorted(r.problems, key=lambda p: (p.line, p.column)))
     return entries

@@ -1,0 +1,211 @@
+"""The catalogue file: the shipped one is complete in three languages; a broken file is refused
+with every problem at its line and column; importing replaces the whole catalogue or nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.cli.guide import import_guide
+from bot.clock import ManualClock
+from bot.domain import guide as rules
+from bot.domain.guide_catalogue import AUDIENCES, CATEGORIES, KINDS, CatalogueError, parse_catalogue
+from bot.services.guide import SHIPPED, GuideService
+from bot.settings import Settings
+from bot.storage.db import Database
+
+GOOD = """\
+places:
+  station:
+    name: {zh: 服务站, en: Station, fr: Station}
+    hours: {zh: 9-17, en: 9-17, fr: 9h-17h}
+entries:
+  - id: tax-machine
+    audience: individual
+    kind: self-service
+    category: tax
+    title: {zh: 自助办税, en: Tax machine, fr: Borne fiscale}
+    summary: {zh: 办税, en: Pay tax, fr: Payer}
+    eligible: {zh: 所有人, en: Anyone, fr: Tous}
+    where: {place: station}
+"""
+
+BROKEN = """\
+places:
+  station:
+    name: {zh: 服务站, en: Station, fr: Station}
+entries:
+  - id: Bad Id
+    audience: robots
+    kind: self-service
+    category: tax
+    title: {zh: 自助办税, en: Tax machine}
+    summary: {zh: 办税, en: Pay tax, fr: Payer}
+    eligible: {zh: 所有人, en: Anyone, fr: Tous}
+    where: {place: nowhere}
+  - id: online-thing
+    audience: individual
+    kind: online
+    category: sport
+    title: {zh: 网上, en: Online, fr: En ligne}
+    summary: {zh: 办税, en: Pay tax, fr: Payer}
+    eligible: {zh: 所有人, en: Anyone, fr: Tous}
+    colour: red
+"""
+
+
+def test_the_shipped_catalogue_is_complete() -> None:
+    entries = parse_catalogue(SHIPPED.read_text(encoding="utf-8"))
+    assert len(entries) >= 40
+    assert {e.audience for e in entries} == set(AUDIENCES)
+    assert {e.kind for e in entries} == set(KINDS)
+    assert set(CATEGORIES) - {e.category for e in entries} == set()
+    for entry in entries:
+        for text in (entry.title, entry.summary, entry.eligible):
+            assert all(text.all()), entry.id
+        if entry.kind != "online":
+            assert entry.where is not None and entry.where.hours is not None, entry.id
+        else:
+            assert entry.link and entry.link.startswith("https://"), entry.id
+    # the areas the station is known for each have several entries
+    assert min(Counter(e.category for e in entries if e.category != "other").values()) >= 3
+
+
+def test_every_problem_is_reported_at_its_line() -> None:
+    with pytest.raises(CatalogueError) as caught:
+        parse_catalogue(BROKEN)
+    problems = {(p.line, p.message.split(" ", 3)[-1][:40]) for p in caught.value.problems}
+    lines = sorted(p.line for p in caught.value.problems)
+    messages = "\n".join(map(str, caught.value.problems))
+    assert "5:9: entry 1 id 'Bad Id': use 2-40 lower-case letters" in messages
+    assert "6:15: entry 1 audience 'robots' is not one of" in messages
+    assert "9:12: entry 1 title is missing 'fr'" in messages
+    assert "12:20: entry 1 where place 'nowhere' is not defined under places" in messages
+    assert "16:15: entry 'online-thing' category 'sport' is not one of" in messages
+    assert "20:5: entry 2 has an unknown key 'colour'" in messages
+    assert "13:5: entry 'online-thing' is online: give its link" in messages
+    assert lines == sorted(lines) and len(problems) == 7
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("", "1:1: the file is empty"),
+        ("entries: [\n  {id: x\n", "not valid YAML"),
+        ("entries: []\n", "entries must be a non-empty list"),
+        (GOOD + GOOD.split("entries:\n")[1], "entry id 'tax-machine' is used twice (first on line 6)"),
+        (
+            GOOD.replace("kind: self-service", "kind: on-site").replace("    where: {place: station}\n", ""),
+            "say where",
+        ),
+        (GOOD.replace("hours: {zh: 9-17, en: 9-17, fr: 9h-17h}", "lat: 31.2"), "needs both lat and lon"),
+    ],
+)
+def test_malformed_files_are_refused_with_a_reason(source: str, expected: str) -> None:
+    with pytest.raises(CatalogueError) as caught:
+        parse_catalogue(source)
+    assert expected in str(caught.value)
+
+
+def test_normalisation_folds_case_accents_width_and_traditional_characters() -> None:
+    assert rules.normalise("Où est la RÉUNION ?") == " ou est la reunion "
+    assert rules.normalise("ＴＡＸ　機器") == rules.normalise("tax 机器")
+    assert rules.normalise("黨員組織關係轉接") == " 党员组织关系转接 "
+    assert rules.normalise("L’œuvre") == " l oeuvre "
+
+
+def test_questions_lose_filler_words_in_three_languages() -> None:
+    assert [t.text for t in rules.parse_query("how do I renew my residence permit").terms] == [
+        "renew",
+        "residence",
+        "permit",
+    ]
+    assert [t.text for t in rules.parse_query("我想转组织关系").terms] == ["转组织关系"]
+    assert [t.text for t in rules.parse_query("où est la machine fiscale").terms] == ["machine", "fiscale"]
+    assert [t.text for t in rules.parse_query("税").terms] == ["税"]
+    assert rules.parse_query("？？").is_empty
+
+
+def test_a_miss_keeps_no_long_numbers_and_is_counted_per_week() -> None:
+    query = rules.parse_query("my phone 13812345678 does not work")
+    assert rules.miss_key(query) == "my phone # does not work"
+    tz = ZoneInfo("Asia/Shanghai")
+    sunday_night = datetime(2026, 11, 29, 15, 59, tzinfo=UTC)  # 23:59 Sunday in Shanghai
+    assert rules.week_start(sunday_night, tz).isoformat() == "2026-11-23"
+    assert rules.week_start(sunday_night + timedelta(minutes=1), tz).isoformat() == "2026-11-30"
+
+
+async def _service(path: Path) -> tuple[Database, GuideService]:
+    db = await Database(path).open()
+    await db.migrate()
+    clock = ManualClock(datetime(2026, 11, 23, 1, 30, tzinfo=UTC), frozen=True)
+    services = SimpleNamespace(db=db, clock=clock, settings=SimpleNamespace(tz=ZoneInfo("Asia/Shanghai")))
+    return db, GuideService(services)  # type: ignore[arg-type]
+
+
+def test_import_replaces_the_whole_catalogue_or_nothing(tmp_path: Path, capsys) -> None:
+    settings = Settings.from_mapping(
+        {"BOT_DB_PATH": str(tmp_path / "bot.sqlite3"), "TELEGRAM_BOT_TOKEN": "1:x"}
+    )
+    good, broken = tmp_path / "good.yaml", tmp_path / "broken.yaml"
+    good.write_text(GOOD, encoding="utf-8")
+    broken.write_text(BROKEN, encoding="utf-8")
+
+    assert import_guide(settings, good) == 0
+    assert "1 entries imported" in capsys.readouterr().out
+    assert import_guide(settings, broken) == 1
+    err = capsys.readouterr().err
+    assert "nothing was imported" in err and f"{broken}:6:15:" in err
+    assert import_guide(settings, tmp_path / "missing.yaml") == 1
+
+    async def check() -> None:
+        db, guide = await _service(settings.db_path)
+        try:
+            await guide.ensure_catalogue()  # an imported catalogue is kept, not replaced by the shipped one
+            assert [e.id for e in (await guide.search("tax machine")).entries] == ["tax-machine"]
+            assert (await guide.search("社保卡")).entries == []
+            async with db.read() as conn:
+                cur = await conn.execute("SELECT action, subject FROM audit_log")
+                assert [tuple(r) for r in await cur.fetchall()] == [("guide.import", "good.yaml")]
+        finally:
+            await db.close()
+
+    asyncio.run(check())
+
+
+async def test_misses_are_counted_without_the_person(tmp_path: Path) -> None:
+    db, guide = await _service(tmp_path / "bot.sqlite3")
+    try:
+        for question in ("Recette des crêpes", "recette des CRÊPES", "社保卡", "健身房"):
+            await guide.search(question)
+        since = datetime(2026, 11, 20, tzinfo=UTC)
+        assert await guide.top_misses(since) == [("recette des crepes", 2), ("健身房", 1)]
+        assert await guide.top_misses(since, limit=1) == [("recette des crepes", 2)]
+        async with db.read() as conn:
+            cur = await conn.execute("SELECT * FROM guide_misses")
+            columns = [c[0] for c in cur.description]
+        assert columns == ["week", "query", "count"]  # nothing that identifies who searched
+    finally:
+        await db.close()
+
+
+async def test_the_shipped_catalogue_is_reloaded_when_the_file_changes(tmp_path: Path, monkeypatch) -> None:
+    shipped = tmp_path / "guide.yaml"
+    shipped.write_text(GOOD, encoding="utf-8")
+    monkeypatch.setattr("bot.services.guide.SHIPPED", shipped)
+    db, guide = await _service(tmp_path / "bot.sqlite3")
+    try:
+        await guide.ensure_catalogue()
+        assert (await guide.entry("tax-machine")).title.en == "Tax machine"
+        shipped.write_text(GOOD.replace("en: Tax machine", "en: Tax kiosk"), encoding="utf-8")
+        restarted = GuideService(guide.services)  # a new process: checks the file again
+        await restarted.ensure_catalogue()
+        assert (await restarted.entry("tax-machine")).title.en == "Tax kiosk"
+    finally:
+        await db.close()
