@@ -102,3 +102,14 @@ async def test_text_inside_a_conversation_is_not_taken_as_a_search(bot) -> None:
     await worker.send("tax machine")  # this is the name asked for, not a question for the guide
     await worker.wait_for("building")
     assert not any("Here is what I found" in m.plain for m in worker.inbox)
+
+
+async def test_hostile_and_empty_questions_are_answered_plainly(bot) -> None:
+    worker = bot.emu.user(307, "Li", language_code="en")
+    await worker.send("/guide <b>crêpes</b> & <script>")
+    reply = await worker.wait_for("couldn't find anything")
+    assert "“<b>crêpes</b> & <script>”" in reply.plain  # shown literally, not as markup
+    await worker.send("/guide ？？ !!")
+    hint = await worker.wait_for("Tell me in a few words")
+    assert hint.buttons[:1] == ["👤 For individuals"]
+    assert bot.emu.error_log == []
