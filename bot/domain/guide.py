@@ -206,7 +206,8 @@ def parse_query(text: str) -> Query:
     """A question as typed -> search terms: stopwords and Chinese filler phrases dropped.
 
     Single Chinese characters left between fillers ("办" in "怎么办") are kept only when the
-    question has nothing longer, so "税" alone still searches.
+    question has nothing longer, so "税" alone still searches. Only filler ("thanks", "où ?",
+    "谢谢") leaves no terms: the caller asks for a few words instead of counting a miss.
     """
     normal = normalise(text[:QUERY_MAX_CHARS])
     latin: list[Term] = []
@@ -220,9 +221,6 @@ def parse_query(text: str) -> Query:
             latin.append(Term(token, False))
     if any(len(t.text) > 1 for t in cjk):
         cjk = [t for t in cjk if len(t.text) > 1]
-    if not cjk and not latin:
-        # Only stopwords: a question like "où ?" — keep what there was rather than nothing.
-        latin = [Term(t, False) for t in _TOKEN.findall(normal) if len(t) >= 3 and not _IS_CJK.match(t)]
     terms = tuple(dict.fromkeys([*cjk, *latin]))
     return Query(normal.strip(), terms)
 

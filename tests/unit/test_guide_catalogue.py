@@ -130,6 +130,7 @@ def test_questions_lose_filler_words_in_three_languages() -> None:
     assert [t.text for t in rules.parse_query("où est la machine fiscale").terms] == ["machine", "fiscale"]
     assert [t.text for t in rules.parse_query("税").terms] == ["税"]
     assert rules.parse_query("？？").is_empty
+    assert rules.parse_query("thank you!").is_empty and rules.parse_query("谢谢").is_empty
 
 
 def test_a_miss_keeps_no_long_numbers_and_is_counted_per_week() -> None:
