@@ -11,7 +11,6 @@ import pytest
 from bot.handlers.callbacks import pack
 
 
-@pytest.mark.slow
 async def test_question_card_and_still_need_help_start_the_intake(bot) -> None:
     worker = bot.emu.user(301, "Li", language_code="en")
     await bot.onboard(worker, language="en")
