@@ -57,11 +57,14 @@ def import_projects(
 
 
 def export_attendance(
-    settings: Settings, month: str, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+    settings: Settings, month: str | None, out: TextIO = sys.stdout, err: TextIO = sys.stderr
 ) -> int:
     """A month's attendance of every project as CSV (for the national volunteer-service platform)."""
     from bot.services.users import InvalidInput
 
+    if not month:
+        print("which month? e.g.: python -m bot export attendance 2026-11", file=err)
+        return 1
     try:
         data, _name = asyncio.run(_with_services(settings, lambda s: s.volunteer.attendance_csv(None, month)))
     except InvalidInput:
