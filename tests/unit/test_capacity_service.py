@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -108,3 +108,60 @@ async def test_figures_for_the_stats_feature(services) -> None:
     figures = await services.volunteer.figures(START, datetime(2027, 1, 1, tzinfo=UTC))
     assert figures["signups"] == 3 and figures["hours_served"] == 1.0
     assert figures["no_shows"] == 2 and figures["attendance_rate"] == pytest.approx(1 / 3, abs=0.001)
+
+
+async def test_empty_places_offered_once_to_matching_volunteers_outside_quiet_hours(services) -> None:
+    from bot.storage import outbox
+
+    shift = await first_hospital_shift(services)  # Tuesday 06:00, 8 free places
+    await services.volunteer.set_availability(120, ["early"])
+    await services.volunteer.set_availability(121, ["lunch"])  # not a match
+    await services.volunteer.sign_up(122, shift.id)
+    await services.volunteer.set_availability(122, ["early"])  # already on it
+    services.clock.set(shift.starts_at - timedelta(hours=23))  # 07:00 Monday: within 24 h
+    assert (await services.volunteer.tick())["asked"] == 1
+    assert (await services.volunteer.tick())["asked"] == 0  # once
+    async with services.db.read() as conn:
+        due = await outbox.due(conn, services.clock.now())
+        asked = await repo.asked(conn, shift.id)
+    assert asked == [120]
+    assert [r.chat_id for r in due if r.kind == "vol_fill"] == [120]
+
+
+async def test_fill_request_in_quiet_hours_waits_or_is_not_sent(services) -> None:
+    from bot.storage import outbox
+
+    (project,) = [p for p in await services.volunteer.projects() if p.key == "smartphone-elderly"]
+    _, cards, _ = await services.volunteer.project_page(100, project.id)
+    shift = cards[0].shift  # Tuesday 12:00
+    await services.volunteer.set_availability(130, ["lunch"])
+    services.clock.set(shift.starts_at - timedelta(hours=13))  # 23:00 Monday in Shanghai
+    assert (await services.volunteer.tick())["asked"] == 1
+    async with services.db.read() as conn:
+        assert [r for r in await outbox.due(conn, services.clock.now()) if r.kind == "vol_fill"] == []
+        morning = await outbox.due(conn, shift.starts_at - timedelta(hours=6))  # 06:00 Tuesday
+    assert [r.chat_id for r in morning if r.kind == "vol_fill"] == [130]
+
+
+async def test_team_claim_holds_places_members_join_and_the_rest_is_released(services) -> None:
+    from bot.storage import enterprises as enterprises_repo
+    from bot.storage.db import ts
+
+    async with services.db.tx() as conn:
+        eid = await enterprises_repo.insert(conn, key="eisai", name="卫材", building_id=None, now=ts(START))
+        await enterprises_repo.set_liaison(conn, eid, 140, ts(START))
+    shift = await first_hospital_shift(services)
+    team, card = await services.volunteer.claim_team(140, shift.id, 5)
+    assert card.free == 3
+    assert (await services.volunteer.join_team(141, team.code.lower())).status == "confirmed"
+    for uid in (100, 101, 102):
+        assert (await services.volunteer.sign_up(uid, shift.id)).status == "confirmed"
+    assert (await services.volunteer.sign_up(103, shift.id)).status == "waitlisted"  # 4 still held
+    with pytest.raises(Exception) as refused:
+        await services.volunteer.claim_team(103, shift.id, 1)  # not a liaison
+    assert "liaison" in str(getattr(refused.value, "message", ""))
+    services.clock.set(team.release_at)
+    assert (await services.volunteer.tick())["released"] == 1
+    async with services.db.read() as conn:
+        signup = await repo.signup(conn, shift.id, 103)
+    assert signup.status == "offered"  # the released places go to the waitlist first
