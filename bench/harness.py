@@ -42,6 +42,17 @@ def quiet_logs() -> None:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (ru_maxrss: KiB on Linux, bytes on macOS)."""
+    """Peak resident memory of this process so far.
+
+    Linux keeps ru_maxrss across execve, so a process spawned by the bench would report the
+    bench's own peak (1 GB while it builds the district): /proc's VmHWM belongs to this process
+    image alone. Elsewhere, getrusage (KiB on Linux, bytes on macOS).
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024

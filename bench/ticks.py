@@ -87,6 +87,7 @@ async def measure(scale: float, rounds: int, folder: Path) -> Measured:
     await db.open()
     try:
         await db.migrate()
+        _warm_templates(services.renderer)
         traced: list[str] = []
         await db.conn.set_trace_callback(traced.append)
         times: dict[str, TickTimes] = {name: TickTimes() for name in ticks_module.TICKS}
@@ -123,6 +124,18 @@ async def measure(scale: float, rounds: int, folder: Path) -> Measured:
         return Measured(scale, times, plans, big)
     finally:
         await db.close()
+
+
+def _warm_templates(renderer: Any) -> None:
+    """Compile every template once, as a bot that has been running for a while has.
+
+    Jinja2 compiles a template on first use (~80 ms for requests/card.html with its includes):
+    without this the first round would time the compiler, not the tick. The renderer has no
+    public way to precompile, hence its private environments (bench code only; see results.md).
+    """
+    for env in renderer._envs.values():
+        for name in env.list_templates(extensions=["html"]):
+            env.get_template(name)
 
 
 async def _sweep_due(db: Any, now: Any) -> None:
