@@ -60,7 +60,7 @@ async def sent_count(emu: Emulator) -> int:
 
 async def run(quick: bool, *, recipients: int | None = None, scale: float | None = None) -> list[dict]:
     quiet_logs()
-    n = recipients or (2000 if quick else 30_000)
+    n = recipients or (1000 if quick else 30_000)
     district = await districts.ensure(scale if scale is not None else (0.05 if quick else 1.0))
     limit = 30 * SCALE
     with tempfile.TemporaryDirectory() as folder:

@@ -289,7 +289,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 async def run(quick: bool, *, updates: int | None = None, scale: float | None = None) -> list[dict]:
-    n = updates or (300 if quick else 2000)
+    n = updates or (200 if quick else 2000)
     district = await districts.ensure(scale if scale is not None else (0.05 if quick else 1.0))
     sessions = plan(district, n)
     groups = sorted({(s[1], s[2]) for s in sessions if s[0] == "group"})
