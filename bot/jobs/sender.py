@@ -23,7 +23,7 @@ ones in charge of outbox traffic, and `app.bot` keeps answering people.
 Pacing (all in `Pacing`, from settings)
 ---------------------------------------
 - overall: `BOT_SEND_RATE` messages/s (a token bucket with a tenth of a second of burst, so
-  scheduling jitter is caught up without ever exceeding Telegram's ~30/s);
+  scheduling jitter is caught up without ever exceeding Telegram's ~30/s and its burst);
 - per private chat: 1/s on average (bursts of 3, as Telegram tolerates); per group (negative
   chat id): 20/minute (bursts of 20). A chat's token is spent when Telegram's answer arrives, and
   each chat has at most one request in flight, so our view of a chat is never ahead of Telegram's;
@@ -124,7 +124,12 @@ class Pacing:
 
     @property
     def overall_burst(self) -> float:
-        return min(10.0, max(1.0, self.overall_per_second * 0.1))
+        """A tenth of a second of sending, so a short stall is caught up instead of lost.
+
+        Capped at 20, two thirds of the burst Telegram (and the emulator) tolerate, so a
+        caught-up stall never meets the limit even with requests arriving bunched together.
+        """
+        return min(20.0, max(1.0, self.overall_per_second * 0.1))
 
 
 @dataclass
