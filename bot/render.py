@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -78,7 +79,8 @@ class Renderer:
             self._envs[lang] = env
 
     def _filter(self, lang: str, kind: str) -> Any:
-        locale = BABEL_LOCALE[lang]
+        # A parsed Locale, not its name: Babel would parse the name again on every call (~4x slower).
+        locale = Locale.parse(BABEL_LOCALE[lang])
 
         def apply(value: datetime | None) -> str:
             if value is None:
