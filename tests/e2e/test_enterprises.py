@@ -148,6 +148,15 @@ async def test_board_is_a_phone_wide_png_with_the_five_colours(bot) -> None:
     await staff.send("/board nowhere-tower")
     await staff.wait_for("No building matches")
 
+    await staff.send("/board gohigh")
+    zoom = await staff.wait_for(lambda m: m.kind == "photo")
+    assert "JA Gohigh Building" in zoom.plain and "1 enterprises" in zoom.plain
+
+    await staff.send("/coverage")
+    coverage = await staff.wait_for("Coverage")
+    assert "GOHIGH" in coverage.plain and "PARKPL" in coverage.plain
+    assert "data 100% (0) · visits 0% (100)" in coverage.plain  # complete base data, nobody visited yet
+
 
 async def test_liaison_links_with_a_one_time_deep_link(bot) -> None:
     await bot.services.enterprises.import_csv(CSV)
