@@ -197,11 +197,10 @@ async def test_fifty_presses_for_eight_places(bot) -> None:
     project_page = await bot.services.volunteer.project_page(people[0].id, shift.project_id)
     assert project_page[1][0].id == shift.id
     data = f"1|vol|s|{shift.id}"
-    await people[0].send("/myshifts")  # any bot message to attach the presses to
-    await bot.emu.wait_idle()
-    for person in people:
+    for person in people:  # each opens /myshifts: a message to attach their press to
         await person.send("/myshifts")
-    await bot.emu.wait_idle()
+    for person in people:
+        await person.wait_for("Your upcoming volunteer shifts", timeout=20)
     await asyncio.gather(*(p.press_data(data, message=p.last, timeout=20) for p in people))
     await bot.emu.wait_idle()
     async with bot.services.db.read() as conn:
