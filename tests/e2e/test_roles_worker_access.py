@@ -146,7 +146,8 @@ async def test_worker_cannot_reach_any_staff_command_button_or_card(bot) -> None
     # cards in the staff groups.
     for name in staff_commands:
         await admin.send(f"/{name}")
-    await bot.emu.wait_idle()
+        await admin.wait_for(lambda m: True)  # one at a time: some answers take a while (pictures)
+        await bot.emu.wait_idle()
     await bot.flush()
     staff_data = harvest(admin.inbox) | {
         d for chat in STAFF_CHAT.values() for d in harvest(bot.emu.inbox(chat))
@@ -172,14 +173,12 @@ async def test_worker_cannot_reach_any_staff_command_button_or_card(bot) -> None
 
     before = await snapshot(bot)
     outbox_mark = await last_outbox_id(bot)
-    seen = len(worker.inbox)
 
     for name in staff_commands:
         for text in (f"/{name}", f"/{name} 1", f"/{name} staff GOHIGH 1"):
             await worker.send(text)
+            await worker.wait_for(lambda m: True)  # never silence
             await bot.emu.wait_idle()
-            assert len(worker.inbox) > seen, f"{text}: the worker got no answer"
-            seen = len(worker.inbox)
     for data in sorted(presses):
         answer = await worker.press_data(data)
         assert answer is not None, f"press {data!r}: no answer"
