@@ -6,6 +6,7 @@ Skipped with a clear message only where no browser can be installed.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -27,7 +28,6 @@ if CHROMIUM is None:
     )
 
 pytestmark = pytest.mark.slow
-SHOTS = Path(__file__).resolve().parents[2] / "docs"
 
 
 @pytest.fixture
@@ -89,3 +89,52 @@ async def test_visitor_talks_to_the_bot_and_moves_time(page, demo: Demo) -> None
     before = await page.locator("[data-testid=now]").inner_text()
     await page.click("[data-testid=advance-hour]")
     await playwright_api.expect(page.locator("[data-testid=now]")).not_to_have_text(before)
+
+
+def zh(demo: Demo, msgid: str) -> str:
+    """A label as the demo's Chinese-speaking people see it."""
+    return demo.services.renderer.gettext("zh", msgid)
+
+
+async def references(page) -> set[str]:
+    return set(re.findall(r"JA-2026-\d{6}", await page.locator("[data-testid=messages]").inner_text()))
+
+
+async def file_request(page, demo: Demo, description: str) -> str:
+    await act_as(page, seeds.WORKER)
+    await see(page, "")
+    before = await references(page)
+    await type_message(page, "/request")
+    await click_button(page, zh(demo, "Tax"))
+    await click_button(page, zh(demo, "Not about a specific company"))
+    await see(page, "2000")
+    await type_message(page, description)
+    await click_button(page, zh(demo, "Skip"))
+    await click_button(page, zh(demo, "✅ Send"))
+    for _ in range(100):  # the confirmation carries the new reference
+        new = await references(page) - before
+        if new:
+            return new.pop()
+        await page.wait_for_timeout(100)
+    raise AssertionError("no reference was given for the new request")
+
+
+async def test_request_story_through_the_browser(page, demo: Demo, tmp_path: Path) -> None:
+    """Issue 5's story: file, claim, resolve, be told; then watch an unhandled one climb to tier 2."""
+    first = await file_request(page, demo, "发票打印机坏了，需要补打上个月的发票")
+
+    await act_as(page, seeds.STAFF_TIER[1], seeds.STAFF_CHAT[1])
+    await see(page, first)
+    await click_button(page, zh(demo, "✋ Claim"))
+    await click_button(page, zh(demo, "✅ Resolve"))
+    await type_message(page, "已在税务大厅补打，请来领取")
+
+    await act_as(page, seeds.WORKER)
+    await see(page, "已在税务大厅补打，请来领取")
+
+    second = await file_request(page, demo, "公司搬迁后的税务登记地址变更")
+    await act_as(page, seeds.STAFF_TIER[2], seeds.STAFF_CHAT[2])
+    await page.click("[data-testid=advance-day]")
+    await page.click("[data-testid=advance-day]")
+    await see(page, second, wait_ms=15000)
+    await page.screenshot(path=str(tmp_path / "tier2.png"))  # kept by pytest for a look after a failure

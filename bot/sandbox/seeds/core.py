@@ -50,11 +50,9 @@ async def seed(services: Services) -> None:
                 company=company,
                 onboarded_at=now,
             )
-        park_place = await buildings_repo.by_code(conn, "PARKPL")
-        await roles_repo.grant(
-            conn, STAFF_TIER[1], "staff", now, tier=1, building_id=park_place.id if park_place else None
-        )
-        for tier in (2, 3, 4):
+        # The demo binds one district-wide group per tier, so its tier-1 building worker covers the
+        # district too (a real deployment gives each building its own tier-1 group and worker).
+        for tier in (1, 2, 3, 4):
             await roles_repo.grant(conn, STAFF_TIER[tier], "staff", now, tier=tier)
         await roles_repo.grant(conn, ORGANISER, "organiser", now, scope="hospital-guide")
         for tier, chat_id in STAFF_CHAT.items():
