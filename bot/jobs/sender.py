@@ -271,6 +271,8 @@ class OutboxSender:
                     pause = await self._one_round(group)
                 except Exception:
                     log.exception("outbox sender round failed")
+                    # Nothing more can be done this round: let drain_once() callers go on.
+                    await self._report_idle(self._round)
                     pause = 1.0
                 if until_idle and self._idle_round == self._round:
                     break
