@@ -246,7 +246,7 @@ class OutboxSender:
     async def drain_once(self) -> int:
         """Deliver everything due now at Telegram's pace; returns how many rows were settled.
 
-        Used by tests and the demo (harness.flush()): it asks the running sender for one more
+        Used by tests (harness.flush()) and benchmarks: it asks the running sender for one more
         round and waits until that round finds nothing left to send and nothing in flight, so
         there is never a second sender racing the first for the same rows.
         """
@@ -264,6 +264,18 @@ class OutboxSender:
     # ------------------------------------------------------------------ the loop
 
     async def _run(self, *, until_idle: bool = False) -> None:
+        try:
+            await self._loop(until_idle)
+        except Exception:
+            log.exception("outbox sender stopped unexpectedly")
+            raise
+        finally:
+            # However the loop ends, drain_once() callers must not wait for it forever.
+            self._idle_round = self._round + 1
+            async with self._idle:
+                self._idle.notify_all()
+
+    async def _loop(self, until_idle: bool) -> None:
         async with asyncio.TaskGroup() as group:
             while not self._stopping:
                 self._wake.clear()
