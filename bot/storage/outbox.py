@@ -95,7 +95,15 @@ async def enqueue(
     media_ref: str | None = None,
     media_name: str | None = None,
 ) -> int | None:
-    """Queue one message; returns its id, or None when `dedupe_key` was already queued."""
+    """Queue one message; returns its id, or None when `dedupe_key` was already queued (ever).
+
+    Call it inside the transaction of the change that causes the message. `not_before`: when to
+    send (default now). `expires_at`: when sending becomes pointless, e.g. a shift reminder's
+    shift start: a row still unsent then (the bot was down) is recorded as missed, never sent
+    late. `dedupe_key`: a stable name such as "shift:42:user:7:h-24", so scheduling twice keeps
+    one row and `cancel`/`cancel_prefix`/`enqueue_edit` can find it. `media_ref`: a file path
+    (uploaded) or a Telegram file_id / URL; `text` is then the caption (<= 1024 characters).
+    """
     cur = await conn.execute(
         "INSERT INTO outbox (chat_id, kind, text, buttons, media_kind, media_ref, media_name, not_before,"
         " expires_at, dedupe_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
