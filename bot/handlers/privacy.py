@@ -63,7 +63,7 @@ async def forgetme_command(update: Update, context: BotContext) -> None:
         "privacy/forget_confirm.html",
         [
             [button(context.t("Yes, erase my data"), FEATURE, "forget_yes")],
-            [button(context.t("No, keep it"), FEATURE, "forget_no")],
+            [button(context.t("No, keep my data"), FEATURE, "forget_no")],
         ],
     )
 

@@ -152,7 +152,7 @@ async def test_forgetme_erases_my_name_and_texts_from_every_table(bot) -> None:
 
     await me.send("/forgetme")
     await me.wait_for("Erase your personal data?")
-    await me.press("No, keep it")
+    await me.press("No, keep my data")
     await me.wait_for("Nothing was erased")
     await me.send("/forgetme")
     await me.wait_for("Erase your personal data?")

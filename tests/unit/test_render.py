@@ -59,3 +59,21 @@ def test_fit_never_exceeds_the_limit() -> None:
     assert validate_html(fitted) is None
     assert fitted.endswith("…")
     assert fit("short") == "short"
+
+
+def test_a_msgid_means_the_same_in_every_catalog() -> None:
+    """Catalogs are merged per language: a msgid translated two ways would depend on load order."""
+    seen: dict[tuple[str, object], tuple[str, object]] = {}
+    clashes = []
+    for po in sorted(i18n.LOCALES.glob("*/LC_MESSAGES/*.po")):
+        lang = po.parent.parent.name
+        with po.open("rb") as handle:
+            catalog = read_po(handle)
+        for message in catalog:
+            if not message.id or not message.string:
+                continue
+            key = (lang, message.id)
+            if key in seen and seen[key][1] != message.string:
+                clashes.append(f"{lang} {message.id!r}: {seen[key][0]}={seen[key][1]!r} vs {po.name}={message.string!r}")
+            seen.setdefault(key, (po.name, message.string))
+    assert clashes == []
