@@ -131,7 +131,7 @@ def _warm_templates(renderer: Any) -> None:
 
     Jinja2 compiles a template on first use (~80 ms for requests/card.html with its includes):
     without this the first round would time the compiler, not the tick. The renderer has no
-    public way to precompile, hence its private environments (bench code only; see results.md).
+    public way to precompile, hence its private environments (bench code only; see README.md, Performance).
     """
     for env in renderer._envs.values():
         for name in env.list_templates(extensions=["html"]):

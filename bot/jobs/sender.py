@@ -45,7 +45,7 @@ What happens to a row (one attempt = one request)
 
 At-least-once: a row is marked sent only after Telegram's answer, so a crash between Telegram
 accepting a message and our commit re-sends it after restart. That window holds at most the
-`concurrency` requests in flight; see bench/results.md "Outbox delivery guarantees".
+`concurrency` requests in flight; see README.md, "Outbox delivery guarantees".
 """
 
 from __future__ import annotations
