@@ -32,6 +32,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.domain.requests import CATEGORIES
 from bot.storage import enterprise_risk as risk_repo
 from bot.storage.db import MIGRATIONS_DIR, Database, migrations, ts
 
@@ -58,18 +59,6 @@ FULL = {
 
 LANG_WEIGHTS = (("zh", 70), ("en", 20), ("fr", 10))
 COLOUR_WEIGHTS = (("green", 40), ("blue", 35), ("yellow", 15), ("orange", 7), ("red", 3))
-CATEGORIES = (
-    "party",
-    "gov",
-    "tax",
-    "registration",
-    "office",
-    "hr",
-    "talent",
-    "counselling",
-    "community",
-    "other",
-)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
 LATIN = ("Alice", "Bruno", "Chloé", "David", "Emma", "Louis", "Léa", "Marc", "Nina", "Tom")

@@ -31,21 +31,11 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.domain.requests import CATEGORIES  # a guide entry leads to one of the request categories
+
 LANGS = ("zh", "en", "fr")
 AUDIENCES = ("individual", "enterprise", "organisation")
 KINDS = ("on-site", "self-service", "online")
-CATEGORIES = (
-    "party",
-    "gov",
-    "tax",
-    "registration",
-    "office",
-    "hr",
-    "talent",
-    "counselling",
-    "community",
-    "other",
-)
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 TEXT_MAX = 1000
 MAX_ENTRIES = 5000
