@@ -8,13 +8,23 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.handlers import admin, common, errors, onboarding, privacy
-from bot.handlers import events, stats
-from bot.handlers import requests, staff_cards
-from bot.handlers import enterprises
-from bot.handlers import guide  # free text searches the guide: keep it after the conversations
-from bot.handlers import volunteer
+from bot.handlers import (
+    admin,
+    common,
+    enterprises,
+    errors,
+    events,
+    guide,
+    onboarding,
+    privacy,
+    requests,
+    staff_cards,
+    stats,
+    volunteer,
+)
 
+# Order matters: conversations first; the guide last of all, because free text typed outside any
+# conversation searches it (only the generic fallbacks come after).
 FEATURES = [onboarding, admin, privacy, events, requests, staff_cards, stats, volunteer, enterprises, guide]
 
 
