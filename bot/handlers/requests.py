@@ -124,7 +124,12 @@ async def request_command(update: Update, context: BotContext) -> int:
 async def new_pressed(update: Update, context: BotContext) -> int:
     await _answer_press(update)
     args = unpack(update.callback_query.data).args
-    return await start_intake(update, context, category=args[0] if args else None)
+    category = args[0] if args else None
+    # The service guide leaves the question the person typed, so "Still need help" offers it as
+    # the description; only when the press is for the same category (else it is stale).
+    prefill = context.user_data.pop("request_prefill", None) or {}
+    summary = prefill.get("summary") if category and prefill.get("category") == category else None
+    return await start_intake(update, context, category=category, summary=summary)
 
 
 async def ask_category(update: Update, context: BotContext) -> int:

@@ -30,6 +30,11 @@ async def test_question_card_and_still_need_help_start_the_intake(bot) -> None:
     await worker.press("Still need help")
     intake = await worker.wait_for("Which company does it concern")
     assert "Talent and residence permits" in intake.plain  # the category is already chosen
+    await worker.press("Not about a specific company")
+    await worker.press("Use the suggested text")  # the question typed to the guide, offered back
+    await worker.press("Skip")  # no attachment
+    confirm = await worker.wait_for(lambda m: "✅ Send" in m.buttons)
+    assert "how do I renew my residence permit" in confirm.plain
     assert bot.emu.error_log == []
 
 
