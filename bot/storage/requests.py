@@ -174,10 +174,17 @@ async def waiting_for(conn: aiosqlite.Connection, user_id: int) -> list[RequestR
 async def due(conn: aiosqlite.Connection, now: datetime, limit: int = 200) -> list[RequestRow]:
     """Open, running (not paused) requests with a deadline at or before `now`."""
     t = ts(now)
+    running = "status IN ('new', 'claimed') AND paused_at IS NULL"
+    # A union of three range scans of migration 0013's partial indexes: an OR of the three
+    # deadlines, or the status index the planner picks without statistics, walks every running
+    # request. INDEXED BY pins the plan (and fails loudly should an index go missing).
     cur = await conn.execute(
-        f"SELECT {_COLUMNS} FROM requests WHERE status IN ('new', 'claimed') AND paused_at IS NULL"
-        " AND (resolve_by <= ? OR respond_by <= ? OR warn_at <= ?) ORDER BY id LIMIT ?",
-        (t, t, t, limit),
+        f"SELECT {_COLUMNS} FROM requests WHERE id IN ("
+        f"SELECT id FROM requests INDEXED BY requests_due_resolve WHERE {running} AND resolve_by <= ?1"
+        f" UNION SELECT id FROM requests INDEXED BY requests_due_respond WHERE {running} AND respond_by <= ?1"
+        f" UNION SELECT id FROM requests INDEXED BY requests_due_warn WHERE {running} AND warn_at <= ?1"
+        ") ORDER BY id LIMIT ?2",
+        (t, limit),
     )
     return [_row(r) for r in await cur.fetchall()]
 
