@@ -138,3 +138,22 @@ async def test_request_story_through_the_browser(page, demo: Demo, tmp_path: Pat
     await page.click("[data-testid=advance-day]")
     await see(page, second, wait_ms=15000)
     await page.screenshot(path=str(tmp_path / "tier2.png"))  # kept by pytest for a look after a failure
+
+
+async def test_volunteer_story_reminder_arrives_when_time_moves(page, demo: Demo) -> None:
+    """Hu Jun is on tomorrow's 06:00 hospital desk (the demo seed): move the clock to the evening
+    and the 20:00 reminder arrives, with the buttons to confirm or give the place back."""
+    await act_as(page, seeds.VOLUNTEER)
+    await type_message(page, "/myshifts")
+    await see(page, "06:00")
+    for _ in range(11):  # 09:30 -> 20:30 Shanghai time, an hour at a time as a visitor would
+        await page.click("[data-testid=advance-hour]")
+    await see(page, zh(demo, "Reminder: you volunteer tomorrow."), wait_ms=15000)
+    await click_button(page, zh(demo, "I'm coming"))
+    await see(
+        page,
+        zh(
+            demo,
+            "Check in from 15 minutes before the start: press the button, or scan the QR code at the place.",
+        ),
+    )
