@@ -49,6 +49,20 @@ class UserService:
     async def seen(
         self, user_id: int, first_name: str, username: str | None, language_code: str | None
     ) -> UserRow:
+        """The person's profile, recording what Telegram says about them when it changed.
+
+        Runs before every update, so the common case (nothing changed) is a read, not a write
+        transaction (which would also wake the outbox sender for nothing).
+        """
+        async with self.db.read() as conn:
+            user = await users_repo.get(conn, user_id)
+        unchanged = user is not None and (user.first_name, user.username, user.telegram_language) == (
+            first_name,
+            username,
+            language_code,
+        )
+        if unchanged and (user.unreachable_at is None or user.forgotten_at is not None):
+            return user
         async with self.db.tx() as conn:
             return await users_repo.upsert_seen(
                 conn, user_id, first_name, username, language_code, self.clock.now()
