@@ -12,8 +12,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.context import BotContext
 from bot.handlers import registry
 from bot.handlers.callbacks import BadCallback, button, pattern, unpack
+from bot.handlers.guards import admin_only, staff_only
 from bot.render import N_
-from bot.services.access import admin_only, staff_only
 from bot.services.roles import StaffPage
 from bot.services.users import InvalidInput
 

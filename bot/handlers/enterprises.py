@@ -26,9 +26,9 @@ from bot.context import BotContext
 from bot.domain import risk
 from bot.handlers import registry
 from bot.handlers.callbacks import VERSION, BadCallback, button, unpack
+from bot.handlers.guards import staff_only
 from bot.jobs.ticks import register_tick
 from bot.render import CAPTION_LIMIT, N_
-from bot.services.access import staff_only
 from bot.services.enterprises import FEATURE, Card, enterprises_tick
 from bot.services.users import InvalidInput
 

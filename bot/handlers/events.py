@@ -20,9 +20,10 @@ from bot.context import BotContext
 from bot.handlers import registry
 from bot.handlers.callbacks import BadCallback, button, pattern, unpack
 from bot.handlers.common import cancel_command
+from bot.handlers.guards import organiser_only, refuse
 from bot.jobs.ticks import register_tick
 from bot.render import N_
-from bot.services.access import NotAllowed, organiser_only, refuse
+from bot.services.access import NotAllowed
 from bot.services.events import GOING_LABEL, LEAVE_LABEL, TAKE_LABEL, Draft, EventView
 from bot.services.users import InvalidInput
 

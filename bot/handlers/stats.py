@@ -8,9 +8,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.context import BotContext
 from bot.handlers import registry
 from bot.handlers.callbacks import BadCallback, button, pattern, unpack
+from bot.handlers.guards import staff_only
 from bot.jobs.ticks import register_tick
 from bot.render import N_
-from bot.services.access import staff_only
 from bot.services.stats import PERIOD_KINDS, _weekly_tick
 from bot.services.users import InvalidInput
 

@@ -18,9 +18,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.context import BotContext
 from bot.handlers import registry
 from bot.handlers.callbacks import BadCallback, button, pack, pattern, unpack
+from bot.handlers.guards import refuse
 from bot.jobs.ticks import register_tick
 from bot.render import BABEL_LOCALE, N_
-from bot.services.access import NotAllowed, refuse
+from bot.services.access import NotAllowed
 from bot.services.users import InvalidInput
 from bot.services.volunteer import PAGE, ShiftCard
 from bot.services.volunteer import tick as volunteer_tick

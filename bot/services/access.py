@@ -7,7 +7,8 @@ this service about the person pressing, at the moment they press.
 Two layers, both answered from here:
 - services call `access.of_in(conn, user_id)` inside their transaction and `require_staff()` /
   `require_admin()` / `require_organiser()` on the result, which raise `NotAllowed`;
-- handlers wrap themselves with `@staff_only`, `@admin_only` or `@allowed_if(predicate)`, which
+- handlers wrap themselves with `@staff_only`, `@admin_only` or `@allowed_if(predicate)` from
+  bot/handlers/guards.py, which
   refuse early in the person's language (an alert for a button, a message for a command) and
   also turn a `NotAllowed` raised by the service into that same refusal. The handler-level check
   is a courtesy (no needless work for a worker); the service-level one is the guarantee.
@@ -15,20 +16,12 @@ Two layers, both answered from here:
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.render import N_
 from bot.settings import Settings
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
-
-if TYPE_CHECKING:
-    from telegram import Update
-
-    from bot.context import BotContext
 
 # What a refused person reads (plain text: it is also a button alert, at most 200 characters).
 NOT_STAFF = N_("Sorry, this is only for station staff.")
@@ -127,48 +120,3 @@ class AccessService:
         """Everyone who administers the bot: BOT_ADMIN_IDS plus the administrators they appointed."""
         appointed = await roles_repo.appointed_admin_ids(conn)
         return sorted(set(self.settings.admin_ids) | set(appointed))
-
-
-# ---------------------------------------------------------------------------- handler guards
-
-Handler = Callable[..., Awaitable[Any]]
-H = TypeVar("H", bound=Handler)
-
-
-async def refuse(update: Update, context: BotContext, message: str) -> None:
-    """Say no in the person's language: a pop-up for a button press, a message otherwise."""
-    if update.callback_query is not None:
-        await context.alert(update, message)
-    elif update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, context.t(message))
-
-
-def allowed_if(check: Callable[[Access], bool], message: str = NOT_STAFF) -> Callable[[H], H]:
-    """Wrap a handler: run it only if `check(access)` holds for the person, else refuse.
-
-    A `NotAllowed` raised inside the handler (by its service) is answered the same way, so a
-    permission lost between the guard and the service's own check is still a clear refusal.
-    """
-
-    def decorate(handler: H) -> H:
-        @functools.wraps(handler)
-        async def guarded(update: Update, context: BotContext, *args: Any, **kwargs: Any) -> Any:
-            user = update.effective_user
-            access = await context.services.access.of(user.id) if user is not None else None
-            if access is None or not check(access):
-                await refuse(update, context, message)
-                return None
-            try:
-                return await handler(update, context, *args, **kwargs)
-            except NotAllowed as refused:
-                await refuse(update, context, refused.message)
-                return None
-
-        return guarded  # type: ignore[return-value]
-
-    return decorate
-
-
-staff_only = allowed_if(lambda a: a.is_staff, NOT_STAFF)
-admin_only = allowed_if(lambda a: a.is_admin, NOT_ADMIN)
-organiser_only = allowed_if(lambda a: a.is_organiser, NOT_ORGANISER)
