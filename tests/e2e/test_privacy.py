@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from bot.services.requests import Draft
+from bot.storage import shifts as shifts_repo
 from bot.storage import users as users_repo
-from bot.storage.db import ts
+
+PROJECTS = Path(__file__).resolve().parents[2] / "bot" / "data" / "projects.yaml"
+TUE_0600 = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)  # Tuesday 06:00 in Shanghai
 
 NAME, OTHER = "Zhenya Quokkaname", "Olga Otherperson"
 TEXT, OTHER_TEXT = "PRIVATE-TEXT-4711 the air conditioning drips", "OTHER-TEXT-9932 lost badge"
@@ -16,51 +21,18 @@ PHONE = "+8613800138000"
 
 
 async def file_request(bot, person, text: str) -> None:
-    """Through the requests feature's service when it exists, else straight into its table."""
-    requests = bot.services.features.get("requests")
-    if requests is not None:
-        from bot.services.requests import Draft
-
-        await requests.submit(person.id, Draft(category="other", description=text))
-        return
-    pytest.skip("the requests feature is not installed")
+    """A request filed through the requests service, as the intake would."""
+    await bot.services.requests.submit(person.id, Draft(category="other", description=text))
 
 
 async def sign_up_for_shift(bot, person) -> None:
-    """Volunteer shifts: through the volunteer service when it exists, else via its tables."""
-    now = bot.clock.now()
-    async with bot.services.db.tx() as conn:
-        cur = await conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'vol_signups'")
-        if await cur.fetchone() is None:
-            return
-        cur = await conn.execute("SELECT id FROM vol_shifts LIMIT 1")
-        row = await cur.fetchone()
-        if row is None:
-            cur = await conn.execute("PRAGMA table_info(vol_projects)")
-            columns = {r[1]: r for r in await cur.fetchall()}
-            values = {"key": "hospital-guide", "created_at": ts(now), "updated_at": ts(now)}
-            for name, info in columns.items():  # fill whatever else the project table requires
-                notnull, default, pk = info[3], info[4], info[5]
-                if name not in values and notnull and default is None and not pk:
-                    values[name] = "Huashan hospital guide" if "name" in name or "title" in name else "x"
-            values = {k: v for k, v in values.items() if k in columns}
-            cur = await conn.execute(
-                f"INSERT INTO vol_projects ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
-                tuple(values.values()),
-            )
-            project_id = cur.lastrowid
-            cur = await conn.execute(
-                "INSERT INTO vol_shifts (project_id, starts_at, ends_at, capacity, created_at) VALUES (?, ?, ?, 5, ?)",
-                (project_id, "2026-11-25T22:00:00.000000Z", "2026-11-25T23:00:00.000000Z", ts(now)),
-            )
-            shift_id = cur.lastrowid
-        else:
-            shift_id = row[0]
-        await conn.execute(
-            "INSERT INTO vol_signups (shift_id, user_id, status, queued_at, created_at, updated_at)"
-            " VALUES (?, ?, 'confirmed', ?, ?, ?)",
-            (shift_id, person.id, ts(now), ts(now), ts(now)),
-        )
+    """A place on Tuesday's 06:00 hospital desk, through the volunteer service."""
+    await bot.services.volunteer.import_projects(PROJECTS.read_text(encoding="utf-8"))
+    async with bot.services.db.read() as conn:
+        project = await shifts_repo.project_by_key(conn, "hospital-guide")
+        shift = await shifts_repo.shift_at(conn, project.id, TUE_0600)
+    assert shift is not None
+    await bot.services.volunteer.sign_up(person.id, shift.id)
 
 
 async def mydata(person) -> dict:
@@ -90,15 +62,11 @@ async def test_mydata_has_my_requests_and_shifts_and_nothing_of_others(bot) -> N
     assert OTHER not in document and OTHER_TEXT not in document and str(other.id) not in document
     assert data["user_id"] == me.id
     assert [r["requester_id"] for r in data["tables"]["requests"]] == [me.id]
-    async with bot.services.db.read() as conn:
-        cur = await conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'vol_signups'")
-        has_shifts = await cur.fetchone() is not None
-    if has_shifts:
-        shifts = data["tables"].get("vol_signups")
-        assert shifts, (
-            "volunteer shifts are missing from /mydata: register vol_signups in storage/personal_data.py"
-        )
-        assert [r["user_id"] for r in shifts] == [me.id]
+    shifts = data["tables"].get("vol_signups")
+    assert shifts, (
+        "volunteer shifts are missing from /mydata: register vol_signups in storage/personal_data.py"
+    )
+    assert [r["user_id"] for r in shifts] == [me.id]
 
 
 async def every_text_cell(bot) -> list[tuple[str, str, str]]:
