@@ -20,9 +20,16 @@ class PersonalData:
 
 
 REGISTRY: list[PersonalData] = [
-    PersonalData("users", "id", ("display_name", "first_name", "company", "building_other"), ("username", "phone")),
+    PersonalData(
+        "users", "id", ("display_name", "first_name", "company", "building_other"), ("username", "phone")
+    ),
     PersonalData("roles", "user_id"),
-    PersonalData("requests", "requester_id", ("description", "rating_comment", "enterprise_name"), ("attachment_ref", "attachment_name")),
+    PersonalData(
+        "requests",
+        "requester_id",
+        ("description", "rating_comment", "enterprise_name"),
+        ("attachment_ref", "attachment_name"),
+    ),
     PersonalData("request_events", "actor_id", ("note",)),
     PersonalData("audit_log", "actor_id", ("detail",)),
     PersonalData("invitations", "used_by"),

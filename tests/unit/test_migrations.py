@@ -33,7 +33,9 @@ async def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
         await db.migrate()
         try:
             async with db.tx() as conn:
-                await conn.execute("INSERT INTO buildings (code, name_zh, name_en, name_fr) VALUES ('X', 'x', 'x', 'x')")
+                await conn.execute(
+                    "INSERT INTO buildings (code, name_zh, name_en, name_fr) VALUES ('X', 'x', 'x', 'x')"
+                )
                 raise RuntimeError("boom")
         except RuntimeError:
             pass

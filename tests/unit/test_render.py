@@ -74,6 +74,8 @@ def test_a_msgid_means_the_same_in_every_catalog() -> None:
                 continue
             key = (lang, message.id)
             if key in seen and seen[key][1] != message.string:
-                clashes.append(f"{lang} {message.id!r}: {seen[key][0]}={seen[key][1]!r} vs {po.name}={message.string!r}")
+                clashes.append(
+                    f"{lang} {message.id!r}: {seen[key][0]}={seen[key][1]!r} vs {po.name}={message.string!r}"
+                )
             seen.setdefault(key, (po.name, message.string))
     assert clashes == []

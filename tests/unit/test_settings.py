@@ -66,7 +66,9 @@ def test_bad_value_names_the_variable(name: str, value: str) -> None:
 
 def test_environment_wins_over_dotenv(tmp_path: Path) -> None:
     dotenv = tmp_path / ".env"
-    dotenv.write_text("# comment\nBOT_DEFAULT_LANGUAGE=fr\nexport BOT_LOG_LEVEL='WARNING'\nBOT_DB_PATH=\"x.db\"\n")
+    dotenv.write_text(
+        "# comment\nBOT_DEFAULT_LANGUAGE=fr\nexport BOT_LOG_LEVEL='WARNING'\nBOT_DB_PATH=\"x.db\"\n"
+    )
     s = Settings.from_env({"BOT_DEFAULT_LANGUAGE": "en"}, dotenv=dotenv)
     assert s.default_language == "en"
     assert s.log_level == "WARNING"
