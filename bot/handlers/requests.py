@@ -345,12 +345,13 @@ async def use_buttons(update: Update, context: BotContext) -> None:
 async def my_requests(update: Update, context: BotContext) -> None:
     await _answer_press(update)
     views = await context.services.requests.mine(update.effective_user.id, context.lang)
+    company = await context.services.requests.of_my_companies(update.effective_user.id, context.lang)
     rows = [
         [button(context.t("❌ Not solved: %(reference)s", reference=v.reference), FEATURE, "ns", v.id)]
         for v in views
         if v.reopenable
     ][:5]
-    await context.reply(update, "requests/my_requests.html", rows, requests=views)
+    await context.reply(update, "requests/my_requests.html", rows, requests=views, company_requests=company)
 
 
 # --------------------------------------------------------------------------- rating, "not solved"

@@ -410,13 +410,18 @@ class RequestService:
                 return IntakeChoices(None, [])
             building = await buildings_repo.get(conn, user.building_id)
             companies = await enterprises_repo.in_building(conn, user.building_id)
+            represented = await enterprises_repo.of_liaison(conn, user_id)
         own = (user.company or "").casefold()
 
         def mine(e: Enterprise) -> bool:
             return bool(own) and (own in e.name.casefold() or own in (e.name_en or "").casefold())
 
-        companies.sort(key=lambda e: not mine(e))
-        return IntakeChoices(building.name(lang) if building else None, companies[:ENTERPRISE_BUTTONS])
+        # A liaison reports on behalf of the companies they represent: those come first.
+        others = [e for e in companies if e.id not in {r.id for r in represented}]
+        others.sort(key=lambda e: not mine(e))
+        return IntakeChoices(
+            building.name(lang) if building else None, [*represented, *others][:ENTERPRISE_BUTTONS]
+        )
 
     async def find_enterprises(self, user_id: int, words: str) -> list[Enterprise]:
         """Typed company name -> registry matches, the user's building first, then the district."""
@@ -521,6 +526,11 @@ class RequestService:
     async def mine(self, user_id: int, lang: str) -> list[RequestView]:
         async with self.db.read() as conn:
             return [await self.view(conn, r, lang, history=0) for r in await repo.of_requester(conn, user_id)]
+
+    async def of_my_companies(self, user_id: int, lang: str) -> list[RequestView]:
+        """What colleagues asked about the companies this person represents (a linked liaison)."""
+        async with self.db.read() as conn:
+            return [await self.view(conn, r, lang, history=0) for r in await repo.of_liaison(conn, user_id)]
 
     async def _own(self, conn, user_id: int, request_id: int) -> RequestRow:
         """A request of this requester (a user sees and answers only their own)."""

@@ -162,6 +162,16 @@ async def of_requester(conn: aiosqlite.Connection, user_id: int, limit: int = 15
     return [_row(r) for r in await cur.fetchall()]
 
 
+async def of_liaison(conn: aiosqlite.Connection, user_id: int, limit: int = 15) -> list[RequestRow]:
+    """Requests others raised about the enterprises this person is the linked liaison of."""
+    cur = await conn.execute(
+        f"SELECT {_COLUMNS} FROM requests WHERE requester_id != ?1 AND enterprise_id IN"
+        " (SELECT id FROM enterprises WHERE liaison_user_id = ?1) ORDER BY created_at DESC, id DESC LIMIT ?2",
+        (user_id, limit),
+    )
+    return [_row(r) for r in await cur.fetchall()]
+
+
 async def waiting_for(conn: aiosqlite.Connection, user_id: int) -> list[RequestRow]:
     """The requester's requests on which staff wait for an answer, oldest question first."""
     cur = await conn.execute(
