@@ -43,7 +43,10 @@ def build_application(
         .base_file_url(settings.base_file_url)
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
-        .rate_limiter(AIORateLimiter(max_retries=1))
+        # Replies to people retry a 429 a few times: a reply a second or two late (the outbox may
+        # just have used the chat's flood allowance) beats an apology. The outbox sender does not
+        # go through this limiter (it paces itself; see jobs/sender.py).
+        .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
         .build()

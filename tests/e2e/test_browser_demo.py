@@ -100,17 +100,46 @@ async def references(page) -> set[str]:
     return set(re.findall(r"JA-2026-\d{6}", await page.locator("[data-testid=messages]").inner_text()))
 
 
+async def count(locator) -> int:
+    return await locator.count()
+
+
+async def after(page, locator, action) -> None:
+    """Do `action`, then wait until one more element matches `locator` than before it.
+
+    The chat keeps earlier prompts and their buttons (a second request shows the first one's
+    "Skip" too), so waiting for a label is not enough: wait for a new one.
+    """
+    before = await count(locator)
+    await action()
+    for _ in range(150):
+        if await count(locator) > before:
+            return
+        await page.wait_for_timeout(100)
+    raise AssertionError(f"nothing new appeared for {locator}")
+
+
+def buttons(page, label: str):
+    return page.locator("[data-testid=messages] .keyboard button", has_text=label)
+
+
 async def file_request(page, demo: Demo, description: str) -> str:
     await act_as(page, seeds.WORKER)
     await see(page, "")
     before = await references(page)
-    await type_message(page, "/request")
-    await click_button(page, zh(demo, "Tax"))
-    await click_button(page, zh(demo, "Not about a specific company"))
-    await see(page, "2000")
-    await type_message(page, description)
-    await click_button(page, zh(demo, "Skip"))
-    await click_button(page, zh(demo, "✅ Send"))
+    steps = [
+        ("Tax", lambda: type_message(page, "/request")),
+        ("Not about a specific company", lambda: buttons(page, zh(demo, "Tax")).last.click()),
+    ]
+    for label, action in steps:
+        await after(page, buttons(page, zh(demo, label)), action)
+    prompt = page.locator("[data-testid=messages] .msg", has_text="2000")
+    await after(page, prompt, lambda: buttons(page, zh(demo, "Not about a specific company")).last.click())
+    await after(page, buttons(page, zh(demo, "Skip")), lambda: type_message(page, description))
+    await after(
+        page, buttons(page, zh(demo, "✅ Send")), lambda: buttons(page, zh(demo, "Skip")).last.click()
+    )
+    await buttons(page, zh(demo, "✅ Send")).last.click()
     for _ in range(100):  # the confirmation carries the new reference
         new = await references(page) - before
         if new:

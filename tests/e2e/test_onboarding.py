@@ -118,3 +118,15 @@ async def test_commands_are_registered_in_three_languages(bot) -> None:
         commands = bot.emu.get_commands(None, lang)
         assert any(c["description"] == word for c in commands), (lang, commands)
     assert bot.emu.get_commands(None, "")  # the default list for every other language
+
+
+async def test_reply_waits_for_the_flood_limit_instead_of_apologising(bot) -> None:
+    """The outbox may just have used a chat's allowance (Telegram: ~1 message/s per chat, short
+    bursts): a reply that meets 429 twice in a row is retried, not turned into an apology."""
+    person = bot.emu.user(208, "Li", language_code="en")
+    await bot.onboard(person, language="en")
+    bot.emu.faults.fail_next(2, "429", methods=["sendMessage"])
+    person.mark()
+    await person.send("/help")
+    await person.wait_for("/start", timeout=8)
+    assert not any("Sorry" in m.plain for m in person.inbox)
