@@ -465,6 +465,7 @@ class EventsService:
         topic = await events_repo.topic(conn, event.topic)
         rendered: dict[str, tuple[str, list[list[dict[str, str]]]]] = {}
         now = self._now
+        messages = []
         for index, person in enumerate(recipients):
             lang = pick_language(person.language, person.telegram_language, self._default_lang())
             if lang not in rendered:
@@ -483,17 +484,18 @@ class EventsService:
                 ]
                 rendered[lang] = (text, buttons)
             text, buttons = rendered[lang]
-            await outbox.enqueue(
-                conn,
-                chat_id=person.user_id,
-                kind="announcement",
-                text=text,
-                now=now,
-                not_before=now + timedelta(seconds=index // per_second),
-                expires_at=event.starts_at,
-                dedupe_key=f"event:{event.id}:ann:{person.user_id}",
-                buttons=buttons,
+            messages.append(
+                outbox.Message(
+                    chat_id=person.user_id,
+                    kind="announcement",
+                    text=text,
+                    not_before=now + timedelta(seconds=index // per_second),
+                    expires_at=event.starts_at,
+                    dedupe_key=f"event:{event.id}:ann:{person.user_id}",
+                    buttons=buttons,
+                )
             )
+        await outbox.enqueue_many(conn, messages, now)
 
     async def discard(self, user_id: int, event_id: int) -> bool:
         async with self.services.db.tx() as conn:

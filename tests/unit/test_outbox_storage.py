@@ -153,3 +153,16 @@ async def test_status_counts_by_kind_with_reasons(db: Database) -> None:
     assert status["kinds"]["staff_card"]["queued"] == 2 and status["kinds"]["staff_card"]["due"] == 1
     assert status["oldest_queued_age"] == timedelta(minutes=5)
     assert status["recent_dead"][0]["reason"] == "Forbidden: bot was blocked by the user"
+
+
+async def test_enqueue_many_queues_a_fan_out_and_keeps_dedupe_keys(db: Database) -> None:
+    later = NOW + timedelta(seconds=5)
+    batch = [
+        outbox_repo.Message(1, "announcement", "hello 1", dedupe_key="ev:1:1"),
+        outbox_repo.Message(2, "announcement", "hello 2", not_before=later, dedupe_key="ev:1:2"),
+    ]
+    async with db.tx() as conn:
+        await outbox_repo.enqueue_many(conn, batch, NOW)
+        await outbox_repo.enqueue_many(conn, batch, NOW)  # announced twice: still one row each
+    assert await due_texts(db) == ["hello 1"]
+    assert await due_texts(db, later) == ["hello 1", "hello 2"]
