@@ -9,9 +9,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import BadCallback, button, pattern, unpack
 from bot.context import BotContext
 from bot.handlers import registry
-from bot.handlers.callbacks import BadCallback, button, pattern, unpack
 from bot.handlers.guards import admin_only, staff_only
 from bot.render import N_
 from bot.services.roles import StaffPage

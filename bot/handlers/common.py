@@ -16,9 +16,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot.callbacks import button, pack, pattern
 from bot.context import BotContext
 from bot.handlers import registry
-from bot.handlers.callbacks import button, pack, pattern
 from bot.render import LANGUAGES, N_
 
 LANGUAGE_LABELS = {"zh": "中文", "en": "English", "fr": "Français"}
@@ -70,7 +70,7 @@ async def language_command(update: Update, context: BotContext) -> None:
 
 
 async def language_chosen(update: Update, context: BotContext) -> None:
-    from bot.handlers.callbacks import unpack
+    from bot.callbacks import unpack
 
     lang = unpack(update.callback_query.data).str(0)
     if lang not in LANGUAGES:

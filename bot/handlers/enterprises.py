@@ -22,10 +22,10 @@ from telegram.ext import (
     filters,
 )
 
+from bot.callbacks import VERSION, BadCallback, button, unpack
 from bot.context import BotContext
 from bot.domain import risk
 from bot.handlers import registry
-from bot.handlers.callbacks import VERSION, BadCallback, button, unpack
 from bot.handlers.guards import staff_only
 from bot.jobs.ticks import register_tick
 from bot.render import CAPTION_LIMIT, N_

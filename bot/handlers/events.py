@@ -16,9 +16,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot.callbacks import BadCallback, button, pattern, unpack
 from bot.context import BotContext
 from bot.handlers import registry
-from bot.handlers.callbacks import BadCallback, button, pattern, unpack
 from bot.handlers.common import cancel_command
 from bot.handlers.guards import organiser_only, refuse
 from bot.jobs.ticks import register_tick

@@ -20,10 +20,10 @@ from telegram.ext import (
     filters,
 )
 
+from bot.callbacks import BadCallback, button, pack, pattern, unpack
 from bot.context import BotContext, Buttons
 from bot.domain.guide_catalogue import AUDIENCES, Entry
 from bot.handlers import registry
-from bot.handlers.callbacks import BadCallback, button, pack, pattern, unpack
 from bot.render import N_
 from bot.services.users import InvalidInput
 

@@ -12,9 +12,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot.callbacks import BadCallback, button, pattern, unpack
 from bot.context import BotContext
 from bot.handlers import registry
-from bot.handlers.callbacks import BadCallback, button, pattern, unpack
 from bot.handlers.common import LANGUAGE_LABELS, cancel_command, show_menu
 from bot.render import LANGUAGES, N_
 from bot.services.users import InvalidInput

@@ -12,9 +12,9 @@ from telegram import InputFile, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboa
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.callbacks import BadCallback, button, pack, pattern, unpack
 from bot.context import BotContext
 from bot.handlers import registry
-from bot.handlers.callbacks import BadCallback, button, pack, pattern, unpack
 from bot.render import LANGUAGES, N_
 from bot.services.users import InvalidInput
 

@@ -28,10 +28,10 @@ from telegram.ext import (
     filters,
 )
 
+from bot.callbacks import BadCallback, button, pack, unpack
 from bot.context import BotContext
 from bot.domain.requests import CATEGORIES, CATEGORY_LABELS, NotAllowed
 from bot.handlers import registry
-from bot.handlers.callbacks import BadCallback, button, pack, unpack
 from bot.render import N_
 from bot.services.users import InvalidInput
 

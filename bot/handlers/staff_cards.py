@@ -20,10 +20,10 @@ from telegram.ext import (
     filters,
 )
 
+from bot.callbacks import BadCallback, unpack
 from bot.context import BotContext
 from bot.domain.requests import NotAllowed
 from bot.handlers import registry
-from bot.handlers.callbacks import BadCallback, unpack
 from bot.handlers.requests import NOT_ALLOWED, problem_text, say_problem
 from bot.render import N_
 from bot.services.users import InvalidInput

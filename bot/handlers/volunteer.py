@@ -15,9 +15,9 @@ from babel.dates import format_datetime
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.callbacks import BadCallback, button, pack, pattern, unpack
 from bot.context import BotContext
 from bot.handlers import registry
-from bot.handlers.callbacks import BadCallback, button, pack, pattern, unpack
 from bot.handlers.guards import refuse
 from bot.jobs.ticks import register_tick
 from bot.render import BABEL_LOCALE, N_

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.callbacks import button
 from bot.domain import enterprise_csv, names, risk
 from bot.domain.worktime import WorkCalendar
 from bot.render import N_
@@ -323,7 +324,6 @@ class EnterpriseService:
         return rule.alert_tier
 
     def _open_button(self, lang: str, enterprise_id: int) -> dict[str, str]:
-        from bot.handlers.callbacks import button
 
         return button(self.services.renderer.gettext(lang, OPEN_CARD), FEATURE, CARD_BUTTON, enterprise_id)
 
@@ -631,7 +631,6 @@ class EnterpriseService:
                 await self._notice(conn, lang, chat.chat_id, sid, row, suggestion, dismissed, now)
 
     async def _notice(self, conn, lang, chat_id, sid, row, suggestion, dismissed, now) -> None:
-        from bot.handlers.callbacks import button
 
         building = await buildings_repo.get(conn, row.building_id) if row.building_id else None
         text = self.services.renderer.render(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.callbacks import button
 from bot.domain.capacity import (
     CapacityError,
     Join,
@@ -290,7 +291,6 @@ class EventsService:
         self, conn: aiosqlite.Connection, event: EventRow, user_id: int, expires: datetime | None
     ) -> None:
         """Tell the person in their language: a place is held for them (or, late, simply theirs)."""
-        from bot.handlers.callbacks import button
         from bot.storage import users as users_repo
 
         user = await users_repo.get(conn, user_id)
@@ -458,7 +458,6 @@ class EventsService:
         The sender would respect the rate anyway; spreading `not_before` keeps a big broadcast
         from standing in front of a staff alert queued a second later.
         """
-        from bot.handlers.callbacks import button
 
         renderer = self.services.renderer
         per_second = max(1, int(self.services.settings.send_rate * 0.8))

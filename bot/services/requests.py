@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.callbacks import pack
 from bot.domain import requests as rules
 from bot.domain.escalation import (
     TOP_TIER,
@@ -33,7 +34,6 @@ from bot.domain.escalation import (
 )
 from bot.domain.requests import NotAllowed
 from bot.domain.worktime import WorkCalendar
-from bot.handlers.callbacks import pack
 from bot.jobs.ticks import register_tick
 from bot.render import N_
 from bot.services.users import InvalidInput

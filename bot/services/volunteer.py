@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.callbacks import button
 from bot.domain import capacity as cap
 from bot.domain import shifts as rules
 from bot.domain.projects_yaml import ProjectSpec, parse_projects
 from bot.domain.worktime import parse_duration
-from bot.handlers.callbacks import button
 from bot.render import N_
 from bot.services.access import NOT_ORGANISER, NotAllowed
 from bot.services.users import InvalidInput

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.handlers.callbacks import pack
+from bot.callbacks import pack
 
 
 async def test_question_card_and_still_need_help_start_the_intake(bot) -> None:
