@@ -126,12 +126,12 @@ def certificate_pdf(hours: Hours, lang: str, renderer: Renderer, today: date) ->
     from babel.dates import format_date
 
     _fonts()
-    t = renderer.gettext
+    translate = renderer.gettext
     buffer = io.BytesIO()
     width, height = landscape(A4)
     c = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1)
-    c.setTitle(t(lang, N_("Volunteer service certificate")))
-    c.setAuthor(t(lang, STATION))
+    c.setTitle(translate(lang, N_("Volunteer service certificate")))
+    c.setAuthor(translate(lang, STATION))
     c.setSubject(hours.name)
     c.setStrokeColorRGB(0.72, 0.11, 0.11)
     c.setLineWidth(4)
@@ -139,11 +139,11 @@ def certificate_pdf(hours: Hours, lang: str, renderer: Renderer, today: date) ->
     c.setLineWidth(1)
     c.rect(38, 38, width - 76, height - 76)
     c.setFillColorRGB(0.72, 0.11, 0.11)
-    _draw(c, t(lang, N_("Volunteer service certificate")), width / 2, height - 110, 30, bold=True)
+    _draw(c, translate(lang, N_("Volunteer service certificate")), width / 2, height - 110, 30, bold=True)
     c.setFillColorRGB(0, 0, 0)
-    _draw(c, t(lang, N_("This certifies that")), width / 2, height - 160, 14)
+    _draw(c, translate(lang, N_("This certifies that")), width / 2, height - 160, 14)
     _draw(c, hours.name, width / 2, height - 205, _fit(hours.name, 28, width - 160, True), bold=True)
-    line = t(
+    line = translate(
         lang,
         N_("has served %(hours)s hours as a volunteer (%(shifts)s shifts)"),
         hours=_hours(hours.total, lang),
@@ -152,10 +152,10 @@ def certificate_pdf(hours: Hours, lang: str, renderer: Renderer, today: date) ->
     _draw(c, line, width / 2, height - 250, _fit(line, 16, width - 160))
     y = height - 295
     for title, h in hours.projects[:6]:
-        text = t(lang, N_("%(project)s: %(hours)s h"), project=title, hours=_hours(h, lang))
+        text = translate(lang, N_("%(project)s: %(hours)s h"), project=title, hours=_hours(h, lang))
         _draw(c, text, width / 2, y, _fit(text, 12, width - 160))
         y -= 20
-    station = t(lang, STATION)
+    station = translate(lang, STATION)
     _draw(c, station, width / 2, 110, _fit(station, 14, width - 160), bold=True)
     _draw(
         c, format_date(today, format="long", locale=BABEL_LOCALE.get(lang, "zh_Hans_CN")), width / 2, 85, 12

@@ -53,7 +53,7 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def render(self, template: str, **values: Any) -> str:
         return self.services.renderer.render(self.lang, template, **values)
 
-    def t(self, message: str, **values: Any) -> str:
+    def gettext(self, message: str, **values: Any) -> str:
         """A translated plain string: button labels, alerts."""
         return self.services.renderer.gettext(self.lang, message, **values)
 
@@ -85,4 +85,4 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     async def alert(self, update: Update, message: str, **values: Any) -> None:
         """Answer a button press with a pop-up (used for refusals: 'not allowed')."""
         if update.callback_query:
-            await update.callback_query.answer(self.t(message, **values), show_alert=True)
+            await update.callback_query.answer(self.gettext(message, **values), show_alert=True)

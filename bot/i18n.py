@@ -31,7 +31,12 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 TEMPLATES = ROOT / "templates"
 TRANSLATED = ("zh", "fr")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "t": None, "alert": (2,)}
+# Gettext keywords. Babel matches a keyword by its name wherever it is called (an attribute call
+# such as `context.gettext(...)` included, and inside f-strings since Babel 2.19), so no keyword is
+# a short name that an ordinary variable could have: `t` once glued docstrings into a "message".
+# tests/unit/test_extraction.py checks that every extracted msgid comes from a marked call.
+PYTHON_KEYWORDS = {"N_": None, "gettext": None, "ngettext": (1, 2)}
+TEMPLATE_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
 JINJA_OPTIONS = {"extensions": "jinja2.ext.do", "trimmed": "true"}
 
 
@@ -62,15 +67,22 @@ def sources() -> Iterable[tuple[Path, str]]:
         yield path, "python"
 
 
+def extract_file(path: Path, method: str) -> list[tuple[int, str | tuple[str, ...], list[str], str | None]]:
+    """Babel's extraction of one template ("jinja2") or Python file ("python")."""
+    if method == "jinja2":
+        found = extract_from_file(
+            "jinja2.ext:babel_extract", str(path), TEMPLATE_KEYWORDS, options=JINJA_OPTIONS
+        )
+    else:
+        found = extract_from_file("python", str(path), PYTHON_KEYWORDS)
+    return list(found)
+
+
 def extract() -> dict[str, Catalog]:
     """Every translatable string in the code and templates, grouped by domain."""
     catalogs: dict[str, Catalog] = defaultdict(lambda: Catalog(locale=None, project="jingan-bot"))
     for path, method in sources():
-        options = JINJA_OPTIONS if method == "jinja2" else {}
-        func = "jinja2.ext:babel_extract" if method == "jinja2" else "python"
-        for lineno, message, comments, context in extract_from_file(
-            func, str(path), KEYWORDS, options=options
-        ):
+        for lineno, message, comments, context in extract_file(path, method):
             catalogs[domain_of(path)].add(
                 message,
                 locations=[(str(path.relative_to(ROOT)), lineno)],

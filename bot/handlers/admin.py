@@ -55,13 +55,13 @@ def staff_buttons(context: BotContext, page: StaffPage) -> list[list[dict[str, s
     rows: list[list[dict[str, str]]] = []
     if page.can_revoke:
         for line in page.lines:
-            label = context.t("✖ Revoke: %(name)s", name=line.name[:24])
+            label = context.gettext("✖ Revoke: %(name)s", name=line.name[:24])
             rows.append([button(label, FEATURE, "rv", line.role_id, page.page)])
     nav = []
     if page.page > 0:
-        nav.append(button(context.t("◀ Previous"), FEATURE, "staff", page.page - 1))
+        nav.append(button(context.gettext("◀ Previous"), FEATURE, "staff", page.page - 1))
     if page.page + 1 < page.pages:
-        nav.append(button(context.t("Next ▶"), FEATURE, "staff", page.page + 1))
+        nav.append(button(context.gettext("Next ▶"), FEATURE, "staff", page.page + 1))
     if nav:
         rows.append(nav)
     return rows
@@ -102,7 +102,7 @@ async def revoke_pressed(update: Update, context: BotContext) -> None:
         await context.alert(update, N_("This role was already revoked."))
         revoked = None
     else:
-        await update.callback_query.answer(context.t("Revoked: %(name)s", name=revoked.name[:60]))
+        await update.callback_query.answer(context.gettext("Revoked: %(name)s", name=revoked.name[:60]))
     page = await context.services.roles.staff_page(actor, number)
     await context.reply(
         update, "admin/staff.html", staff_buttons(context, page), edit=True, page=page, revoked=revoked
@@ -127,7 +127,7 @@ async def audit_older_pressed(update: Update, context: BotContext) -> None:
 
 async def show_audit(update: Update, context: BotContext, before: int | None) -> None:
     page = await context.services.roles.audit_page(update.effective_user.id, before)
-    buttons = [[button(context.t("Older ▶"), FEATURE, "audit", page.older)]] if page.older else None
+    buttons = [[button(context.gettext("Older ▶"), FEATURE, "audit", page.older)]] if page.older else None
     await context.reply(update, "admin/audit.html", buttons, page=page, first=before is None)
 
 

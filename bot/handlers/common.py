@@ -41,7 +41,7 @@ async def load_profile(update: Update, context: BotContext) -> None:
 
 
 def main_menu_buttons(context: BotContext) -> list[list[dict[str, str]]]:
-    items = [{"text": context.t(m.label), "callback_data": m.callback_data} for m in registry.menu()]
+    items = [{"text": context.gettext(m.label), "callback_data": m.callback_data} for m in registry.menu()]
     return [items[i : i + 2] for i in range(0, len(items), 2)]
 
 

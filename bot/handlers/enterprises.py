@@ -58,8 +58,8 @@ def card_buttons(context: BotContext, card: Card) -> list[list[dict[str, str]]]:
     return [
         colours,
         [
-            button(context.t("📝 Log a visit"), FEATURE, "v", e.id),
-            button(context.t("🔗 Liaison link"), FEATURE, "l", e.id),
+            button(context.gettext("📝 Log a visit"), FEATURE, "v", e.id),
+            button(context.gettext("🔗 Liaison link"), FEATURE, "l", e.id),
         ],
     ]
 
@@ -184,7 +184,7 @@ async def visit_pressed(update: Update, context: BotContext) -> int:
     context.user_data["ent"] = {"enterprise_id": enterprise_id}
     buttons = [
         [
-            button(context.t(label), FEATURE, "vo", enterprise_id, key)
+            button(context.gettext(label), FEATURE, "vo", enterprise_id, key)
             for key, label in list(OUTCOMES.items())[i : i + 2]
         ]
         for i in (0, 2)
@@ -215,7 +215,7 @@ async def notes_given(update: Update, context: BotContext) -> int:
         return VISIT_NOTES
     context.user_data["ent"]["notes"] = notes
     await context.reply(
-        update, "enterprises/ask_next.html", [[button(context.t("No next step"), FEATURE, "vn")]]
+        update, "enterprises/ask_next.html", [[button(context.gettext("No next step"), FEATURE, "vn")]]
     )
     return VISIT_NEXT
 

@@ -24,7 +24,7 @@ async def on_error(update: object, context: BotContext) -> None:
     try:
         if update.callback_query:
             await update.callback_query.answer(
-                context.t("Sorry, something went wrong. Please try again."), show_alert=True
+                context.gettext("Sorry, something went wrong. Please try again."), show_alert=True
             )
         elif update.effective_chat:
             await context.bot.send_message(

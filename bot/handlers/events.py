@@ -37,12 +37,12 @@ LANG_NAMES = {"zh": "中文", "en": "English", "fr": "Français"}
 def card_buttons(context: BotContext, view: EventView) -> list[list[dict[str, str]]]:
     if view.my_status == "offered":
         return [
-            [button(context.t(TAKE_LABEL), FEATURE, "go", view.id)],
-            [button(context.t(LEAVE_LABEL), FEATURE, "leave", view.id)],
+            [button(context.gettext(TAKE_LABEL), FEATURE, "go", view.id)],
+            [button(context.gettext(LEAVE_LABEL), FEATURE, "leave", view.id)],
         ]
     if view.my_status in ("going", "waiting"):
-        return [[button(context.t(LEAVE_LABEL), FEATURE, "leave", view.id)]]
-    return [[button(context.t(GOING_LABEL), FEATURE, "go", view.id)]]
+        return [[button(context.gettext(LEAVE_LABEL), FEATURE, "leave", view.id)]]
+    return [[button(context.gettext(GOING_LABEL), FEATURE, "go", view.id)]]
 
 
 # ------------------------------------------------------------------------------ /events, cards
@@ -202,7 +202,7 @@ async def when_given(update: Update, context: BotContext) -> int:
 
 
 async def place_given(update: Update, context: BotContext) -> int:
-    rows = [[button(context.t(N_("No limit")), FLOW, "nocap")]]
+    rows = [[button(context.gettext(N_("No limit")), FLOW, "nocap")]]
     return await _step(
         update,
         context,
@@ -216,7 +216,7 @@ async def place_given(update: Update, context: BotContext) -> int:
 
 
 async def capacity_given(update: Update, context: BotContext) -> int:
-    rows = [[button(context.t(N_("Skip")), FLOW, "nodesc")]]
+    rows = [[button(context.gettext(N_("Skip")), FLOW, "nodesc")]]
     if update.callback_query:
         await update.callback_query.answer()
         context.user_data.setdefault("publish", {})["capacity"] = None
@@ -268,8 +268,8 @@ async def description_given(update: Update, context: BotContext) -> int:
     context.user_data.pop("publish", None)
     event_id = preview.view.id
     rows = [
-        [button(context.t(N_("Publish")), FEATURE, "pub", event_id)],
-        [button(context.t(N_("Discard")), FEATURE, "drop", event_id)],
+        [button(context.gettext(N_("Publish")), FEATURE, "pub", event_id)],
+        [button(context.gettext(N_("Discard")), FEATURE, "drop", event_id)],
     ]
     langs = " · ".join(LANG_NAMES[lang] for lang in ("zh", "en", "fr") if lang in preview.view.event.titles)
     await context.reply(
@@ -287,14 +287,14 @@ async def publish_pressed(update: Update, context: BotContext, event_id: int, co
         rows = [
             [
                 button(
-                    context.t(N_("Send to %(n)s people"), n=result.recipients),
+                    context.gettext(N_("Send to %(n)s people"), n=result.recipients),
                     FEATURE,
                     "pubok",
                     event_id,
                     result.recipients,
                 )
             ],
-            [button(context.t(N_("Discard")), FEATURE, "drop", event_id)],
+            [button(context.gettext(N_("Discard")), FEATURE, "drop", event_id)],
         ]
         await context.reply(
             update, "events/confirm_count.html", rows, edit=True, recipients=result.recipients

@@ -24,7 +24,7 @@ async def refuse(update: Update, context: BotContext, message: str) -> None:
     if update.callback_query is not None:
         await context.alert(update, message)
     elif update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, context.t(message))
+        await context.bot.send_message(update.effective_chat.id, context.gettext(message))
 
 
 def allowed_if(check: Callable[[Access], bool], message: str = NOT_STAFF) -> Callable[[H], H]:

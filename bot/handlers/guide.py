@@ -66,11 +66,11 @@ def _title(entry: Entry, lang: str) -> str:
 def _ask_station(context: BotContext, category: str, summary: str) -> dict[str, str]:
     """The button into the request intake, with the summary left for it to pre-fill."""
     context.user_data[PREFILL] = {"category": category, "summary": summary[:2000]}
-    return button(context.t("🙋 Still need help? Ask the station"), "req", "new", category)
+    return button(context.gettext("🙋 Still need help? Ask the station"), "req", "new", category)
 
 
 def _home_buttons(context: BotContext) -> Buttons:
-    return [[button(context.t(AUDIENCE_LABELS[a]), FEATURE, "aud", a)] for a in AUDIENCES]
+    return [[button(context.gettext(AUDIENCE_LABELS[a]), FEATURE, "aud", a)] for a in AUDIENCES]
 
 
 # --------------------------------------------------------------------------- searching
@@ -86,18 +86,18 @@ async def search(update: Update, context: BotContext, text: str) -> None:
         summary = result.question
         rows = [
             [_ask_station(context, "other", summary)],
-            [button(context.t("📚 Browse the guide"), FEATURE, "home")],
+            [button(context.gettext("📚 Browse the guide"), FEATURE, "home")],
         ]
         await context.reply(update, "guide/nothing.html", rows, question=result.question)
         return
     rows = [[button(_title(e, context.lang), FEATURE, "open", e.id)] for e in result.entries]
-    rows.append([button(context.t("📚 Browse the guide"), FEATURE, "home")])
+    rows.append([button(context.gettext("📚 Browse the guide"), FEATURE, "home")])
     await context.reply(
         update,
         "guide/results.html",
         rows,
         question=result.question,
-        entries=[(e.title.in_(context.lang), context.t(KIND_LABELS[e.kind])) for e in result.entries],
+        entries=[(e.title.in_(context.lang), context.gettext(KIND_LABELS[e.kind])) for e in result.entries],
     )
 
 
@@ -168,7 +168,7 @@ async def show_topics(update: Update, context: BotContext, audience: str) -> Non
     await update.callback_query.answer()
     labels = [
         button(
-            context.t("%(topic)s (%(count)s)", topic=context.t(TOPIC_LABELS[c]), count=n),
+            context.gettext("%(topic)s (%(count)s)", topic=context.gettext(TOPIC_LABELS[c]), count=n),
             FEATURE,
             "top",
             audience,
@@ -178,9 +178,9 @@ async def show_topics(update: Update, context: BotContext, audience: str) -> Non
         for c, n in topics
     ]
     rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
-    rows.append([button(context.t("« Back"), FEATURE, "home")])
+    rows.append([button(context.gettext("« Back"), FEATURE, "home")])
     await context.reply(
-        update, "guide/topics.html", rows, edit=True, audience=context.t(AUDIENCE_LABELS[audience])
+        update, "guide/topics.html", rows, edit=True, audience=context.gettext(AUDIENCE_LABELS[audience])
     )
 
 
@@ -190,19 +190,21 @@ async def show_topic(update: Update, context: BotContext, audience: str, categor
     rows = [[button(_title(e, context.lang), FEATURE, "open", e.id)] for e in listing.entries]
     paging = []
     if listing.page > 0:
-        paging.append(button(context.t("‹ Previous"), FEATURE, "top", audience, category, listing.page - 1))
+        paging.append(
+            button(context.gettext("‹ Previous"), FEATURE, "top", audience, category, listing.page - 1)
+        )
     if listing.page + 1 < listing.pages:
-        paging.append(button(context.t("Next ›"), FEATURE, "top", audience, category, listing.page + 1))
+        paging.append(button(context.gettext("Next ›"), FEATURE, "top", audience, category, listing.page + 1))
     if paging:
         rows.append(paging)
-    rows.append([button(context.t("« Back"), FEATURE, "aud", audience)])
+    rows.append([button(context.gettext("« Back"), FEATURE, "aud", audience)])
     await context.reply(
         update,
         "guide/topic.html",
         rows,
         edit=True,
-        audience=context.t(AUDIENCE_LABELS[audience]),
-        topic=context.t(TOPIC_LABELS[category]),
+        audience=context.gettext(AUDIENCE_LABELS[audience]),
+        topic=context.gettext(TOPIC_LABELS[category]),
         page=listing.page + 1,
         pages=listing.pages,
     )
@@ -214,33 +216,33 @@ async def show_card(update: Update, context: BotContext, key: str) -> None:
     title = entry.title.in_(context.lang)
     question = context.user_data.get(QUESTION)
     summary = (
-        context.t(
+        context.gettext(
             "I searched the service guide for “%(question)s” and read “%(title)s”, but I still need help.",
             question=question,
             title=title,
         )
         if question
-        else context.t("I read “%(title)s” in the service guide, but I still need help.", title=title)
+        else context.gettext("I read “%(title)s” in the service guide, but I still need help.", title=title)
     )
     rows: Buttons = [[_ask_station(context, entry.category, summary)]]
     extra = []
     if entry.link:
-        extra.append({"text": context.t("🌐 Open online"), "url": entry.link})
+        extra.append({"text": context.gettext("🌐 Open online"), "url": entry.link})
     if entry.where and entry.where.has_map:
-        extra.append(button(context.t("📍 Map"), FEATURE, "map", entry.id))
+        extra.append(button(context.gettext("📍 Map"), FEATURE, "map", entry.id))
     if extra:
         rows.append(extra)
     rows.append(
         [
             button(
-                context.t("« More: %(topic)s", topic=context.t(TOPIC_LABELS[entry.category])),
+                context.gettext("« More: %(topic)s", topic=context.gettext(TOPIC_LABELS[entry.category])),
                 FEATURE,
                 "top",
                 entry.audience,
                 entry.category,
                 0,
             ),
-            button(context.t("📚 Guide"), FEATURE, "home"),
+            button(context.gettext("📚 Guide"), FEATURE, "home"),
         ]
     )
     await context.reply(
@@ -249,9 +251,9 @@ async def show_card(update: Update, context: BotContext, key: str) -> None:
         rows,
         edit=True,
         entry=entry,
-        kind=context.t(KIND_LABELS[entry.kind]),
-        audience=context.t(AUDIENCE_LABELS[entry.audience]),
-        topic=context.t(TOPIC_LABELS[entry.category]),
+        kind=context.gettext(KIND_LABELS[entry.kind]),
+        audience=context.gettext(AUDIENCE_LABELS[entry.audience]),
+        topic=context.gettext(TOPIC_LABELS[entry.category]),
     )
 
 

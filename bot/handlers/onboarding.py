@@ -55,7 +55,7 @@ async def language_chosen(update: Update, context: BotContext) -> int:
     await context.reply(
         update,
         "onboarding/ask_name.html",
-        [[button(context.t("Use “%(name)s”", name=first_name[:40]), FEATURE, "samename")]],
+        [[button(context.gettext("Use “%(name)s”", name=first_name[:40]), FEATURE, "samename")]],
         edit=True,
         first_name=first_name,
     )
@@ -83,7 +83,7 @@ async def ask_building(update: Update, context: BotContext, name: str) -> None:
         [button(b.name(context.lang)[:30], FEATURE, "bld", b.id) for b in buildings[i : i + 2]]
         for i in range(0, len(buildings), 2)
     ]
-    rows.append([button(context.t("Other / not in a building"), FEATURE, "bld", 0)])
+    rows.append([button(context.gettext("Other / not in a building"), FEATURE, "bld", 0)])
     await context.reply(update, "onboarding/ask_building.html", rows, name=name)
 
 
@@ -100,7 +100,7 @@ async def building_chosen(update: Update, context: BotContext) -> int:
     await context.reply(
         update,
         "onboarding/ask_company.html",
-        [[button(context.t("Skip"), FEATURE, "nocompany")]],
+        [[button(context.gettext("Skip"), FEATURE, "nocompany")]],
         edit=True,
         building=building.name(context.lang) if building else None,
     )

@@ -25,13 +25,13 @@ PRIVATE = filters.ChatType.PRIVATE
 
 def notice_buttons(context: BotContext, has_phone: bool) -> list[list[dict[str, str]]]:
     phone = (
-        button(context.t("Remove my phone number"), FEATURE, "nophone")
+        button(context.gettext("Remove my phone number"), FEATURE, "nophone")
         if has_phone
-        else button(context.t("Share my phone number"), FEATURE, "phone")
+        else button(context.gettext("Share my phone number"), FEATURE, "phone")
     )
     return [
-        [button(context.t("Download my data"), FEATURE, "data"), phone],
-        [button(context.t("Erase my data"), FEATURE, "forget")],
+        [button(context.gettext("Download my data"), FEATURE, "data"), phone],
+        [button(context.gettext("Erase my data"), FEATURE, "forget")],
     ]
 
 
@@ -62,8 +62,8 @@ async def forgetme_command(update: Update, context: BotContext) -> None:
         update,
         "privacy/forget_confirm.html",
         [
-            [button(context.t("Yes, erase my data"), FEATURE, "forget_yes")],
-            [button(context.t("No, keep my data"), FEATURE, "forget_no")],
+            [button(context.gettext("Yes, erase my data"), FEATURE, "forget_yes")],
+            [button(context.gettext("No, keep my data"), FEATURE, "forget_no")],
         ],
     )
 
@@ -71,7 +71,10 @@ async def forgetme_command(update: Update, context: BotContext) -> None:
 async def ask_phone(update: Update, context: BotContext) -> None:
     """Telegram's contact button is the only way a phone number reaches us."""
     keyboard = ReplyKeyboardMarkup(
-        [[KeyboardButton(context.t("📱 Share my phone number"), request_contact=True)], [context.t(NOT_NOW)]],
+        [
+            [KeyboardButton(context.gettext("📱 Share my phone number"), request_contact=True)],
+            [context.gettext(NOT_NOW)],
+        ],
         resize_keyboard=True,
         one_time_keyboard=True,
     )
@@ -130,7 +133,7 @@ async def pressed(update: Update, context: BotContext) -> None:
         await ask_phone(update, context)
     elif action == "nophone":
         await context.services.privacy.clear_phone(user_id)
-        await query.answer(context.t("Your phone number was removed."))
+        await query.answer(context.gettext("Your phone number was removed."))
         status = await context.services.privacy.status(user_id)
         await context.reply(
             update, "privacy/notice.html", notice_buttons(context, status.has_phone), edit=True, status=status

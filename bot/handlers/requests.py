@@ -75,7 +75,7 @@ PROBLEMS: dict[str, str] = {
 
 
 def problem_text(context: BotContext, problem: InvalidInput) -> str:
-    return context.t(PROBLEMS.get(problem.code, STALE), **problem.details)
+    return context.gettext(PROBLEMS.get(problem.code, STALE), **problem.details)
 
 
 async def say_problem(update: Update, context: BotContext, problem: InvalidInput) -> None:
@@ -133,9 +133,9 @@ async def new_pressed(update: Update, context: BotContext) -> int:
 
 
 async def ask_category(update: Update, context: BotContext) -> int:
-    labels = [button(context.t(CATEGORY_LABELS[key]), FEATURE, "cat", key) for key in CATEGORIES]
+    labels = [button(context.gettext(CATEGORY_LABELS[key]), FEATURE, "cat", key) for key in CATEGORIES]
     rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
-    rows.append([button(context.t("✖️ Cancel"), FEATURE, "cancel")])
+    rows.append([button(context.gettext("✖️ Cancel"), FEATURE, "cancel")])
     await context.reply(update, "requests/ask_category.html", rows)
     return CATEGORY
 
@@ -161,7 +161,7 @@ async def _next(update: Update, context: BotContext, step) -> int:
 async def ask_enterprise(update: Update, context: BotContext) -> int:
     choices = await context.services.requests.intake_choices(update.effective_user.id, context.lang)
     rows = [[button(e.name[:40], FEATURE, "ent", e.id)] for e in choices.enterprises]
-    rows.append([button(context.t("Not about a specific company"), FEATURE, "ent", 0)])
+    rows.append([button(context.gettext("Not about a specific company"), FEATURE, "ent", 0)])
     await context.reply(
         update,
         "requests/ask_enterprise.html",
@@ -202,7 +202,7 @@ async def enterprise_typed(update: Update, context: BotContext) -> int:
         return await _next(update, context, ask_description)
     context.user_data[TYPED] = typed
     rows = [[button(e.name[:40], FEATURE, "ent", e.id)] for e in matches]
-    rows.append([button(context.t("Use “%(name)s” as typed", name=typed[:30]), FEATURE, "typed")])
+    rows.append([button(context.gettext("Use “%(name)s” as typed", name=typed[:30]), FEATURE, "typed")])
     await context.reply(update, "requests/enterprise_matches.html", rows, typed=typed)
     return ENTERPRISE
 
@@ -220,7 +220,9 @@ async def typed_chosen(update: Update, context: BotContext) -> int:
 
 async def ask_description(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    rows = [[button(context.t("Use the suggested text"), FEATURE, "usesug")]] if draft.suggestion else None
+    rows = (
+        [[button(context.gettext("Use the suggested text"), FEATURE, "usesug")]] if draft.suggestion else None
+    )
     await context.reply(update, "requests/ask_description.html", rows, suggestion=draft.suggestion, max=2000)
     return DESCRIPTION
 
@@ -250,7 +252,7 @@ async def suggestion_used(update: Update, context: BotContext) -> int:
 async def ask_attachment(update: Update, context: BotContext) -> int:
     label = N_("Remove the attachment") if _draft(context).attachment_ref else N_("Skip")
     await context.reply(
-        update, "requests/ask_attachment.html", [[button(context.t(label), FEATURE, "noatt")]]
+        update, "requests/ask_attachment.html", [[button(context.gettext(label), FEATURE, "noatt")]]
     )
     return ATTACHMENT
 
@@ -288,16 +290,16 @@ async def confirm(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     preview = await context.services.requests.preview(update.effective_user.id, draft, context.lang)
     rows = [
-        [button(context.t("✅ Send"), FEATURE, "send")],
+        [button(context.gettext("✅ Send"), FEATURE, "send")],
         [
-            button(context.t("✏️ Category"), FEATURE, "edit", "cat"),
-            button(context.t("✏️ Company"), FEATURE, "edit", "ent"),
+            button(context.gettext("✏️ Category"), FEATURE, "edit", "cat"),
+            button(context.gettext("✏️ Company"), FEATURE, "edit", "ent"),
         ],
         [
-            button(context.t("✏️ Description"), FEATURE, "edit", "desc"),
-            button(context.t("📎 Attachment"), FEATURE, "edit", "att"),
+            button(context.gettext("✏️ Description"), FEATURE, "edit", "desc"),
+            button(context.gettext("📎 Attachment"), FEATURE, "edit", "att"),
         ],
-        [button(context.t("✖️ Cancel"), FEATURE, "cancel")],
+        [button(context.gettext("✖️ Cancel"), FEATURE, "cancel")],
     ]
     await context.reply(update, "requests/confirm.html", rows, draft=preview)
     return CONFIRM
@@ -347,7 +349,7 @@ async def my_requests(update: Update, context: BotContext) -> None:
     views = await context.services.requests.mine(update.effective_user.id, context.lang)
     company = await context.services.requests.of_my_companies(update.effective_user.id, context.lang)
     rows = [
-        [button(context.t("❌ Not solved: %(reference)s", reference=v.reference), FEATURE, "ns", v.id)]
+        [button(context.gettext("❌ Not solved: %(reference)s", reference=v.reference), FEATURE, "ns", v.id)]
         for v in views
         if v.reopenable
     ][:5]
@@ -374,7 +376,7 @@ async def rate_pressed(update: Update, context: BotContext) -> int:
     await context.reply(
         update,
         "requests/ask_comment.html",
-        [[button(context.t("Skip"), FEATURE, "nocomment")]],
+        [[button(context.gettext("Skip"), FEATURE, "nocomment")]],
         outcome=outcome,
         stars=stars,
     )
@@ -387,7 +389,7 @@ async def comment_given(update: Update, context: BotContext) -> int:
             update.effective_user.id, context.user_data.get(FOLLOWUP, 0), update.message.text
         )
     except NotAllowed:
-        await context.reply(update, "requests/problem.html", message=context.t(NOT_ALLOWED))
+        await context.reply(update, "requests/problem.html", message=context.gettext(NOT_ALLOWED))
         return ConversationHandler.END
     except InvalidInput as problem:
         await say_problem(update, context, problem)
@@ -424,7 +426,7 @@ async def reason_given(update: Update, context: BotContext) -> int:
             update.effective_user.id, context.user_data.get(FOLLOWUP, 0), update.message.text
         )
     except NotAllowed:
-        await context.reply(update, "requests/problem.html", message=context.t(NOT_ALLOWED))
+        await context.reply(update, "requests/problem.html", message=context.gettext(NOT_ALLOWED))
         return ConversationHandler.END
     except InvalidInput as problem:
         await say_problem(update, context, problem)

@@ -57,7 +57,7 @@ async def claim_pressed(update: Update, context: BotContext) -> None:
         await say_problem(update, context, problem)
         return
     await update.callback_query.answer(
-        context.t("✋ You are handling %(reference)s.", reference=outcome.reference)
+        context.gettext("✋ You are handling %(reference)s.", reference=outcome.reference)
     )
 
 
@@ -103,7 +103,7 @@ async def text_given(update: Update, context: BotContext) -> int:
         outcome = await method(update.effective_user.id, request_id, update.message.text)
     except NotAllowed:
         context.user_data.pop(PENDING, None)
-        await context.reply(update, "requests/problem.html", message=context.t(NOT_ALLOWED))
+        await context.reply(update, "requests/problem.html", message=context.gettext(NOT_ALLOWED))
         return ConversationHandler.END
     except InvalidInput as problem:
         await context.reply(update, "requests/problem.html", message=problem_text(context, problem))
@@ -115,7 +115,7 @@ async def text_given(update: Update, context: BotContext) -> int:
     await context.bot.edit_message_text(
         context.render(
             "requests/problem.html",
-            message=context.t(DONE[action], reference=outcome.reference, tier=outcome.tier),
+            message=context.gettext(DONE[action], reference=outcome.reference, tier=outcome.tier),
         ),
         chat_id=update.effective_chat.id,
         message_id=prompt_id,
@@ -150,7 +150,7 @@ async def req_command(update: Update, context: BotContext) -> None:
             update.effective_user.id, " ".join(context.args or []), context.lang
         )
     except NotAllowed:
-        await context.reply(update, "requests/problem.html", message=context.t(NOT_ALLOWED))
+        await context.reply(update, "requests/problem.html", message=context.gettext(NOT_ALLOWED))
         return
     except InvalidInput as problem:
         await say_problem(update, context, problem)

@@ -20,7 +20,7 @@ FEATURE = "st"
 def period_buttons(context: BotContext, current: str) -> list[list[dict[str, str]]]:
     return [
         [
-            button(("• " if kind == current else "") + context.t(label), FEATURE, kind)
+            button(("• " if kind == current else "") + context.gettext(label), FEATURE, kind)
             for kind, label in PERIOD_KINDS.items()
         ]
     ]

@@ -44,17 +44,17 @@ def _when(context: BotContext, moment: datetime) -> str:
 def _shift_label(context: BotContext, card: ShiftCard) -> str:
     when = _when(context, card.shift.starts_at)
     if card.my_status == "confirmed":
-        return context.t("✅ %(when)s · you're on it", when=when)
+        return context.gettext("✅ %(when)s · you're on it", when=when)
     if card.my_status in ("waitlisted", "offered"):
-        return context.t("⏳ %(when)s · on the waitlist", when=when)
+        return context.gettext("⏳ %(when)s · on the waitlist", when=when)
     if card.free > 0:
-        return context.t(
+        return context.gettext(
             "%(when)s · %(free)s of %(capacity)s left",
             when=when,
             free=card.free,
             capacity=card.shift.capacity,
         )
-    return context.t("%(when)s · full, join the waitlist", when=when)
+    return context.gettext("%(when)s · full, join the waitlist", when=when)
 
 
 async def _problem(update: Update, context: BotContext, problem: InvalidInput) -> None:
@@ -69,7 +69,7 @@ async def _problem(update: Update, context: BotContext, problem: InvalidInput) -
 async def volunteer_command(update: Update, context: BotContext) -> None:
     projects = await context.services.volunteer.projects()
     rows = [[button(p.title_in(context.lang)[:60], FEATURE, "p", p.id, 0)] for p in projects]
-    rows.append([button(context.t("When I'm free"), FEATURE, "av", "-")])
+    rows.append([button(context.gettext("When I'm free"), FEATURE, "av", "-")])
     await context.reply(
         update, "volunteer/projects.html", rows, edit=update.callback_query is not None, projects=projects
     )
@@ -82,12 +82,12 @@ async def show_project(update: Update, context: BotContext, project_id: int, pag
     rows = [[button(_shift_label(context, c), FEATURE, "s", c.id)] for c in cards]
     nav = []
     if page > 0:
-        nav.append(button(context.t("‹ Earlier"), FEATURE, "p", project_id, page - 1))
+        nav.append(button(context.gettext("‹ Earlier"), FEATURE, "p", project_id, page - 1))
     if more:
-        nav.append(button(context.t("Later ›"), FEATURE, "p", project_id, page + 1))
+        nav.append(button(context.gettext("Later ›"), FEATURE, "p", project_id, page + 1))
     if nav:
         rows.append(nav)
-    rows.append([button(context.t("« All projects"), FEATURE, "list")])
+    rows.append([button(context.gettext("« All projects"), FEATURE, "list")])
     await context.reply(
         update,
         "volunteer/project.html",
@@ -102,8 +102,8 @@ async def show_project(update: Update, context: BotContext, project_id: int, pag
 
 def _signed_up_buttons(context: BotContext, card: ShiftCard) -> list[list[dict[str, str]]]:
     return [
-        [button(context.t("📅 Add to calendar"), FEATURE, "ics", card.id)],
-        [button(context.t("Cancel my place"), FEATURE, "c", card.id)],
+        [button(context.gettext("📅 Add to calendar"), FEATURE, "ics", card.id)],
+        [button(context.gettext("Cancel my place"), FEATURE, "c", card.id)],
     ]
 
 
@@ -138,9 +138,12 @@ async def cancel(update: Update, context: BotContext, shift_id: int, *, from_rem
 
 async def coming(update: Update, context: BotContext, shift_id: int) -> None:
     card = await context.services.volunteer.coming(update.effective_user.id, shift_id)
-    await update.callback_query.answer(context.t("Thank you! See you there."))
+    await update.callback_query.answer(context.gettext("Thank you! See you there."))
     await context.reply(
-        update, "volunteer/coming.html", [[button(context.t("Check in"), FEATURE, "in", card.id)]], card=card
+        update,
+        "volunteer/coming.html",
+        [[button(context.gettext("Check in"), FEATURE, "in", card.id)]],
+        card=card,
     )
 
 
@@ -171,7 +174,7 @@ async def send_ics(update: Update, context: BotContext, shift_id: int | None) ->
         update.effective_chat.id,
         document=data,
         filename=name,
-        caption=context.t("Open this file to add it to your calendar."),
+        caption=context.gettext("Open this file to add it to your calendar."),
     )
 
 
@@ -181,17 +184,21 @@ async def send_ics(update: Update, context: BotContext, shift_id: int | None) ->
 async def my_shifts_command(update: Update, context: BotContext) -> None:
     cards = await context.services.volunteer.my_shifts(update.effective_user.id)
     rows = [
-        [button(context.t("Cancel %(when)s", when=_when(context, c.shift.starts_at)), FEATURE, "c", c.id)]
+        [
+            button(
+                context.gettext("Cancel %(when)s", when=_when(context, c.shift.starts_at)), FEATURE, "c", c.id
+            )
+        ]
         for c in cards[:10]
     ]
     if cards:
-        rows.append([button(context.t("📅 All in my calendar"), FEATURE, "icsall")])
+        rows.append([button(context.gettext("📅 All in my calendar"), FEATURE, "icsall")])
     await context.reply(update, "volunteer/my_shifts.html", rows, cards=cards)
 
 
 async def my_hours_command(update: Update, context: BotContext) -> None:
     hours = await context.services.volunteer.hours(update.effective_user.id)
-    rows = [[button(context.t("📄 Send my certificate"), FEATURE, "cert")]] if hours.shifts else None
+    rows = [[button(context.gettext("📄 Send my certificate"), FEATURE, "cert")]] if hours.shifts else None
     await context.reply(update, "volunteer/hours.html", rows, hours=hours)
 
 
@@ -202,7 +209,7 @@ async def send_certificate(update: Update, context: BotContext) -> None:
         update.effective_chat.id,
         document=data,
         filename=name,
-        caption=context.t("Your volunteer certificate. Thank you!"),
+        caption=context.gettext("Your volunteer certificate. Thank you!"),
     )
 
 
@@ -214,10 +221,10 @@ async def availability(update: Update, context: BotContext, slot: str) -> None:
         else service.toggle_availability(update.effective_user.id, slot)
     )
     rows = [
-        [button(("✅ " if s in chosen else "▫️ ") + context.t(label), FEATURE, "av", s)]
+        [button(("✅ " if s in chosen else "▫️ ") + context.gettext(label), FEATURE, "av", s)]
         for s, label in SLOT_LABELS.items()
     ]
-    rows.append([button(context.t("« All projects"), FEATURE, "list")])
+    rows.append([button(context.gettext("« All projects"), FEATURE, "list")])
     await update.callback_query.answer()
     await context.reply(
         update, "volunteer/availability.html", rows, edit=True, chosen=[SLOT_LABELS[s] for s in chosen]
@@ -229,7 +236,7 @@ async def availability(update: Update, context: BotContext, slot: str) -> None:
 
 def _location_keyboard(context: BotContext) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
-        [[KeyboardButton(context.t("📍 Share my location"), request_location=True)]],
+        [[KeyboardButton(context.gettext("📍 Share my location"), request_location=True)]],
         resize_keyboard=True,
         one_time_keyboard=True,
     )
@@ -309,11 +316,11 @@ def _roster_buttons(context: BotContext, roster) -> list[list[dict[str, str]]]:
             continue
         name = line.name[:18]
         rows.append([
-            button(("✅ " if line.attended else "") + context.t("Present: %(name)s", name=name), FEATURE, "m", line.signup_id, 1),
-            button(("❌ " if line.attended is False else "") + context.t("Absent"), FEATURE, "m", line.signup_id, 0),
+            button(("✅ " if line.attended else "") + context.gettext("Present: %(name)s", name=name), FEATURE, "m", line.signup_id, 1),
+            button(("❌ " if line.attended is False else "") + context.gettext("Absent"), FEATURE, "m", line.signup_id, 0),
         ])  # fmt: skip
-    rows.append([button(context.t("Cancel this shift"), FEATURE, "x", roster.card.id)])
-    rows.append([button(context.t("« Shifts"), FEATURE, "rl")])
+    rows.append([button(context.gettext("Cancel this shift"), FEATURE, "x", roster.card.id)])
+    rows.append([button(context.gettext("« Shifts"), FEATURE, "rl")])
     return rows
 
 
@@ -332,7 +339,7 @@ async def show_roster(update: Update, context: BotContext, shift_id: int) -> Non
 
 async def mark(update: Update, context: BotContext, signup_id: int, present: bool) -> None:
     roster = await context.services.volunteer.mark(update.effective_user.id, signup_id, present)
-    await update.callback_query.answer(context.t("Saved."))
+    await update.callback_query.answer(context.gettext("Saved."))
     await context.reply(
         update,
         "volunteer/roster.html",
@@ -347,8 +354,8 @@ async def confirm_cancel_shift(update: Update, context: BotContext, shift_id: in
     roster = await context.services.volunteer.roster(update.effective_user.id, shift_id)
     await update.callback_query.answer()
     rows = [
-        [button(context.t("Yes, cancel it and tell everyone"), FEATURE, "xy", shift_id)],
-        [button(context.t("No, keep it"), FEATURE, "r", shift_id)],
+        [button(context.gettext("Yes, cancel it and tell everyone"), FEATURE, "xy", shift_id)],
+        [button(context.gettext("No, keep it"), FEATURE, "r", shift_id)],
     ]
     await context.reply(
         update,
@@ -404,7 +411,7 @@ async def send_poster(update: Update, context: BotContext, project_id: int) -> N
         update.effective_chat.id,
         document=data,
         filename=name,
-        caption=context.t("Print this poster and put it up at the place."),
+        caption=context.gettext("Print this poster and put it up at the place."),
     )
 
 
@@ -423,7 +430,7 @@ async def attendance_command(update: Update, context: BotContext) -> None:
         update.effective_chat.id,
         document=data,
         filename=name,
-        caption=context.t("Attendance for %(month)s.", month=month),
+        caption=context.gettext("Attendance for %(month)s.", month=month),
     )
 
 

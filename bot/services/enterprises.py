@@ -645,16 +645,16 @@ class EnterpriseService:
             emoji=risk.EMOJI,
             labels=risk.LABELS,
         )
-        t = self.services.renderer.gettext
+        translate = self.services.renderer.gettext
         buttons = [
             [
                 button(
-                    t(lang, ACCEPT, colour=t(lang, risk.LABELS[suggestion.colour])),
+                    translate(lang, ACCEPT, colour=translate(lang, risk.LABELS[suggestion.colour])),
                     FEATURE,
                     "sa",
                     sid,
                 ),
-                button(t(lang, DISMISS), FEATURE, "sd", sid),
+                button(translate(lang, DISMISS), FEATURE, "sd", sid),
             ],
             [self._open_button(lang, row.id)],
         ]
