@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from icalendar import Alarm, Calendar, Event, vGeo
 
-from bot.render import N_
+from bot.msgids import N_
 
 if TYPE_CHECKING:
     from bot.render import Renderer

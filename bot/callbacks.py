@@ -8,6 +8,7 @@ request to do something: permissions are checked by the service for the person w
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 VERSION = "1"
@@ -57,10 +58,39 @@ def unpack(data: str | None) -> Callback:
     return Callback(parts[1], parts[2], tuple(parts[3:]))
 
 
-def pattern(feature: str) -> re.Pattern[str]:
-    """For CallbackQueryHandler(pattern=...): this feature's buttons only."""
-    return re.compile(rf"^{VERSION}\|{re.escape(feature)}\|")
+def pattern(feature: str, actions: Iterable[str] | None = None) -> re.Pattern[str]:
+    """For CallbackQueryHandler(pattern=...): this feature's buttons, or only these actions of it."""
+    head = rf"^{VERSION}\|{re.escape(feature)}\|"
+    if actions is None:
+        return re.compile(head)
+    names = "|".join(re.escape(a) for a in sorted(actions))
+    return re.compile(rf"{head}({names})(\||$)")
 
 
 def button(text: str, feature: str, action: str, *args: object) -> dict[str, str]:
     return {"text": text, "callback_data": pack(feature, action, *args)}
+
+
+@dataclass(frozen=True)
+class Action:
+    """One kind of button: it builds the button's data and the pattern that routes it back.
+
+    Defined once, next to the code that builds the button (a service for outbox messages, else
+    the feature's handlers), and routed with `Router.on(action)` in bot/handlers/routing.py.
+    """
+
+    feature: str
+    name: str
+
+    def data(self, *args: object) -> str:
+        return pack(self.feature, self.name, *args)
+
+    def button(self, text: str, *args: object) -> dict[str, str]:
+        return {"text": text, "callback_data": self.data(*args)}
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return pattern(self.feature, (self.name,))
+
+    def matches(self, data: str | None) -> bool:
+        return bool(data) and self.pattern.match(data or "") is not None

@@ -22,7 +22,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from bot.render import BABEL_LOCALE, N_
+from bot.msgids import N_
+from bot.render import BABEL_LOCALE
 
 if TYPE_CHECKING:
     from bot.render import Renderer

@@ -9,16 +9,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.render import CAPTION_LIMIT
 from bot.storage.users import UserRow
 
 if TYPE_CHECKING:
     from bot.services import Services
 
 Buttons = list[list[dict[str, str]]]
+# What a message can carry instead of inline buttons: a typed-answer prompt, a keyboard asking for
+# a location or contact, or the removal of such a keyboard.
+OtherMarkup = ForceReply | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
 def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
@@ -64,25 +78,96 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         buttons: Buttons | None = None,
         *,
         edit: bool = False,
+        markup: OtherMarkup | None = None,
+        reply_to: int | None = None,
         **values: Any,
     ) -> Message | None:
-        """Answer in the chat the update came from; `edit=True` replaces the pressed message instead."""
+        """Answer in the chat the update came from; `edit=True` replaces the pressed message instead.
+
+        Every message a handler sends goes through here (or `send_file`, `send_venue`, `edit`), so
+        that what Telegram may refuse is handled in one place.
+        """
         text = self.render(template, **values)
-        markup = keyboard(buttons)
-        if edit and update.callback_query and update.callback_query.message:
+        if edit and markup is None and update.callback_query and update.callback_query.message:
             message = update.callback_query.message
             if getattr(message, "text", None) is not None:
                 result = await update.callback_query.edit_message_text(
-                    text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(buttons),
+                    disable_web_page_preview=True,
                 )
                 return result if isinstance(result, Message) else None
-        chat = update.effective_chat
-        assert chat is not None
         return await self.bot.send_message(
-            chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True
+            self._answer_chat(update),
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup or keyboard(buttons),
+            disable_web_page_preview=True,
+            reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
+            if reply_to
+            else None,
+        )
+
+    async def say(self, update: Update, text: str, *, markup: OtherMarkup | None = None) -> Message | None:
+        """Send a plain text that is already translated (a refusal, a problem): escaped, as is."""
+        return await self.reply(update, "common/say.html", markup=markup, message=text)
+
+    async def send_file(
+        self,
+        update: Update,
+        data: bytes | str,
+        filename: str | None = None,
+        *,
+        caption: str | None = None,
+        photo: bool = False,
+        buttons: Buttons | None = None,
+        **values: Any,
+    ) -> Message:
+        """A document (or a photo) with an optional caption template rendered in the person's language.
+
+        `data` is the file's bytes, or a Telegram file id of a file Telegram already has.
+        """
+        text = self.services.renderer.render(self.lang, caption, CAPTION_LIMIT, **values) if caption else None
+        chat_id = self._answer_chat(update)
+        if photo:
+            return await self.bot.send_photo(
+                chat_id, data, caption=text, parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons)
+            )
+        document = InputFile(data, filename=filename) if isinstance(data, bytes) else data
+        return await self.bot.send_document(
+            chat_id, document, caption=text, parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons)
+        )
+
+    async def send_venue(
+        self, update: Update, *, latitude: float, longitude: float, title: str, address: str
+    ) -> Message:
+        """A pin on the map (Telegram limits: title and address are shown truncated)."""
+        return await self.bot.send_venue(
+            self._answer_chat(update), latitude=latitude, longitude=longitude, title=title, address=address
+        )
+
+    async def edit(
+        self, chat_id: int, message_id: int, template: str, buttons: Buttons | None = None, **values: Any
+    ) -> None:
+        """Replace the text of a message the bot sent earlier (e.g. a prompt, once answered)."""
+        await self.bot.edit_message_text(
+            self.render(template, **values),
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(buttons),
+            disable_web_page_preview=True,
         )
 
     async def alert(self, update: Update, message: str, **values: Any) -> None:
         """Answer a button press with a pop-up (used for refusals: 'not allowed')."""
         if update.callback_query:
             await update.callback_query.answer(self.gettext(message, **values), show_alert=True)
+
+    @staticmethod
+    def _answer_chat(update: Update) -> int:
+        chat = update.effective_chat
+        if chat is None:
+            raise ValueError(f"update {update.update_id} has no chat to answer in")
+        return chat.id

@@ -118,8 +118,3 @@ class Renderer:
             if variables
             else translated
         )
-
-
-def N_(message: str) -> str:
-    """Mark a string for extraction where it is defined; translate it where it is shown."""
-    return message

@@ -11,8 +11,13 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from bot.domain.risk import FollowUpRule
 
 LANGUAGES = ("zh", "en", "fr")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -43,7 +48,15 @@ class Settings:
     webhook_secret: str | None = None  # BOT_WEBHOOK_SECRET: Telegram echoes it in a header we check
     invite_hours: float = 48.0  # BOT_INVITE_HOURS: how long a staff invitation link stays valid
     demo_port: int = 8080
-    extra: Mapping[str, str] = field(default_factory=dict)
+    # Volunteering (BOT_VOL_*): see the README's settings table.
+    vol_cutoff: timedelta = timedelta(hours=12)
+    vol_offer_window: timedelta = timedelta(hours=2)
+    vol_offer_lead: timedelta = timedelta(hours=1)
+    vol_fill_ahead: timedelta = timedelta(hours=24)
+    vol_team_release: timedelta = timedelta(hours=24)
+    board_font: Path | None = None  # BOT_BOARD_FONT: a font with Chinese glyphs for /board pictures
+    # BOT_ENTERPRISE_FOLLOWUP: visit interval per colour (missing colours keep their defaults).
+    enterprise_followup: Mapping[str, FollowUpRule] = field(default_factory=lambda: _followup(None))
 
     @property
     def tz(self) -> ZoneInfo:
@@ -132,6 +145,17 @@ class Settings:
         if not demo_port_raw.isdigit() or not 0 <= int(demo_port_raw) <= 65535:
             raise SettingsError(f"BOT_DEMO_PORT: expected a TCP port number, got {demo_port_raw!r}")
 
+        vol = {
+            name: _positive_duration(get(f"BOT_VOL_{name.upper()}"), f"BOT_VOL_{name.upper()}", default)
+            for name, default in (
+                ("cutoff", "12h"),
+                ("offer_window", "2h"),
+                ("offer_lead", "1h"),
+                ("fill_ahead", "24h"),
+                ("team_release", "24h"),
+            )
+        }
+
         return cls(
             token=token,
             api_url=api_url,
@@ -152,7 +176,13 @@ class Settings:
             webhook_secret=webhook_secret,
             invite_hours=invite_hours,
             demo_port=int(demo_port_raw),
-            extra={k: v for k, v in env.items() if k.startswith("BOT_")},
+            vol_cutoff=vol["cutoff"],
+            vol_offer_window=vol["offer_window"],
+            vol_offer_lead=vol["offer_lead"],
+            vol_fill_ahead=vol["fill_ahead"],
+            vol_team_release=vol["team_release"],
+            enterprise_followup=_followup(get("BOT_ENTERPRISE_FOLLOWUP")),
+            board_font=_font(get("BOT_BOARD_FONT")),
         )
 
 
@@ -180,6 +210,37 @@ def _duration(raw: str | None, name: str, default: str) -> str:
     if not ok:
         raise SettingsError(f"{name}: expected a duration such as 90s, 15m, 8h or 3d, got {raw!r}")
     return value
+
+
+def _positive_duration(raw: str | None, name: str, default: str) -> timedelta:
+    """A wall-clock duration such as 90s, 15m, 2h or 1d."""
+    from bot.domain.worktime import parse_duration
+
+    try:
+        value = parse_duration(raw or default)
+    except ValueError:
+        raise SettingsError(f"{name}: expected a duration such as 15m, 2h or 1d, got {raw!r}") from None
+    if value <= timedelta(0):
+        raise SettingsError(f"{name}: expected a positive duration, got {raw!r}")
+    return value
+
+
+def _font(raw: str | None) -> Path | None:
+    if raw is None:
+        return None
+    path = Path(raw).expanduser()
+    if not path.is_file():
+        raise SettingsError(f"BOT_BOARD_FONT: no such font file {raw!r}")
+    return path
+
+
+def _followup(raw: str | None) -> Mapping[str, FollowUpRule]:
+    from bot.domain.risk import parse_rules
+
+    try:
+        return parse_rules(raw)
+    except ValueError as error:
+        raise SettingsError(f"BOT_ENTERPRISE_FOLLOWUP: {error}") from None
 
 
 def read_dotenv(path: Path) -> dict[str, str]:

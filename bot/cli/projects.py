@@ -60,7 +60,7 @@ def export_attendance(
     settings: Settings, month: str | None, out: TextIO = sys.stdout, err: TextIO = sys.stderr
 ) -> int:
     """A month's attendance of every project as CSV (for the national volunteer-service platform)."""
-    from bot.services.users import InvalidInput
+    from bot.services.base import InvalidInput
 
     if not month:
         print("which month? e.g.: python -m bot export attendance 2026-11", file=err)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.render import N_
+from bot.msgids import N_
 
 # Order matters: it is the order of the buttons in the intake.
 CATEGORIES: tuple[str, ...] = (

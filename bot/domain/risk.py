@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.domain.worktime import WORKING_DAY, WorkCalendar, add_working_time
-from bot.render import N_
+from bot.msgids import N_
 
 COLOURS: tuple[str, ...] = ("green", "blue", "yellow", "orange", "red")
 SEVERITY: dict[str, int] = {c: i for i, c in enumerate(COLOURS)}

@@ -13,9 +13,9 @@ from bot.callbacks import BadCallback, button, pattern, unpack
 from bot.context import BotContext
 from bot.handlers import registry
 from bot.handlers.guards import admin_only, staff_only
-from bot.render import N_
+from bot.msgids import N_
+from bot.services.base import InvalidInput
 from bot.services.roles import StaffPage
-from bot.services.users import InvalidInput
 
 FEATURE = "adm"
 INVITE_PREFIX = "inv-"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.constants import ChatType
 from telegram.ext import (
@@ -16,12 +14,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import button, pack, pattern
 from bot.context import BotContext
 from bot.handlers import registry
-from bot.render import LANGUAGES, N_
+from bot.handlers.routing import STALE, Press, Router
+from bot.msgids import N_
+from bot.render import LANGUAGES
 
 LANGUAGE_LABELS = {"zh": "中文", "en": "English", "fr": "Français"}
+
+language_router = Router("lang")
+SET_LANGUAGE = language_router.action("set")
+menu_router = Router("menu")
+SHOW_MENU = menu_router.action("show")
 
 
 async def load_profile(update: Update, context: BotContext) -> None:
@@ -62,25 +66,21 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 def language_buttons() -> list[list[dict[str, str]]]:
-    return [[button(LANGUAGE_LABELS[lang], "lang", "set", lang) for lang in LANGUAGES]]
+    return [[SET_LANGUAGE.button(LANGUAGE_LABELS[lang], lang) for lang in LANGUAGES]]
 
 
 async def language_command(update: Update, context: BotContext) -> None:
     await context.reply(update, "common/choose_language.html", language_buttons())
 
 
-async def language_chosen(update: Update, context: BotContext) -> None:
-    from bot.callbacks import unpack
-
-    lang = unpack(update.callback_query.data).str(0)
-    if lang not in LANGUAGES:
-        await context.alert(update, N_("This button is no longer valid."))
-        return
-    await context.services.users.set_language(update.effective_user.id, lang)
+@language_router.on(SET_LANGUAGE)
+async def language_chosen(press: Press, context: BotContext) -> None:
+    lang = press.str(0)
+    await context.services.users.set_language(press.user_id, lang)
     context.lang = lang
-    await update.callback_query.answer()
-    await context.reply(update, "common/language_set.html", edit=True, language=LANGUAGE_LABELS[lang])
-    await show_menu(update, context)
+    await press.answer()
+    await context.reply(press.update, "common/language_set.html", edit=True, language=LANGUAGE_LABELS[lang])
+    await show_menu(press.update, context)
 
 
 async def cancel_command(update: Update, context: BotContext) -> int:
@@ -99,12 +99,13 @@ async def unexpected_text(update: Update, context: BotContext) -> None:
 
 async def stale_button(update: Update, context: BotContext) -> None:
     """A press no handler claimed: an old menu, another version's button, or forged data."""
-    await context.alert(update, N_("This button is no longer valid."))
+    await context.alert(update, STALE)
 
 
-async def menu_pressed(update: Update, context: BotContext) -> None:
-    await update.callback_query.answer()
-    await show_menu(update, context)
+@menu_router.on(SHOW_MENU)
+async def menu_pressed(press: Press, context: BotContext) -> None:
+    await press.answer()
+    await show_menu(press.update, context)
 
 
 def register(app: Application) -> None:
@@ -112,8 +113,8 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("help", help_command))
     app.add_handler(CommandHandler("menu", menu_command))
     app.add_handler(CommandHandler("language", language_command))
-    app.add_handler(CallbackQueryHandler(language_chosen, pattern=pattern("lang")))
-    app.add_handler(CallbackQueryHandler(menu_pressed, pattern=f"^{re.escape(pack('menu', 'show'))}$"))
+    app.add_handler(language_router.handler())
+    app.add_handler(menu_router.handler())
     registry.command("menu", N_("Main menu"), order=2)
 
 

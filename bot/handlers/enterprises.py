@@ -27,10 +27,10 @@ from bot.context import BotContext
 from bot.domain import risk
 from bot.handlers import registry
 from bot.handlers.guards import staff_only
-from bot.jobs.ticks import register_tick
-from bot.render import CAPTION_LIMIT, N_
-from bot.services.enterprises import FEATURE, Card, enterprises_tick
-from bot.services.users import InvalidInput
+from bot.msgids import N_
+from bot.render import CAPTION_LIMIT
+from bot.services.base import InvalidInput
+from bot.services.enterprises import FEATURE, Card
 
 REASON, VISIT_OUTCOME, VISIT_NOTES, VISIT_NEXT, DISMISS = range(5)
 
@@ -423,4 +423,3 @@ def register(app: Application) -> None:
         "coverage", N_("Coverage: base data, visits, requests in time"), staff_only=True, order=62
     )
     registry.start_payload("ent-", liaison_link)
-    register_tick("enterprises", enterprises_tick)

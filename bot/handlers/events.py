@@ -21,11 +21,10 @@ from bot.context import BotContext
 from bot.handlers import registry
 from bot.handlers.common import cancel_command
 from bot.handlers.guards import organiser_only, refuse
-from bot.jobs.ticks import register_tick
-from bot.render import N_
+from bot.msgids import N_
 from bot.services.access import NotAllowed
+from bot.services.base import InvalidInput
 from bot.services.events import GOING_LABEL, LEAVE_LABEL, TAKE_LABEL, Draft, EventView
-from bot.services.users import InvalidInput
 
 FEATURE = "ev"
 FLOW = "evp"  # buttons of the /publish conversation (stale outside it)
@@ -314,10 +313,6 @@ async def expected_button(update: Update, context: BotContext) -> None:
     await context.reply(update, "events/use_buttons.html")
 
 
-async def _expire_offers(services) -> None:
-    await services.events.expire_offers()
-
-
 def register(app: Application) -> None:
     text = filters.TEXT & ~filters.COMMAND
     flow = f"^{pattern(FLOW).pattern[1:]}"
@@ -353,4 +348,3 @@ def register(app: Application) -> None:
     registry.command("subscribe", N_("Choose which announcements you receive"), order=41)
     registry.command("publish", N_("Publish an event to a topic's subscribers"), staff_only=True, order=60)
     registry.menu_item(N_("Events"), "1|ev|list", order=40)
-    register_tick("events.offers", _expire_offers)

@@ -24,8 +24,8 @@ from bot.callbacks import BadCallback, button, pack, pattern, unpack
 from bot.context import BotContext, Buttons
 from bot.domain.guide_catalogue import AUDIENCES, Entry
 from bot.handlers import registry
-from bot.render import N_
-from bot.services.users import InvalidInput
+from bot.msgids import N_
+from bot.services.base import InvalidInput
 
 FEATURE = "guide"
 PREFILL = "request_prefill"

@@ -16,8 +16,9 @@ from bot.callbacks import BadCallback, button, pattern, unpack
 from bot.context import BotContext
 from bot.handlers import registry
 from bot.handlers.common import LANGUAGE_LABELS, cancel_command, show_menu
-from bot.render import LANGUAGES, N_
-from bot.services.users import InvalidInput
+from bot.msgids import N_
+from bot.render import LANGUAGES
+from bot.services.base import InvalidInput
 
 LANGUAGE, NAME, BUILDING, COMPANY = range(4)
 FEATURE = "ob"

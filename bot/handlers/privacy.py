@@ -15,8 +15,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.callbacks import BadCallback, button, pack, pattern, unpack
 from bot.context import BotContext
 from bot.handlers import registry
-from bot.render import LANGUAGES, N_
-from bot.services.users import InvalidInput
+from bot.msgids import N_
+from bot.render import LANGUAGES
+from bot.services.base import InvalidInput
 
 FEATURE = "prv"
 NOT_NOW = N_("Not now")

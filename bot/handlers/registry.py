@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.render import N_
+from bot.msgids import N_
 
 
 @dataclass(frozen=True)

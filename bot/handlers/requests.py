@@ -32,8 +32,8 @@ from bot.callbacks import BadCallback, button, pack, unpack
 from bot.context import BotContext
 from bot.domain.requests import CATEGORIES, CATEGORY_LABELS, NotAllowed
 from bot.handlers import registry
-from bot.render import N_
-from bot.services.users import InvalidInput
+from bot.msgids import N_
+from bot.services.base import InvalidInput
 
 FEATURE = "req"
 CATEGORY, ENTERPRISE, DESCRIPTION, ATTACHMENT, CONFIRM = range(5)

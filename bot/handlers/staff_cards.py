@@ -25,8 +25,8 @@ from bot.context import BotContext
 from bot.domain.requests import NotAllowed
 from bot.handlers import registry
 from bot.handlers.requests import NOT_ALLOWED, problem_text, say_problem
-from bot.render import N_
-from bot.services.users import InvalidInput
+from bot.msgids import N_
+from bot.services.base import InvalidInput
 
 FEATURE = "rq"
 TEXT = 20

@@ -9,10 +9,9 @@ from bot.callbacks import BadCallback, button, pattern, unpack
 from bot.context import BotContext
 from bot.handlers import registry
 from bot.handlers.guards import staff_only
-from bot.jobs.ticks import register_tick
-from bot.render import N_
-from bot.services.stats import PERIOD_KINDS, _weekly_tick
-from bot.services.users import InvalidInput
+from bot.msgids import N_
+from bot.services.base import InvalidInput
+from bot.services.stats import PERIOD_KINDS
 
 FEATURE = "st"
 
@@ -61,4 +60,3 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("stats", stats_command))
     app.add_handler(CallbackQueryHandler(period_pressed, pattern=pattern(FEATURE)))
     registry.command("stats", N_("Figures for this week or month"), staff_only=True, order=70)
-    register_tick("stats.weekly", _weekly_tick)

@@ -19,12 +19,11 @@ from bot.callbacks import BadCallback, button, pack, pattern, unpack
 from bot.context import BotContext
 from bot.handlers import registry
 from bot.handlers.guards import refuse
-from bot.jobs.ticks import register_tick
-from bot.render import BABEL_LOCALE, N_
+from bot.msgids import N_
+from bot.render import BABEL_LOCALE
 from bot.services.access import NotAllowed
-from bot.services.users import InvalidInput
+from bot.services.base import InvalidInput
 from bot.services.volunteer import PAGE, ShiftCard
-from bot.services.volunteer import tick as volunteer_tick
 
 FEATURE = "vol"
 SLOT_LABELS = {
@@ -550,7 +549,6 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("jointeam", _wrap(join_team_command), private))
     app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(FEATURE)))
     app.add_handler(MessageHandler(private & filters.LOCATION, location_shared))
-    register_tick("volunteer", volunteer_tick)
     registry.start_payload("in-", check_in_link)
     registry.start_payload("vt-", join_team_link)
     registry.command("volunteer", N_("Volunteer: projects and shifts"), order=30)

@@ -17,16 +17,21 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Tick = Callable[["Services"], Awaitable[object]]
-TICKS: dict[str, Tick] = {}
 
-
-def register_tick(name: str, tick: Tick) -> None:
-    TICKS[name] = tick
+# Every scheduled piece of work, in the order a round runs them. A new job is one line here and
+# one service method that reads what is due and records what it did in the same transaction.
+TICKS: list[tuple[str, Tick]] = [
+    ("requests", lambda s: s.requests.tick()),
+    ("volunteer", lambda s: s.volunteer.tick()),
+    ("enterprises", lambda s: s.enterprises.tick()),
+    ("events.offers", lambda s: s.events.expire_offers()),
+    ("stats.weekly", lambda s: s.stats.weekly_tick()),
+]
 
 
 async def run_ticks(services: Services) -> None:
     """One round of every tick; a failing tick is logged and does not stop the others."""
-    for name, tick in list(TICKS.items()):
+    for name, tick in TICKS:
         try:
             await tick(services)
         except Exception:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.render import N_
+from bot.msgids import N_
 from bot.settings import Settings
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database

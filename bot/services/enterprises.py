@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING, Any
 from bot.callbacks import button
 from bot.domain import enterprise_csv, names, risk
 from bot.domain.worktime import WorkCalendar
-from bot.render import N_
+from bot.msgids import N_
 from bot.services.access import Access, NotAllowed
-from bot.services.users import InvalidInput
-from bot.settings import SettingsError
+from bot.services.base import InvalidInput
 from bot.storage import buildings as buildings_repo
 from bot.storage import enterprise_risk as risk_repo
 from bot.storage import enterprise_signals as signals_repo
@@ -155,11 +154,7 @@ class EnterpriseService:
         self.db = services.db
         self.clock = services.clock
         self.settings = services.settings
-        raw = self.settings.extra.get("BOT_ENTERPRISE_FOLLOWUP")
-        try:
-            self.rules = risk.parse_rules(raw)
-        except ValueError as error:
-            raise SettingsError(f"BOT_ENTERPRISE_FOLLOWUP: {error}") from None
+        self.rules = dict(self.settings.enterprise_followup)
         self.cal = WorkCalendar(tz=self.settings.tz)
 
     # ------------------------------------------------------------------ permissions
@@ -836,7 +831,3 @@ class EnterpriseService:
         async with self.db.read() as conn:
             rows = await enterprises_repo.export_rows(conn)
         return enterprise_csv.write(rows)
-
-
-async def enterprises_tick(services: Services) -> None:
-    await services.enterprises.tick()

@@ -27,8 +27,9 @@ from bot.domain.capacity import (
     offer_valid,
     offers_to_make,
 )
-from bot.render import N_
-from bot.services.users import InvalidInput, pick_language
+from bot.msgids import N_
+from bot.services.base import InvalidInput
+from bot.services.users import pick_language
 from bot.storage import events as events_repo
 from bot.storage import outbox
 from bot.storage import roles as roles_repo

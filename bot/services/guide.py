@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from bot.domain import guide as rules
 from bot.domain.guide_catalogue import AUDIENCES, CATEGORIES, Entry, parse_catalogue
-from bot.services.users import InvalidInput
+from bot.services.base import InvalidInput
 from bot.storage import guide as guide_repo
 from bot.storage import roles as roles_repo
 

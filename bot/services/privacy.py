@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.services.users import InvalidInput
+from bot.services.base import InvalidInput
 from bot.storage import personal_data
 from bot.storage import privacy as privacy_repo
 from bot.storage import users as users_repo

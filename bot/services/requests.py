@@ -34,9 +34,8 @@ from bot.domain.escalation import (
 )
 from bot.domain.requests import NotAllowed
 from bot.domain.worktime import WorkCalendar
-from bot.jobs.ticks import register_tick
-from bot.render import N_
-from bot.services.users import InvalidInput
+from bot.msgids import N_
+from bot.services.base import InvalidInput
 from bot.storage import buildings as buildings_repo
 from bot.storage import enterprises as enterprises_repo
 from bot.storage import outbox as outbox_repo
@@ -1121,10 +1120,3 @@ def _spread(values: list[float]) -> dict[str, float | int | None]:
     ordered = sorted(values)
     p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
     return {"n": len(values), "median": round(statistics.median(ordered), 2), "p90": round(p90, 2)}
-
-
-async def _tick(services: Services) -> None:
-    await services.requests.tick()
-
-
-register_tick("requests", _tick)

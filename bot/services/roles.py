@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.services.users import InvalidInput
+from bot.services.base import InvalidInput
 from bot.storage import buildings as buildings_repo
 from bot.storage import invitations as invitations_repo
 from bot.storage import outbox as outbox_repo

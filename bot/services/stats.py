@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.charts import TrendPoint, write_trend_png
-from bot.render import N_
-from bot.services.users import InvalidInput
+from bot.msgids import N_
+from bot.services.base import InvalidInput
 from bot.storage import outbox
 from bot.storage import roles as roles_repo
 from bot.storage import stats as stats_repo
@@ -489,7 +489,3 @@ def _cell(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
-
-
-async def _weekly_tick(services: Services) -> None:
-    await services.stats.weekly_tick()

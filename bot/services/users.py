@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.clock import Clock
+from bot.services.base import InvalidInput
 from bot.settings import LANGUAGES, Settings
 from bot.storage import buildings as buildings_repo
 from bot.storage import users as users_repo
@@ -11,15 +12,6 @@ from bot.storage.users import UserRow
 
 NAME_MAX = 64
 COMPANY_MAX = 120
-
-
-class InvalidInput(ValueError):
-    """A value a person typed that we cannot accept; `code` picks the message shown to them."""
-
-    def __init__(self, code: str, **details: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.details = details
 
 
 def pick_language(saved: str | None, telegram_code: str | None, default: str) -> str:

@@ -26,11 +26,9 @@ from bot.callbacks import button
 from bot.domain import capacity as cap
 from bot.domain import shifts as rules
 from bot.domain.projects_yaml import ProjectSpec, parse_projects
-from bot.domain.worktime import parse_duration
-from bot.render import N_
+from bot.msgids import N_
 from bot.services.access import NOT_ORGANISER, NotAllowed
-from bot.services.users import InvalidInput
-from bot.settings import SettingsError
+from bot.services.base import InvalidInput
 from bot.storage import buildings as buildings_repo
 from bot.storage import enterprises as enterprises_repo
 from bot.storage import outbox
@@ -48,17 +46,6 @@ ACTIVE = ("confirmed", "offered", "waitlisted")
 PAGE = 6
 MESSAGE_MAX = 1000
 CHECKIN_RECENT = timedelta(minutes=30)
-
-
-def _setting(services: Services, name: str, default: str) -> timedelta:
-    raw = services.settings.extra.get(name) or default
-    try:
-        value = parse_duration(raw)
-    except ValueError:
-        raise SettingsError(f"{name}: expected a duration such as 15m, 2h or 1d, got {raw!r}") from None
-    if value <= timedelta(0):
-        raise SettingsError(f"{name}: expected a positive duration, got {raw!r}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -131,11 +118,11 @@ class ImportResult:
 class VolunteerService:
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.offer_window = _setting(services, "BOT_VOL_OFFER_WINDOW", "2h")
-        self.offer_lead = _setting(services, "BOT_VOL_OFFER_LEAD", "1h")
-        self.cutoff = _setting(services, "BOT_VOL_CUTOFF", "12h")
-        self.fill_ahead = _setting(services, "BOT_VOL_FILL_AHEAD", "24h")
-        self.team_release = _setting(services, "BOT_VOL_TEAM_RELEASE", "24h")
+        self.offer_window = services.settings.vol_offer_window
+        self.offer_lead = services.settings.vol_offer_lead
+        self.cutoff = services.settings.vol_cutoff
+        self.fill_ahead = services.settings.vol_fill_ahead
+        self.team_release = services.settings.vol_team_release
 
     @property
     def db(self):
@@ -1058,7 +1045,3 @@ def _schedule_values(s: Any) -> dict[str, object]:
         "last_day": s.last_day.isoformat() if s.last_day else None,
         "skip_days": {d.isoformat() for d in s.skip},
     }
-
-
-async def tick(services: Services) -> None:
-    await services.volunteer.tick()

@@ -114,9 +114,8 @@ async def test_forgetme_erases_my_name_and_texts_from_every_table(bot) -> None:
     needles = (NAME, TEXT, PHONE, "zhenya_q", TEXT[:24])
     assert any(n in v for _, _, v in await every_text_cell(bot) for n in needles)
     counts = await row_counts(bot)
-    requests = bot.services.features.get("requests")
     span = (bot.clock.now() - timedelta(days=30), bot.clock.now() + timedelta(days=1))
-    stats = await requests.figures(*span) if hasattr(requests, "figures") else None  # what /stats shows
+    stats = await bot.services.requests.figures(*span)  # what /stats shows
 
     await me.send("/forgetme")
     await me.wait_for("Erase your personal data?")
@@ -137,8 +136,7 @@ async def test_forgetme_erases_my_name_and_texts_from_every_table(bot) -> None:
     assert {t: n for t, n in after.items() if t not in ("outbox", "audit_log", "privacy_erasures")} == {
         t: n for t, n in counts.items() if t not in ("outbox", "audit_log", "privacy_erasures")
     }
-    if stats is not None:
-        assert await requests.figures(*span) == stats
+    assert await bot.services.requests.figures(*span) == stats
 
     # Coming back later does not quietly store the name Telegram sends again.
     await me.send("/menu")

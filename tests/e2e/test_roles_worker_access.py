@@ -20,6 +20,7 @@ from telegram.ext import CallbackQueryHandler, ConversationHandler
 
 from bot.handlers import registry
 from bot.sandbox.seeds import STAFF_CHAT
+from bot.services.requests import Draft
 from bot.storage import buildings as buildings_repo
 from bot.storage import enterprises as enterprises_repo
 from bot.storage import roles as roles_repo
@@ -117,11 +118,10 @@ async def seed_secrets(bot, staff_group) -> None:
         )
         for tier, chat_id in STAFF_CHAT.items():
             await roles_repo.bind_chat(conn, chat_id, f"Tier {tier}", tier, None, ADMIN_ID, now)
-    requests = bot.services.features.get("requests")
-    if requests is not None:  # a request, so its staff card and buttons exist
-        from bot.services.requests import Draft
-
-        await requests.submit(777, Draft(category="other", description="SECRET-REQUEST-5512 leaking pipe"))
+    # A request, so its staff card and buttons exist.
+    await bot.services.requests.submit(
+        777, Draft(category="other", description="SECRET-REQUEST-5512 leaking pipe")
+    )
     await bot.flush()
 
 

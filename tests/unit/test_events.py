@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 
 from bot.clock import ManualClock
+from bot.services.base import InvalidInput
 from bot.services.events import EventsService, parse_versions, pick_text
-from bot.services.users import InvalidInput
 from bot.settings import Settings
 
 NOW = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)  # Monday 09:30 in Shanghai

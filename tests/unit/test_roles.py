@@ -10,7 +10,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.services import build_services
 from bot.services.access import Access, NotAllowed
-from bot.services.users import InvalidInput
+from bot.services.base import InvalidInput
 from bot.settings import Settings
 from bot.storage import roles as roles_repo
 from bot.storage import users as users_repo

@@ -54,6 +54,11 @@ def test_values_are_parsed() -> None:
         ("BOT_SLA_CLOCK", "lunar"),
         ("BOT_SLA_TIER2", "3 weeks"),
         ("BOT_DEMO_PORT", "99999"),
+        ("BOT_VOL_CUTOFF", "soon"),
+        ("BOT_VOL_OFFER_WINDOW", "0h"),
+        ("BOT_ENTERPRISE_FOLLOWUP", "purple=3d"),
+        ("BOT_ENTERPRISE_FOLLOWUP", "red=often"),
+        ("BOT_BOARD_FONT", "/no/such/font.ttf"),
     ],
 )
 def test_bad_value_names_the_variable(name: str, value: str) -> None:
@@ -62,6 +67,14 @@ def test_bad_value_names_the_variable(name: str, value: str) -> None:
     message = str(caught.value)
     assert message.startswith(f"{name}:")
     assert "\n" not in message
+
+
+def test_feature_tuning_is_parsed_at_start_up() -> None:
+    s = Settings.from_mapping({"BOT_VOL_CUTOFF": "6h", "BOT_ENTERPRISE_FOLLOWUP": "red=1wd"})
+    assert s.vol_cutoff.total_seconds() == 6 * 3600
+    assert s.vol_offer_window.total_seconds() == 2 * 3600
+    assert (s.enterprise_followup["red"].interval, s.enterprise_followup["red"].working_days) == (1, True)
+    assert s.enterprise_followup["green"].interval == 365
 
 
 def test_environment_wins_over_dotenv(tmp_path: Path) -> None:

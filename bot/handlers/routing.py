@@ -1,0 +1,204 @@
+"""One way to route and answer a button, and one way to turn a refusal or bad input into words.
+
+A feature declares a `Router` with the texts of its `InvalidInput` codes, names its buttons with
+`router.action("claim")` (or an `Action` defined by the service that builds outbox buttons), and
+registers a handler per action:
+
+    router = Router("rq", PROBLEMS)
+    CLAIM = router.action("claim")
+
+    @router.on(CLAIM)
+    async def claim(press: Press, context: BotContext) -> None:
+        outcome = await context.services.requests.claim(press.user_id, press.int(0))
+        await press.answer(context.gettext("✋ You are handling %(reference)s.", reference=...))
+
+    def register(app):
+        app.add_handler(router.handler())          # every action registered with @router.on
+
+Inside a ConversationHandler, `router.press(ACTION, fn)` is the CallbackQueryHandler of one action
+and `router.message(fn)` wraps a MessageHandler/CommandHandler callback. Every press is answered
+exactly once (Telegram shows a spinner until it is): by the handler (`press.answer(text)`) or else
+by the router when the handler returns. `BadCallback`, `NotAllowed` and `InvalidInput` raised by
+the handler (usually by the service it calls) become the person's message: a pop-up for a press,
+a message for typed text; nothing was changed. Returning None keeps a conversation where it was.
+
+python-telegram-bot's arbitrarycallbackdatabot.py and aiogram's CallbackAnswerMiddleware show the
+idea: a button is data plus one answer, never a hand-written regular expression.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+from telegram import CallbackQuery, MaybeInaccessibleMessage, Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.callbacks import Action, BadCallback, Callback, pattern, unpack
+from bot.context import BotContext
+from bot.msgids import N_
+from bot.services.access import NotAllowed
+from bot.services.base import InvalidInput
+
+log = logging.getLogger(__name__)
+
+STALE = N_("This button is no longer valid.")
+
+T = TypeVar("T")
+PressHandler = Callable[["Press", BotContext], Awaitable[Any]]
+UpdateHandler = Callable[[Update, BotContext], Awaitable[T]]
+
+
+class Press:
+    """One button press: who pressed what, where; answered at most once."""
+
+    def __init__(self, update: Update, query: CallbackQuery, callback: Callback, context: BotContext) -> None:
+        self.update = update
+        self.query = query
+        self.callback = callback
+        self.context = context
+        self.user_id = query.from_user.id
+        self.answered = False
+
+    @property
+    def action(self) -> str:
+        return self.callback.action
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        return self.callback.args
+
+    def int(self, index: int = 0) -> int:
+        return self.callback.int(index)
+
+    def str(self, index: int = 0) -> str:
+        return self.callback.str(index)
+
+    @property
+    def message(self) -> MaybeInaccessibleMessage | None:
+        """The message that carried the button (None for an inline-mode button)."""
+        return self.query.message
+
+    @property
+    def chat_id(self) -> int | None:
+        return self.query.message.chat.id if self.query.message is not None else None
+
+    @property
+    def message_id(self) -> int | None:
+        return self.query.message.message_id if self.query.message is not None else None
+
+    async def answer(self, text: str | None = None, *, alert: bool = False) -> None:
+        """Stop the spinner, optionally with a short toast (or a pop-up with `alert`); only once."""
+        if self.answered:
+            return
+        self.answered = True
+        await self.query.answer(text[:200] if text else None, show_alert=alert)
+
+    async def refuse(self, text: str) -> None:
+        """Say no: a pop-up if the press is not answered yet, else a message in the chat."""
+        if not self.answered:
+            await self.answer(text, alert=True)
+        else:
+            await self.context.say(self.update, text)
+
+
+class Router:
+    """A feature's buttons: a table from action name to handler, and the feature's problem texts."""
+
+    def __init__(self, feature: str, problems: Mapping[str, str] | None = None) -> None:
+        self.feature = feature
+        self.problems: Mapping[str, str] = problems or {}
+        self._table: dict[str, PressHandler] = {}
+
+    def action(self, name: str) -> Action:
+        return Action(self.feature, name)
+
+    def on(self, *actions: Action | str) -> Callable[[PressHandler], PressHandler]:
+        """Route these actions (outside any conversation) to the decorated handler."""
+
+        def register(handler: PressHandler) -> PressHandler:
+            for action in actions:
+                name = self._name(action)
+                if name in self._table:
+                    raise ValueError(f"{self.feature}|{name} is routed twice")
+                self._table[name] = handler
+            return handler
+
+        return register
+
+    def handler(self) -> CallbackQueryHandler[BotContext, Any]:
+        """The one CallbackQueryHandler for every action registered with `on`."""
+        if not self._table:
+            raise ValueError(f"no actions routed for {self.feature}")
+        return CallbackQueryHandler(self._dispatch, pattern=pattern(self.feature, self._table))
+
+    def press(self, action: Action | str, handler: PressHandler) -> CallbackQueryHandler[BotContext, Any]:
+        """The CallbackQueryHandler of one action, for a ConversationHandler's entry points or states."""
+        name = self._name(action)
+
+        async def callback(update: Update, context: BotContext) -> Any:
+            return await self.run(handler, update, context)
+
+        return CallbackQueryHandler(callback, pattern=pattern(self.feature, (name,)))
+
+    def message(self, handler: UpdateHandler[T]) -> UpdateHandler[T | None]:
+        """Wrap a command or typed-text handler: refusals and bad input become a reply."""
+
+        @functools.wraps(handler)
+        async def guarded(update: Update, context: BotContext) -> T | None:
+            try:
+                return await handler(update, context)
+            except NotAllowed as refused:
+                await context.say(update, context.gettext(refused.message))
+            except InvalidInput as problem:
+                await context.say(update, self.problem_text(context, problem))
+            return None
+
+        return guarded
+
+    def problem_text(self, context: BotContext, problem: InvalidInput) -> str:
+        """What the person reads for an `InvalidInput` of this feature's services (plain text)."""
+        return context.gettext(self.problems.get(problem.code, STALE), **problem.details)
+
+    async def run(self, handler: PressHandler, update: Update, context: BotContext) -> Any:
+        query = update.callback_query
+        if query is None:
+            return None
+        try:
+            press = Press(update, query, unpack(query.data), context)
+        except BadCallback:
+            await query.answer(context.gettext(STALE), show_alert=True)
+            return None
+        try:
+            result = await handler(press, context)
+        except BadCallback:
+            await press.refuse(context.gettext(STALE))
+        except NotAllowed as refused:
+            await press.refuse(context.gettext(refused.message))
+        except InvalidInput as problem:
+            await press.refuse(self.problem_text(context, problem))
+        else:
+            await press.answer()
+            return result
+        return None
+
+    async def _dispatch(self, update: Update, context: BotContext) -> Any:
+        query = update.callback_query
+        try:
+            handler = self._table[unpack(query.data if query else None).action]
+        except (BadCallback, KeyError):
+            handler = _stale
+        return await self.run(handler, update, context)
+
+    def _name(self, action: Action | str) -> str:
+        if isinstance(action, Action):
+            if action.feature != self.feature:
+                raise ValueError(f"{action.feature}|{action.name} routed by the {self.feature} router")
+            return action.name
+        return action
+
+
+async def _stale(press: Press, context: BotContext) -> None:
+    raise BadCallback(press.callback.action)
