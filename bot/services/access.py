@@ -97,6 +97,29 @@ class Access:
         return self
 
 
+def ensure(allowed: bool, message: str = NOT_STAFF) -> None:
+    """Raise `NotAllowed(message)` unless a rule allowed it: the only place a refusal is raised.
+
+    Services call it with a named rule of this module, e.g.
+    `ensure(may_handle_request(access, request), NOT_ALLOWED)`; rules themselves return a bool so
+    that lists and buttons can be filtered with the same rule.
+    """
+    if not allowed:
+        raise NotAllowed(message)
+
+
+# --------------------------------------------------------------------------- requests rules
+
+
+# --------------------------------------------------------------------------- volunteering rules
+
+
+# --------------------------------------------------------------------------- enterprises rules
+
+
+# --------------------------------------------------------------------------- events, roles, privacy, guide rules
+
+
 class AccessService:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
