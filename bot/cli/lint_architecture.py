@@ -49,7 +49,9 @@ def service_modules_are_small() -> list[str]:
     for path in _python(BOT / "services"):
         lines = len(path.read_text(encoding="utf-8").splitlines())
         if lines > SERVICE_MODULE_MAX_LINES:
-            found.append(f"{path.relative_to(ROOT).as_posix()}: {lines} lines (max {SERVICE_MODULE_MAX_LINES})")
+            found.append(
+                f"{path.relative_to(ROOT).as_posix()}: {lines} lines (max {SERVICE_MODULE_MAX_LINES})"
+            )
     return found
 
 
@@ -68,12 +70,16 @@ def no_hand_written_callback_patterns() -> list[str]:
 @rule
 def settings_are_typed_fields() -> list[str]:
     """Every setting is a validated Settings field; nothing reads raw environment names later."""
-    return _grep(BOT, r"settings\.extra\b|os\.environ\b|os\.getenv\(", skip=("bot/settings.py", "bot/__init__.py"))
+    return _grep(
+        BOT, r"settings\.extra\b|os\.environ\b|os\.getenv\(", skip=("bot/settings.py", "bot/__init__.py")
+    )
 
 
 @rule
 def domain_imports_no_rendering() -> list[str]:
-    return _grep(BOT / "domain", r"^from bot\.(render|context|handlers|services|storage)\b|^import (jinja2|babel)")
+    return _grep(
+        BOT / "domain", r"^from bot\.(render|context|handlers|services|storage)\b|^import (jinja2|babel)"
+    )
 
 
 @rule
@@ -106,7 +112,11 @@ def services_and_domain_do_not_import_telegram() -> list[str]:
     if result.returncode != 0:
         return [f"importing bot.services / bot.domain / bot.storage failed: {result.stderr.strip()[-500:]}"]
     loaded = result.stdout.strip()
-    return [f"importing bot.services, bot.domain and bot.storage imports telegram ({loaded[:200]})"] if loaded else []
+    return (
+        [f"importing bot.services, bot.domain and bot.storage imports telegram ({loaded[:200]})"]
+        if loaded
+        else []
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

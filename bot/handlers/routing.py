@@ -33,7 +33,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
-from telegram import CallbackQuery, MaybeInaccessibleMessage, Update
+from telegram import CallbackQuery, Chat, MaybeInaccessibleMessage, Message, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.callbacks import Action, BadCallback, Callback, pattern, unpack
@@ -49,6 +49,35 @@ STALE = N_("This button is no longer valid.")
 T = TypeVar("T")
 PressHandler = Callable[["Press", BotContext], Awaitable[Any]]
 UpdateHandler = Callable[[Update, BotContext], Awaitable[T]]
+
+
+class NoSuchPart(LookupError):
+    """An update without the part a handler was registered for (a filter/handler mismatch)."""
+
+
+def sender_id(update: Update) -> int:
+    """Who sent the update (every update our handlers are registered for has a sender)."""
+    if update.effective_user is None:
+        raise NoSuchPart(f"update {update.update_id} has no sender")
+    return update.effective_user.id
+
+
+def chat_of(update: Update) -> Chat:
+    if update.effective_chat is None:
+        raise NoSuchPart(f"update {update.update_id} has no chat")
+    return update.effective_chat
+
+
+def message_of(update: Update) -> Message:
+    """The message of a message update (a command, typed text, a photo, a location...)."""
+    if update.effective_message is None:
+        raise NoSuchPart(f"update {update.update_id} has no message")
+    return update.effective_message
+
+
+def text_of(update: Update) -> str:
+    """The typed text of a message update ('' for a message without text)."""
+    return message_of(update).text or ""
 
 
 class Press:
