@@ -26,13 +26,13 @@ class Callback:
     action: str
     args: tuple[str, ...]
 
-    def int(self, index: int = 0) -> int:
+    def int_arg(self, index: int = 0) -> int:
         try:
             return int(self.args[index])
         except (IndexError, ValueError):
             raise BadCallback(f"argument {index} is not a number") from None
 
-    def str(self, index: int = 0) -> str:
+    def str_arg(self, index: int = 0) -> str:
         try:
             return self.args[index]
         except IndexError:

@@ -76,7 +76,7 @@ async def staff_command(update: Update, context: BotContext) -> None:
 @staff_only
 async def staff_page_pressed(update: Update, context: BotContext) -> None:
     try:
-        number = unpack(update.callback_query.data).int(0)
+        number = unpack(update.callback_query.data).int_arg(0)
     except BadCallback:
         await context.alert(update, N_("This button is no longer valid."))
         return
@@ -91,7 +91,7 @@ async def staff_page_pressed(update: Update, context: BotContext) -> None:
 async def revoke_pressed(update: Update, context: BotContext) -> None:
     try:
         cb = unpack(update.callback_query.data)
-        role_id, number = cb.int(0), cb.int(1)
+        role_id, number = cb.int_arg(0), cb.int_arg(1)
     except BadCallback:
         await context.alert(update, N_("This button is no longer valid."))
         return
@@ -117,7 +117,7 @@ async def audit_command(update: Update, context: BotContext) -> None:
 @admin_only
 async def audit_older_pressed(update: Update, context: BotContext) -> None:
     try:
-        before = unpack(update.callback_query.data).int(0)
+        before = unpack(update.callback_query.data).int_arg(0)
     except BadCallback:
         await context.alert(update, N_("This button is no longer valid."))
         return

@@ -75,7 +75,7 @@ async def language_command(update: Update, context: BotContext) -> None:
 
 @language_router.on(SET_LANGUAGE)
 async def language_chosen(press: Press, context: BotContext) -> None:
-    lang = press.str(0)
+    lang = press.str_arg(0)
     await context.services.users.set_language(press.user_id, lang)
     context.lang = lang
     await press.answer()

@@ -110,7 +110,7 @@ async def ent_command(update: Update, context: BotContext) -> None:
 @staff_only
 async def open_pressed(update: Update, context: BotContext) -> None:
     try:
-        enterprise_id = unpack(update.callback_query.data).int(0)
+        enterprise_id = unpack(update.callback_query.data).int_arg(0)
         card = await context.services.enterprises.card(update.effective_user.id, enterprise_id)
     except BadCallback:
         await context.alert(update, N_("This button is no longer valid."))
@@ -129,7 +129,7 @@ async def open_pressed(update: Update, context: BotContext) -> None:
 async def colour_pressed(update: Update, context: BotContext) -> int:
     try:
         cb = unpack(update.callback_query.data)
-        enterprise_id, colour = cb.int(0), cb.str(1)
+        enterprise_id, colour = cb.int_arg(0), cb.str_arg(1)
         enterprise = await context.services.enterprises.check_colour(
             update.effective_user.id, enterprise_id, colour
         )
@@ -172,7 +172,7 @@ async def reason_given(update: Update, context: BotContext) -> int | None:
 @staff_only
 async def visit_pressed(update: Update, context: BotContext) -> int:
     try:
-        enterprise_id = unpack(update.callback_query.data).int(0)
+        enterprise_id = unpack(update.callback_query.data).int_arg(0)
         enterprise = await context.services.enterprises.check_visit(update.effective_user.id, enterprise_id)
     except BadCallback:
         await context.alert(update, N_("This button is no longer valid."))
@@ -196,8 +196,8 @@ async def visit_pressed(update: Update, context: BotContext) -> int:
 async def outcome_pressed(update: Update, context: BotContext) -> int:
     try:
         cb = unpack(update.callback_query.data)
-        outcome = cb.str(1)
-        if outcome not in OUTCOMES or cb.int(0) != (context.user_data.get("ent") or {}).get("enterprise_id"):
+        outcome = cb.str_arg(1)
+        if outcome not in OUTCOMES or cb.int_arg(0) != (context.user_data.get("ent") or {}).get("enterprise_id"):
             raise BadCallback(outcome)
     except BadCallback:
         await context.alert(update, N_("This button is no longer valid."))
@@ -253,7 +253,7 @@ async def next_given(update: Update, context: BotContext) -> int:
 @staff_only
 async def accept_pressed(update: Update, context: BotContext) -> None:
     try:
-        suggestion_id = unpack(update.callback_query.data).int(0)
+        suggestion_id = unpack(update.callback_query.data).int_arg(0)
         result = await context.services.enterprises.accept_suggestion(update.effective_user.id, suggestion_id)
     except BadCallback:
         await context.alert(update, N_("This button is no longer valid."))
@@ -274,7 +274,7 @@ async def accept_pressed(update: Update, context: BotContext) -> None:
 @staff_only
 async def dismiss_pressed(update: Update, context: BotContext) -> int:
     try:
-        suggestion_id = unpack(update.callback_query.data).int(0)
+        suggestion_id = unpack(update.callback_query.data).int_arg(0)
         row = await context.services.enterprises.check_suggestion(update.effective_user.id, suggestion_id)
     except BadCallback:
         await context.alert(update, N_("This button is no longer valid."))
@@ -318,7 +318,7 @@ async def cancel(update: Update, context: BotContext) -> int:
 @staff_only
 async def link_pressed(update: Update, context: BotContext) -> None:
     try:
-        enterprise_id = unpack(update.callback_query.data).int(0)
+        enterprise_id = unpack(update.callback_query.data).int_arg(0)
         made = await context.services.enterprises.link_code(update.effective_user.id, enterprise_id)
     except BadCallback:
         await context.alert(update, N_("This button is no longer valid."))

@@ -69,14 +69,14 @@ async def on_button(update: Update, context: BotContext) -> None:
             await query.answer()
             await context.reply(update, "events/list.html", list_buttons(views), views=views)
         elif action == "card":
-            view = await events.event(user_id, cb.int(0), context.lang)
+            view = await events.event(user_id, cb.int_arg(0), context.lang)
             await query.answer()
             await context.reply(
                 update, "events/card.html", card_buttons(context, view), edit=True, view=view, outcome=None
             )
         elif action in ("go", "leave"):
             method = events.rsvp if action == "go" else events.leave
-            result = await method(user_id, cb.int(0), context.lang)
+            result = await method(user_id, cb.int_arg(0), context.lang)
             await query.answer()
             await context.reply(
                 update,
@@ -87,7 +87,7 @@ async def on_button(update: Update, context: BotContext) -> None:
                 outcome=result.outcome,
             )
         elif action == "sub":
-            view = await events.toggle(user_id, cb.str(0))
+            view = await events.toggle(user_id, cb.str_arg(0))
             await query.answer()
             await context.reply(
                 update,
@@ -97,15 +97,15 @@ async def on_button(update: Update, context: BotContext) -> None:
                 subscribed=view.subscribed,
             )
         elif action == "unsub":
-            topic = await events.unsubscribe(user_id, cb.str(0))
+            topic = await events.unsubscribe(user_id, cb.str_arg(0))
             await query.answer()
             await context.reply(update, "events/unsubscribed.html", topic=topic.name(context.lang))
         elif action == "pub":
-            await publish_pressed(update, context, cb.int(0), None)
+            await publish_pressed(update, context, cb.int_arg(0), None)
         elif action == "pubok":
-            await publish_pressed(update, context, cb.int(0), cb.int(1))
+            await publish_pressed(update, context, cb.int_arg(0), cb.int_arg(1))
         elif action == "drop":
-            await events.discard(user_id, cb.int(0))
+            await events.discard(user_id, cb.int_arg(0))
             await query.answer()
             await context.reply(update, "events/discarded.html", edit=True)
         else:
@@ -148,7 +148,7 @@ async def publish_start(update: Update, context: BotContext) -> int:
 async def topic_chosen(update: Update, context: BotContext) -> int:
     query = update.callback_query
     try:
-        key = unpack(query.data).str(0)
+        key = unpack(query.data).str_arg(0)
     except BadCallback:
         await context.alert(update, STALE)
         return TOPIC

@@ -147,13 +147,13 @@ async def pressed(update: Update, context: BotContext) -> None:
             await query.answer()
             await context.reply(update, "guide/home.html", _home_buttons(context), edit=True, unclear=False)
         elif cb.action == "aud":
-            await show_topics(update, context, cb.str(0))
+            await show_topics(update, context, cb.str_arg(0))
         elif cb.action == "top":
-            await show_topic(update, context, cb.str(0), cb.str(1), cb.int(2))
+            await show_topic(update, context, cb.str_arg(0), cb.str_arg(1), cb.int_arg(2))
         elif cb.action == "open":
-            await show_card(update, context, cb.str(0))
+            await show_card(update, context, cb.str_arg(0))
         elif cb.action == "map":
-            await send_map(update, context, cb.str(0))
+            await send_map(update, context, cb.str_arg(0))
         else:
             raise BadCallback(cb.action)
     except BadCallback:

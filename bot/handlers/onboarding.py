@@ -43,7 +43,7 @@ async def start(update: Update, context: BotContext) -> int:
 async def language_chosen(update: Update, context: BotContext) -> int:
     query = update.callback_query
     try:
-        lang = unpack(query.data).str(0)
+        lang = unpack(query.data).str_arg(0)
         if lang not in LANGUAGES:
             raise BadCallback(lang)
     except BadCallback:
@@ -91,7 +91,7 @@ async def ask_building(update: Update, context: BotContext, name: str) -> None:
 async def building_chosen(update: Update, context: BotContext) -> int:
     query = update.callback_query
     try:
-        building_id = unpack(query.data).int(0) or None
+        building_id = unpack(query.data).int_arg(0) or None
         await context.services.users.set_building(update.effective_user.id, building_id)
     except (BadCallback, InvalidInput):
         await context.alert(update, N_("This button is no longer valid."))

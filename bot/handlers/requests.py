@@ -142,7 +142,7 @@ async def ask_category(update: Update, context: BotContext) -> int:
 
 async def category_chosen(update: Update, context: BotContext) -> int:
     try:
-        category = context.services.requests.check_category(unpack(update.callback_query.data).str(0))
+        category = context.services.requests.check_category(unpack(update.callback_query.data).str_arg(0))
     except (BadCallback, InvalidInput):
         await context.alert(update, STALE)
         return CATEGORY
@@ -176,7 +176,7 @@ async def ask_enterprise(update: Update, context: BotContext) -> int:
 async def enterprise_chosen(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     try:
-        enterprise_id = unpack(update.callback_query.data).int(0)
+        enterprise_id = unpack(update.callback_query.data).int_arg(0)
         if enterprise_id:
             await context.services.requests.enterprise(enterprise_id)
     except (BadCallback, InvalidInput):
@@ -308,7 +308,7 @@ async def confirm(update: Update, context: BotContext) -> int:
 async def edit_pressed(update: Update, context: BotContext) -> int:
     steps = {"cat": ask_category, "ent": ask_enterprise, "desc": ask_description, "att": ask_attachment}
     try:
-        step = steps[unpack(update.callback_query.data).str(0)]
+        step = steps[unpack(update.callback_query.data).str_arg(0)]
     except (BadCallback, KeyError):
         await context.alert(update, STALE)
         return CONFIRM
@@ -362,7 +362,7 @@ async def my_requests(update: Update, context: BotContext) -> None:
 async def rate_pressed(update: Update, context: BotContext) -> int:
     try:
         cb = unpack(update.callback_query.data)
-        request_id, stars = cb.int(0), cb.int(1)
+        request_id, stars = cb.int_arg(0), cb.int_arg(1)
         outcome = await context.services.requests.rate(update.effective_user.id, request_id, stars)
     except (BadCallback, NotAllowed):
         await context.alert(update, NOT_ALLOWED)
@@ -406,7 +406,7 @@ async def comment_skipped(update: Update, context: BotContext) -> int:
 
 async def not_solved_pressed(update: Update, context: BotContext) -> int:
     try:
-        request_id = unpack(update.callback_query.data).int(0)
+        request_id = unpack(update.callback_query.data).int_arg(0)
         reference = await context.services.requests.can_reopen(update.effective_user.id, request_id)
     except (BadCallback, NotAllowed):
         await context.alert(update, NOT_ALLOWED)

@@ -1,3 +1,4 @@
+# i18n-domain: common
 """One way to route and answer a button, and one way to turn a refusal or bad input into words.
 
 A feature declares a `Router` with the texts of its `InvalidInput` codes, names its buttons with
@@ -9,7 +10,7 @@ registers a handler per action:
 
     @router.on(CLAIM)
     async def claim(press: Press, context: BotContext) -> None:
-        outcome = await context.services.requests.claim(press.user_id, press.int(0))
+        outcome = await context.services.requests.claim(press.user_id, press.int_arg(0))
         await press.answer(context.gettext("✋ You are handling %(reference)s.", reference=...))
 
     def register(app):
@@ -99,11 +100,11 @@ class Press:
     def args(self) -> tuple[str, ...]:
         return self.callback.args
 
-    def int(self, index: int = 0) -> int:
-        return self.callback.int(index)
+    def int_arg(self, index: int = 0) -> int:
+        return self.callback.int_arg(index)
 
-    def str(self, index: int = 0) -> str:
-        return self.callback.str(index)
+    def str_arg(self, index: int = 0) -> str:
+        return self.callback.str_arg(index)
 
     @property
     def message(self) -> MaybeInaccessibleMessage | None:

@@ -48,7 +48,7 @@ DONE = {
 
 async def claim_pressed(update: Update, context: BotContext) -> None:
     try:
-        request_id = unpack(update.callback_query.data).int(0)
+        request_id = unpack(update.callback_query.data).int_arg(0)
         outcome = await context.services.requests.claim(update.effective_user.id, request_id)
     except (BadCallback, NotAllowed):
         await context.alert(update, NOT_ALLOWED)
@@ -67,7 +67,7 @@ async def text_action_pressed(update: Update, context: BotContext) -> int:
         cb = unpack(update.callback_query.data)
         if cb.action not in TEXT_ACTIONS:
             raise BadCallback(cb.action)
-        request_id = cb.int(0)
+        request_id = cb.int_arg(0)
         reference = await context.services.requests.may_act(update.effective_user.id, request_id)
     except (BadCallback, NotAllowed):
         await context.alert(update, NOT_ALLOWED)

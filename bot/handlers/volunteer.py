@@ -482,40 +482,40 @@ async def on_button(update: Update, context: BotContext) -> None:
             await volunteer_command(update, context)
         elif action == "p":
             await update.callback_query.answer()
-            await show_project(update, context, cb.int(0), cb.int(1))
+            await show_project(update, context, cb.int_arg(0), cb.int_arg(1))
         elif action == "s":
-            await sign_up(update, context, cb.int(0))
+            await sign_up(update, context, cb.int_arg(0))
         elif action in ("c", "no"):
-            await cancel(update, context, cb.int(0), from_reminder=action == "no")
+            await cancel(update, context, cb.int_arg(0), from_reminder=action == "no")
         elif action == "ok":
-            await coming(update, context, cb.int(0))
+            await coming(update, context, cb.int_arg(0))
         elif action == "take":
-            await take(update, context, cb.int(0))
+            await take(update, context, cb.int_arg(0))
         elif action == "pass":
-            await pass_offer(update, context, cb.int(0))
+            await pass_offer(update, context, cb.int_arg(0))
         elif action == "ics":
-            await send_ics(update, context, cb.int(0))
+            await send_ics(update, context, cb.int_arg(0))
         elif action == "icsall":
             await send_ics(update, context, None)
         elif action == "in":
-            await check_in_button(update, context, cb.int(0))
+            await check_in_button(update, context, cb.int_arg(0))
         elif action == "cert":
             await send_certificate(update, context)
         elif action == "av":
-            await availability(update, context, cb.str(0))
+            await availability(update, context, cb.str_arg(0))
         elif action == "rl":
             await update.callback_query.answer()
             await roster_command(update, context)
         elif action == "r":
-            await show_roster(update, context, cb.int(0))
+            await show_roster(update, context, cb.int_arg(0))
         elif action == "m":
-            await mark(update, context, cb.int(0), cb.int(1) == 1)
+            await mark(update, context, cb.int_arg(0), cb.int_arg(1) == 1)
         elif action == "x":
-            await confirm_cancel_shift(update, context, cb.int(0))
+            await confirm_cancel_shift(update, context, cb.int_arg(0))
         elif action == "xy":
-            await cancel_shift(update, context, cb.int(0))
+            await cancel_shift(update, context, cb.int_arg(0))
         elif action == "qr":
-            await send_poster(update, context, cb.int(0))
+            await send_poster(update, context, cb.int_arg(0))
         else:
             raise BadCallback(action)
     except BadCallback:
