@@ -12,14 +12,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
 from bot.context import BotContext
-from bot.handlers import common, register_all
+from bot.handlers import common, flood, register_all
 from bot.jobs import ticks
 from bot.jobs.sender import OutboxSender
+from bot.ordering import OrderedUpdateProcessor
+from bot.ratelimit import ReplyRateLimiter
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -43,16 +45,19 @@ def build_application(
         .base_file_url(settings.base_file_url)
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+        # Different people and chats at once, each person's and each chat's updates in order.
+        .concurrent_updates(OrderedUpdateProcessor())
         # Replies to people retry a 429 a few times: a reply a second or two late (the outbox may
-        # just have used the chat's flood allowance) beats an apology. The outbox sender does not
-        # go through this limiter (it paces itself; see jobs/sender.py).
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # just have used the chat's flood allowance) beats an apology; a chat waits only for its
+        # own allowance. The outbox sender paces itself (jobs/sender.py).
+        .rate_limiter(ReplyRateLimiter(max_retries=3, time_scale=settings.send_limit_scale))
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
         .build()
     )
     app.bot_data["services"] = services
     register_all(app)
+    flood.register(app)
     return app
 
 
@@ -78,6 +83,11 @@ async def on_shutdown(app: Application) -> None:
     if sender is not None:
         await sender.stop()
     await services_of(app).db.close()
+
+
+def handling(app: Application) -> bool:
+    """Is the bot still handling updates it fetched? (Tests and the demo wait for it to finish.)"""
+    return app.update_queue.qsize() > 0 or app.update_processor.current_concurrent_updates > 0
 
 
 @asynccontextmanager

@@ -48,6 +48,9 @@ class Settings:
     webhook_secret: str | None = None  # BOT_WEBHOOK_SECRET: Telegram echoes it in a header we check
     invite_hours: float = 48.0  # BOT_INVITE_HOURS: how long a staff invitation link stays valid
     demo_port: int = 8080
+    flood_limit: int = (
+        30  # BOT_FLOOD_LIMIT: messages a person may send in 10 s (a group: twice that a minute); 0: off
+    )
     # Volunteering (BOT_VOL_*): see the README's settings table.
     vol_cutoff: timedelta = timedelta(hours=12)
     vol_offer_window: timedelta = timedelta(hours=2)
@@ -145,6 +148,12 @@ class Settings:
         if not demo_port_raw.isdigit() or not 0 <= int(demo_port_raw) <= 65535:
             raise SettingsError(f"BOT_DEMO_PORT: expected a TCP port number, got {demo_port_raw!r}")
 
+        flood_raw = get("BOT_FLOOD_LIMIT") or "30"
+        if not flood_raw.isdigit():
+            raise SettingsError(
+                f"BOT_FLOOD_LIMIT: expected a whole number of messages (0: no limit), got {flood_raw!r}"
+            )
+
         vol = {
             name: _positive_duration(get(f"BOT_VOL_{name.upper()}"), f"BOT_VOL_{name.upper()}", default)
             for name, default in (
@@ -176,6 +185,7 @@ class Settings:
             webhook_secret=webhook_secret,
             invite_hours=invite_hours,
             demo_port=int(demo_port_raw),
+            flood_limit=int(flood_raw),
             vol_cutoff=vol["cutoff"],
             vol_offer_window=vol["offer_window"],
             vol_offer_lead=vol["offer_lead"],

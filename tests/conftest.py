@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot import i18n
-from bot.app import build_application, running
+from bot.app import build_application, handling, running
 from bot.clock import ManualClock
 from bot.jobs.ticks import run_ticks
 from bot.sandbox.emulator import Emulator, Limits
@@ -112,6 +112,7 @@ async def bot_factory(tmp_path: Path) -> AsyncIterator[BotFactory]:
             settings = Settings.from_mapping(values)
             clock = clock or ManualClock(START, frozen=True)
             app = build_application(settings, clock)
+            emu.bot_busy = lambda: handling(app)
             await stack.enter_async_context(running(app, poll_timeout=0.5))
             return BotHarness(emu, app, clock, app.bot_data["services"], settings)
 

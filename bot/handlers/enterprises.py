@@ -197,7 +197,9 @@ async def outcome_pressed(update: Update, context: BotContext) -> int:
     try:
         cb = unpack(update.callback_query.data)
         outcome = cb.str_arg(1)
-        if outcome not in OUTCOMES or cb.int_arg(0) != (context.user_data.get("ent") or {}).get("enterprise_id"):
+        if outcome not in OUTCOMES or cb.int_arg(0) != (context.user_data.get("ent") or {}).get(
+            "enterprise_id"
+        ):
             raise BadCallback(outcome)
     except BadCallback:
         await context.alert(update, N_("This button is no longer valid."))

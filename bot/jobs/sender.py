@@ -55,7 +55,6 @@ import contextlib
 import logging
 import math
 import random
-import warnings
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -72,9 +71,9 @@ from telegram.error import (
     TelegramError,
 )
 from telegram.request import HTTPXRequest
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.context import keyboard
+from bot.pacing import TokenBucket, retry_after_seconds
 from bot.storage import outbox as outbox_repo
 from bot.storage import users as users_repo
 
@@ -133,32 +132,6 @@ class Pacing:
 
 
 @dataclass
-class _Bucket:
-    """A token bucket on the event loop's monotonic clock, plus an explicit hold (after a 429)."""
-
-    capacity: float
-    rate: float
-    tokens: float
-    stamp: float
-    hold_until: float = 0.0
-
-    def _refill(self, now: float) -> None:
-        if now > self.stamp:
-            self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-            self.stamp = now
-
-    def ready_in(self, now: float) -> float:
-        """Seconds until one token is available (0: now)."""
-        self._refill(now)
-        wait = 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
-        return max(wait, self.hold_until - now)
-
-    def take(self, now: float) -> None:
-        self._refill(now)
-        self.tokens -= 1
-
-
-@dataclass
 class SenderStats:
     """Counters since start (benchmarks and tests read them; the database is the real record)."""
 
@@ -195,8 +168,8 @@ class OutboxSender:
         self._stopping = False
         self._inflight: dict[int, outbox_repo.OutboxRow] = {}
         self._slots = asyncio.Semaphore(self.pacing.concurrency)
-        self._overall = _Bucket(self.pacing.overall_burst, self.pacing.overall_per_second, 1.0, 0.0)
-        self._chats: dict[int, _Bucket] = {}
+        self._overall = TokenBucket(self.pacing.overall_burst, self.pacing.overall_per_second, 1.0, 0.0)
+        self._chats: dict[int, TokenBucket] = {}
         self._paused_until = 0.0
         self._factor, self._factor_at = 1.0, 0.0
         self._round = 0
@@ -350,7 +323,7 @@ class OutboxSender:
     def _batch_size(self) -> int:
         return max(4 * self.pacing.concurrency, min(200, int(self.pacing.overall_per_second * 0.5)))
 
-    def _chat(self, chat_id: int) -> _Bucket:
+    def _chat(self, chat_id: int) -> TokenBucket:
         bucket = self._chats.get(chat_id)
         if bucket is None:
             if len(self._chats) > 20_000:  # forget chats whose bucket is full again
@@ -363,7 +336,7 @@ class OutboxSender:
                 capacity, rate = float(p.group_burst), p.group_per_minute / 60.0
             else:
                 capacity, rate = float(p.private_burst), p.private_per_second
-            bucket = self._chats[chat_id] = _Bucket(
+            bucket = self._chats[chat_id] = TokenBucket(
                 capacity, rate, capacity, asyncio.get_running_loop().time()
             )
         return bucket
@@ -427,7 +400,7 @@ class OutboxSender:
         try:
             message_id = await self._call(row, target)
         except RetryAfter as error:
-            return _Outcome("throttled", error=str(error), retry_after=_seconds(error))
+            return _Outcome("throttled", error=str(error), retry_after=retry_after_seconds(error))
         except ChatMigrated as error:
             return _Outcome("migrated", error=str(error), new_chat_id=error.new_chat_id)
         except Forbidden as error:
@@ -645,14 +618,6 @@ def _plain_bot(bot: Bot, concurrency: int) -> Bot:
         media_write_timeout=60.0,
     )
     return Bot(bot.token, base_url=base_url, base_file_url=base_file_url, request=request)
-
-
-def _seconds(error: RetryAfter) -> float:
-    """RetryAfter's wait in seconds, whichever type PTB_TIMEDELTA makes it (without its warning)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def _media(row: outbox_repo.OutboxRow) -> object:

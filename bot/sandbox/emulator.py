@@ -583,6 +583,9 @@ class Emulator:
         self._changed: asyncio.Event | None = None
         self._inflight = 0
         self._last_activity = time.monotonic()
+        # Set by whoever runs the bot beside the emulator: True while the bot is still handling
+        # updates it fetched (it handles several at once, so silence alone does not mean done).
+        self.bot_busy: Callable[[], bool] = lambda: False
         self._closing = False
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
@@ -765,7 +768,8 @@ class Emulator:
     def _idle_state(self) -> tuple[int, int, float]:
         """(updates not yet fetched, bot requests in flight, seconds since the last activity)."""
         unfetched = sum(1 for u in self._pending if u["update_id"] > self._delivered_max)
-        return unfetched, self._inflight, time.monotonic() - self._last_activity
+        inflight = self._inflight + (1 if self.bot_busy() else 0)
+        return unfetched, inflight, time.monotonic() - self._last_activity
 
     async def _settle(self, quiet: float, deadline: float) -> bool:
         """Wait (until the loop-time ``deadline``) for the bot to go idle; False if it did not."""

@@ -129,7 +129,10 @@ def harvest(messages) -> set[str]:
     return {data for m in messages for data in m.callback_data}
 
 
-async def test_worker_cannot_reach_any_staff_command_button_or_card(bot) -> None:
+async def test_worker_cannot_reach_any_staff_command_button_or_card(bot_factory) -> None:
+    # A scripted attack: ~50 commands in a few seconds. The flood guard would rightly mute it after
+    # 30; here every single command must be refused on its own merits.
+    bot = await bot_factory(BOT_FLOOD_LIMIT="0")
     admin = bot.emu.user(ADMIN_ID, "Admin", language_code="en")
     staff_group = bot.emu.group(STAFF_CHAT[1], "Tier 1", [admin])
     await seed_secrets(bot, staff_group)

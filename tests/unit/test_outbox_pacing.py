@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.jobs.sender import Pacing, _Bucket
+from bot.jobs.sender import Pacing
+from bot.pacing import TokenBucket
 from bot.settings import Settings, SettingsError
 
 
@@ -33,7 +34,7 @@ def test_bad_scale_names_the_variable(value: str) -> None:
 
 
 def test_bucket_allows_the_burst_then_the_rate() -> None:
-    bucket = _Bucket(capacity=3, rate=1.0, tokens=3, stamp=0.0)
+    bucket = TokenBucket(capacity=3, rate=1.0, tokens=3, stamp=0.0)
     for _ in range(3):
         assert bucket.ready_in(0.0) == 0
         bucket.take(0.0)

@@ -59,6 +59,7 @@ def test_values_are_parsed() -> None:
         ("BOT_ENTERPRISE_FOLLOWUP", "purple=3d"),
         ("BOT_ENTERPRISE_FOLLOWUP", "red=often"),
         ("BOT_BOARD_FONT", "/no/such/font.ttf"),
+        ("BOT_FLOOD_LIMIT", "lots"),
     ],
 )
 def test_bad_value_names_the_variable(name: str, value: str) -> None:
