@@ -103,7 +103,11 @@ class Renderer:
         return lang if lang in self._envs else "zh"
 
     def render(self, lang: str, template: str, limit: int = MESSAGE_LIMIT, **context: Any) -> str:
-        """Render one message; the result is valid Telegram HTML within `limit` visible characters."""
+        """Render one message; the result is valid Telegram HTML within `limit` visible characters.
+
+        `context` is Any, as in Jinja's own `Template.render`: a template reads attributes of rows,
+        views and plain values alike.
+        """
         env = self._envs[self.language(lang)]
         text = env.get_template(template).render(**context).strip()
         return fit(text, limit)
