@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 Buttons = list[list[dict[str, str]]]
+# python-telegram-bot's default user_data, chat_data and bot_data: plain dicts (ContextTypes()).
+Data = dict[Any, Any]
 # What a message can carry instead of inline buttons: a typed-answer prompt, a keyboard asking for
 # a location or contact, or the removal of such a keyboard.
 OtherMarkup = ForceReply | ReplyKeyboardMarkup | ReplyKeyboardRemove
@@ -52,9 +54,9 @@ def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
     )
 
 
-class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
+class BotContext(CallbackContext[ExtBot[Any], Data, Data, Data]):
     def __init__(
-        self, application: Application, chat_id: int | None = None, user_id: int | None = None
+        self, application: BotApplication, chat_id: int | None = None, user_id: int | None = None
     ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.profile: UserRow | None = None
@@ -62,12 +64,13 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
 
     @property
     def services(self) -> Services:
-        return self.application.bot_data["services"]
+        services: Services = self.application.bot_data["services"]
+        return services
 
     def render(self, template: str, **values: Any) -> str:
         return self.services.renderer.render(self.lang, template, **values)
 
-    def gettext(self, message: str, **values: Any) -> str:
+    def gettext(self, message: str, **values: object) -> str:
         """A translated plain string: button labels, alerts."""
         return self.services.renderer.gettext(self.lang, message, **values)
 
@@ -160,7 +163,7 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
             disable_web_page_preview=True,
         )
 
-    async def alert(self, update: Update, message: str, **values: Any) -> None:
+    async def alert(self, update: Update, message: str, **values: object) -> None:
         """Answer a button press with a pop-up (used for refusals: 'not allowed')."""
         if update.callback_query:
             await update.callback_query.answer(self.gettext(message, **values), show_alert=True)
@@ -171,3 +174,7 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         if chat is None:
             raise ValueError(f"update {update.update_id} has no chat to answer in")
         return chat.id
+
+
+# The Application built by bot/app.py, as the handlers, jobs and contexts see it.
+BotApplication = Application[ExtBot[Any], BotContext, Data, Data, Data, Any]

@@ -149,8 +149,11 @@ def missing() -> list[str]:
     return problems
 
 
-def fill(mapping: dict[str, dict[str, str]]) -> int:
-    """Write translations into every catalog where the msgid appears (a convenience for translators)."""
+def fill(mapping: dict[str, dict[str, str | list[str]]]) -> int:
+    """Write translations into every catalog where the msgid appears (a convenience for translators).
+
+    `mapping`: msgid -> language -> translation; a plural message takes the list of its forms.
+    """
     changed = 0
     for lang in TRANSLATED:
         for path in sorted((LOCALES / lang / "LC_MESSAGES").glob("*.po")):
@@ -162,9 +165,10 @@ def fill(mapping: dict[str, dict[str, str]]) -> int:
                 entry = mapping.get(key)
                 if not key or not entry or lang not in entry:
                     continue
-                value = entry[lang]
+                given = entry[lang]
+                value: str | list[str] | tuple[str, ...] = given
                 if isinstance(message.id, tuple):
-                    value = tuple(value) if isinstance(value, list) else (value, value)
+                    value = tuple(given) if isinstance(given, list) else (given, given)
                 if message.string != value:
                     message.string = value
                     message.flags.discard("fuzzy")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
+from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
@@ -56,7 +58,7 @@ class Renderer:
     def __init__(self, tz: ZoneInfo, templates: Path = i18n.TEMPLATES) -> None:
         self.tz = tz
         self._envs: dict[str, Environment] = {}
-        self._translations = {}
+        self._translations: dict[str, Translations] = {}
         for lang in LANGUAGES:
             translations = i18n.load(lang)
             self._translations[lang] = translations
@@ -70,6 +72,7 @@ class Renderer:
                 extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
             )
             env.policies["ext.i18n.trimmed"] = True
+            # jinja2.ext.i18n adds this method to the environment at run time; Environment does not declare it.
             env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
             env.globals["lang"] = lang
             env.filters["dt"] = self._filter(lang, "datetime")
@@ -78,7 +81,7 @@ class Renderer:
             env.filters["datetime_short"] = self._filter(lang, "short")
             self._envs[lang] = env
 
-    def _filter(self, lang: str, kind: str) -> Any:
+    def _filter(self, lang: str, kind: str) -> Callable[[datetime | None], str]:
         # A parsed Locale, not its name: Babel would parse the name again on every call (~4x slower).
         locale = Locale.parse(BABEL_LOCALE[lang])
 
@@ -100,17 +103,21 @@ class Renderer:
         return lang if lang in self._envs else "zh"
 
     def render(self, lang: str, template: str, limit: int = MESSAGE_LIMIT, **context: Any) -> str:
-        """Render one message; the result is valid Telegram HTML within `limit` visible characters."""
+        """Render one message; the result is valid Telegram HTML within `limit` visible characters.
+
+        `context` is Any, as in Jinja's own `Template.render`: a template reads attributes of rows,
+        views and plain values alike.
+        """
         env = self._envs[self.language(lang)]
         text = env.get_template(template).render(**context).strip()
         return fit(text, limit)
 
-    def gettext(self, lang: str, message: str, **variables: Any) -> str:
+    def gettext(self, lang: str, message: str, **variables: object) -> str:
         """A translated plain string (button labels, alerts): never HTML, variables not escaped."""
         translated = self._translations[self.language(lang)].ugettext(message)
         return translated % variables if variables else translated
 
-    def markup(self, lang: str, message: str, **variables: Any) -> str:
+    def markup(self, lang: str, message: str, **variables: object) -> str:
         """A translated HTML fragment with its variables escaped."""
         translated = self._translations[self.language(lang)].ugettext(message)
         return (

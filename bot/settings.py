@@ -134,9 +134,12 @@ class Settings:
         sla_clock = (get("BOT_SLA_CLOCK") or "working").lower()
         if sla_clock not in ("working", "wall"):
             raise SettingsError(f"BOT_SLA_CLOCK: expected 'working' or 'wall', got {sla_clock!r}")
-        tiers = []
-        for n, default in zip((1, 2, 3, 4), ("1d", "3d", "5d", "1d"), strict=True):
-            tiers.append(_duration(get(f"BOT_SLA_TIER{n}"), f"BOT_SLA_TIER{n}", default))
+        tiers = (
+            _duration(get("BOT_SLA_TIER1"), "BOT_SLA_TIER1", "1d"),
+            _duration(get("BOT_SLA_TIER2"), "BOT_SLA_TIER2", "3d"),
+            _duration(get("BOT_SLA_TIER3"), "BOT_SLA_TIER3", "5d"),
+            _duration(get("BOT_SLA_TIER4"), "BOT_SLA_TIER4", "1d"),
+        )
         first_response = _duration(get("BOT_SLA_FIRST_RESPONSE"), "BOT_SLA_FIRST_RESPONSE", "2h")
 
         invite_hours = _positive_float(get("BOT_INVITE_HOURS"), "BOT_INVITE_HOURS", 48.0)
@@ -178,7 +181,7 @@ class Settings:
             send_limit_scale=send_limit_scale,
             tick_seconds=tick_seconds,
             sla_clock=sla_clock,
-            sla_tiers=tuple(tiers),  # type: ignore[arg-type]
+            sla_tiers=tiers,
             sla_first_response=first_response,
             webhook_url=get("TELEGRAM_WEBHOOK_URL"),
             webhook_listen=get("BOT_WEBHOOK_LISTEN") or "127.0.0.1:8443",

@@ -16,10 +16,14 @@ import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TextIO
 
 from bot.cli.registry import command
 from bot.settings import Settings
+
+# What a "module:function" of the tables must be: fn(settings, path or argument, out, err) -> exit status.
+Importer = Callable[[Settings, Path, TextIO, TextIO], int]
+Exporter = Callable[[Settings, str | None, TextIO, TextIO], int]
 
 IMPORTERS: dict[str, str] = {
     "enterprises": "bot.cli.enterprises:import_enterprises",
@@ -34,7 +38,7 @@ EXPORTERS: dict[str, str] = {
 
 def _resolve(target: str) -> Callable[..., int]:
     module, _, name = target.partition(":")
-    function: Any = getattr(importlib.import_module(module), name)
+    function: Callable[..., int] = getattr(importlib.import_module(module), name)
     return function
 
 
@@ -50,9 +54,11 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
 
 @command("import", "import data from a file: " + ", ".join(sorted(IMPORTERS)), _import_arguments)
 def import_command(settings: Settings, args: argparse.Namespace) -> int:
-    return _resolve(IMPORTERS[args.what])(settings, args.file, sys.stdout, sys.stderr)
+    importer: Importer = _resolve(IMPORTERS[args.what])
+    return importer(settings, args.file, sys.stdout, sys.stderr)
 
 
 @command("export", "export data: " + ", ".join(sorted(EXPORTERS)), _export_arguments)
 def export_command(settings: Settings, args: argparse.Namespace) -> int:
-    return _resolve(EXPORTERS[args.what])(settings, args.argument, sys.stdout, sys.stderr)
+    exporter: Exporter = _resolve(EXPORTERS[args.what])
+    return exporter(settings, args.argument, sys.stdout, sys.stderr)

@@ -12,12 +12,17 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from bot.settings import Settings
 
+if TYPE_CHECKING:
+    from bot.services import Services
 
-async def _with_services(settings: Settings, work: Callable[[Any], Awaitable[Any]]) -> Any:
+T = TypeVar("T")
+
+
+async def _with_services(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
     from bot.clock import Clock
     from bot.services import build_services
     from bot.storage.db import Database

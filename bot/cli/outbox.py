@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import json
 from datetime import timedelta
-from typing import Any
+from typing import Literal
 
 from bot.cli.registry import command
 from bot.clock import Clock
@@ -18,7 +18,8 @@ from bot.settings import Settings
 from bot.storage import outbox as outbox_repo
 from bot.storage.db import Database
 
-COLUMNS = ("queued", "due", "retrying", "sent", "dead", "missed", "cancelled")
+Column = Literal["queued", "due", "retrying", "sent", "dead", "missed", "cancelled"]
+COLUMNS: tuple[Column, ...] = ("queued", "due", "retrying", "sent", "dead", "missed", "cancelled")
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +35,7 @@ def outbox_status(settings: Settings, args: argparse.Namespace) -> int:
         print(f"no database at {settings.db_path}")
         return 1
 
-    async def go() -> dict[str, Any]:
+    async def go() -> outbox_repo.OutboxStatus:
         async with Database(settings.db_path) as db, db.read() as conn:
             return await outbox_repo.status_counts(conn, Clock().now(), recent_dead=max(0, args.dead))
 
@@ -43,14 +44,14 @@ def outbox_status(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def as_table(status: dict[str, Any]) -> str:
-    kinds: dict[str, dict[str, int]] = status["kinds"]
+def as_table(status: outbox_repo.OutboxStatus) -> str:
+    kinds = status["kinds"]
     lines = [f"{'kind':<20}" + "".join(f"{c:>10}" for c in COLUMNS)]
     for kind, counts in kinds.items():
         lines.append(f"{kind:<20}" + "".join(f"{counts[c]:>10}" for c in COLUMNS))
     totals = {c: sum(counts[c] for counts in kinds.values()) for c in COLUMNS}
     lines.append(f"{'total':<20}" + "".join(f"{totals[c]:>10}" for c in COLUMNS))
-    age: timedelta | None = status["oldest_queued_age"]
+    age = status["oldest_queued_age"]
     lines.append(
         f"oldest due message waiting: {_age(age)}" if age is not None else "oldest due message waiting: none"
     )
@@ -64,8 +65,8 @@ def as_table(status: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def as_json(status: dict[str, Any]) -> str:
-    age: timedelta | None = status["oldest_queued_age"]
+def as_json(status: outbox_repo.OutboxStatus) -> str:
+    age = status["oldest_queued_age"]
     return json.dumps(
         {
             "kinds": status["kinds"],

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from bot.settings import Settings
 
+if TYPE_CHECKING:
+    from bot.services import Services
 
-async def _with_services(settings: Settings, work):
+T = TypeVar("T")
+
+
+async def _with_services(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
     from bot.clock import Clock
     from bot.services import build_services
     from bot.storage.db import Database

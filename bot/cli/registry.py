@@ -15,7 +15,11 @@ def _no_arguments(parser: argparse.ArgumentParser) -> None:
     return None
 
 
-def command(name: str, help_text: str, arguments: Callable[[argparse.ArgumentParser], None] = _no_arguments):
+def command(
+    name: str, help_text: str, arguments: Callable[[argparse.ArgumentParser], None] = _no_arguments
+) -> Callable[[Command], Command]:
+    """Register the decorated function as `python -m bot <name>`; `arguments` adds its options."""
+
     def decorate(func: Command) -> Command:
         COMMANDS[name] = (help_text, arguments, func)
         return func

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from telegram.ext import Application, ContextTypes
+from bot.context import BotApplication, BotContext
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -38,11 +38,11 @@ async def run_ticks(services: Services) -> None:
             log.exception("tick %s failed", name)
 
 
-async def _job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await run_ticks(context.application.bot_data["services"])
+async def _job(context: BotContext) -> None:
+    await run_ticks(context.services)
 
 
-def schedule(app: Application, interval: float) -> None:
+def schedule(app: BotApplication, interval: float) -> None:
     assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
     app.job_queue.run_repeating(
         _job, interval=interval, first=0.1, name="ticks", job_kwargs={"max_instances": 1, "coalesce": True}

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import aiosqlite
+
 from bot.msgids import N_
 from bot.settings import Settings
 from bot.storage import roles as roles_repo
@@ -129,7 +131,7 @@ class AccessService:
         async with self.db.read() as conn:
             return await self.of_in(conn, user_id)
 
-    async def of_in(self, conn, user_id: int) -> Access:
+    async def of_in(self, conn: aiosqlite.Connection, user_id: int) -> Access:
         """Same as `of`, inside a transaction the caller already holds."""
         rows = await roles_repo.active_roles(conn, user_id)
         return Access(
@@ -139,7 +141,7 @@ class AccessService:
             organiser_scopes=tuple(r.scope or "" for r in rows if r.role == "organiser"),
         )
 
-    async def admin_ids(self, conn) -> list[int]:
+    async def admin_ids(self, conn: aiosqlite.Connection) -> list[int]:
         """Everyone who administers the bot: BOT_ADMIN_IDS plus the administrators they appointed."""
         appointed = await roles_repo.appointed_admin_ids(conn)
         return sorted(set(self.settings.admin_ids) | set(appointed))

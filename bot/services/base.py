@@ -43,6 +43,6 @@ class UseCases:
         """A message for the outbox, in the recipient's language (valid Telegram HTML)."""
         return self.renderer.render(lang, template, **values)
 
-    def gettext(self, lang: str, message: str, **values: Any) -> str:
+    def gettext(self, lang: str, message: str, **values: object) -> str:
         """A translated plain string (a button label in an outbox message)."""
         return self.renderer.gettext(lang, message, **values)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TypedDict
 
 import aiosqlite
 
@@ -60,6 +60,14 @@ def _aliased(alias: str) -> str:
     return ", ".join(f"{alias}.{c.strip()}" for c in _COLUMNS.split(","))
 
 
+def _required_ts(value: str) -> datetime:
+    """A timestamp of a NOT NULL column (`from_ts` lets NULL through as None)."""
+    moment = from_ts(value)
+    if moment is None:
+        raise ValueError("a NOT NULL timestamp column held NULL")
+    return moment
+
+
 def _row(r: aiosqlite.Row) -> OutboxRow:
     return OutboxRow(
         id=r["id"],
@@ -72,7 +80,7 @@ def _row(r: aiosqlite.Row) -> OutboxRow:
         media_ref=r["media_ref"],
         media_name=r["media_name"],
         edit_of=r["edit_of"],
-        not_before=from_ts(r["not_before"]),  # type: ignore[arg-type]
+        not_before=_required_ts(r["not_before"]),
         expires_at=from_ts(r["expires_at"]),
         dedupe_key=r["dedupe_key"],
         attempts=r["attempts"],
@@ -120,7 +128,7 @@ async def enqueue(
             media_name,
         ),
     )
-    return int(cur.lastrowid) if cur.rowcount else None
+    return cur.lastrowid if cur.rowcount else None
 
 
 @dataclass(frozen=True)
@@ -229,7 +237,9 @@ async def enqueue_edit(
             ts(now),
         ),
     )
-    return int(cur.lastrowid)
+    if cur.lastrowid is None:
+        raise RuntimeError("an INSERT without ON CONFLICT left no row id")
+    return cur.lastrowid
 
 
 async def cancel(conn: aiosqlite.Connection, dedupe_keys: list[str], now: datetime) -> int:
@@ -394,7 +404,38 @@ async def message_id_of(conn: aiosqlite.Connection, dedupe_key: str) -> tuple[in
     return (row[0], row[1]) if row and row[1] is not None else None
 
 
-async def status_counts(conn: aiosqlite.Connection, now: datetime, recent_dead: int = 5) -> dict[str, Any]:
+class KindCounts(TypedDict):
+    """How many rows of one kind are in each state (see `status_counts`)."""
+
+    queued: int
+    due: int
+    retrying: int
+    sent: int
+    dead: int
+    missed: int
+    cancelled: int
+
+
+class DeadRow(TypedDict):
+    """A message given up on, and Telegram's (or the sender's) reason."""
+
+    id: int
+    kind: str
+    chat_id: int
+    dead_at: datetime
+    attempts: int
+    reason: str
+
+
+class OutboxStatus(TypedDict):
+    """`status_counts`' answer: a mapping, so the CLI can print it as JSON as it is."""
+
+    kinds: dict[str, KindCounts]
+    oldest_queued_age: timedelta | None
+    recent_dead: list[DeadRow]
+
+
+async def status_counts(conn: aiosqlite.Connection, now: datetime, recent_dead: int = 5) -> OutboxStatus:
     """What an operator asks first: how much is waiting, how much failed, and why.
 
     Per kind: queued (all pending rows), of which `due` (their time has come) and `retrying`
@@ -413,33 +454,28 @@ async def status_counts(conn: aiosqlite.Connection, now: datetime, recent_dead: 
         (n,),
     )
     kinds = {
-        r[0]: {
-            "queued": r[1],
-            "due": r[2],
-            "retrying": r[3],
-            "sent": r[4],
-            "dead": r[5],
-            "missed": r[6],
-            "cancelled": r[7],
-        }
+        r[0]: KindCounts(
+            queued=r[1], due=r[2], retrying=r[3], sent=r[4], dead=r[5], missed=r[6], cancelled=r[7]
+        )
         for r in await cur.fetchall()
     }
     cur = await conn.execute(f"SELECT MIN(not_before) FROM outbox WHERE {_PENDING} AND not_before <= ?", (n,))
-    oldest = from_ts((await cur.fetchone())[0])
+    row = await cur.fetchone()
+    oldest = from_ts(row[0]) if row is not None else None
     cur = await conn.execute(
         "SELECT id, kind, chat_id, dead_at, attempts, last_error FROM outbox WHERE dead_at IS NOT NULL"
         " ORDER BY dead_at DESC, id DESC LIMIT ?",
         (recent_dead,),
     )
     dead = [
-        {
-            "id": r["id"],
-            "kind": r["kind"],
-            "chat_id": r["chat_id"],
-            "dead_at": from_ts(r["dead_at"]),
-            "attempts": r["attempts"],
-            "reason": r["last_error"] or "",
-        }
+        DeadRow(
+            id=r["id"],
+            kind=r["kind"],
+            chat_id=r["chat_id"],
+            dead_at=_required_ts(r["dead_at"]),
+            attempts=r["attempts"],
+            reason=r["last_error"] or "",
+        )
         for r in await cur.fetchall()
     ]
-    return {"kinds": kinds, "oldest_queued_age": (now - oldest) if oldest else None, "recent_dead": dead}
+    return OutboxStatus(kinds=kinds, oldest_queued_age=(now - oldest) if oldest else None, recent_dead=dead)

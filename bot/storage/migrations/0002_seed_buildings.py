@@ -3,10 +3,12 @@
 import csv
 from pathlib import Path
 
+import aiosqlite
+
 DATA = Path(__file__).resolve().parents[2] / "data" / "buildings.csv"
 
 
-async def up(conn) -> None:
+async def up(conn: aiosqlite.Connection) -> None:
     with DATA.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     await conn.executemany(
