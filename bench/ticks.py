@@ -89,7 +89,7 @@ async def measure(scale: float, rounds: int, folder: Path) -> Measured:
         await db.migrate()
         _warm_templates(services.renderer)
         traced: list[str] = []
-        await db.conn.set_trace_callback(traced.append)
+        await db.trace(traced.append)
         times: dict[str, TickTimes] = {name: TickTimes() for name, _ in ticks_module.TICKS}
         for n in range(rounds):
             if n == rounds - 1:
@@ -107,7 +107,7 @@ async def measure(scale: float, rounds: int, folder: Path) -> Measured:
                     if _explainable(sql):
                         times[name].statements.setdefault(_normalise(sql), sql)
             clock.advance(timedelta(seconds=ROUND_SECONDS))
-        await db.conn.set_trace_callback(None)
+        await db.trace(None)
         big = await _big_tables(db, scale)
         partial = {
             r[0]

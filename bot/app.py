@@ -96,7 +96,11 @@ async def running(app: Application, *, poll_timeout: float = 1.0) -> AsyncIterat
     await app.initialize()
     await on_startup(app)
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=poll_timeout, drop_pending_updates=False)
+    await app.updater.start_polling(
+        poll_interval=0,
+        timeout=poll_timeout,  # type: ignore[arg-type]  # typed int | timedelta, but any number of seconds is sent as is: tests long-poll the emulator for half a second
+        drop_pending_updates=False,
+    )
     await app.start()
     try:
         yield app

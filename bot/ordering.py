@@ -17,6 +17,7 @@ no deadlock: an update only ever waits for updates that arrived before it.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Awaitable, Hashable
 from typing import Any
 
@@ -65,7 +66,10 @@ class OrderedUpdateProcessor(BaseUpdateProcessor):
             for key in keys:
                 if self._tails.get(key) is done:
                     del self._tails[key]
-            if asyncio.iscoroutine(coroutine) and coroutine.cr_frame is not None:
+            if (
+                inspect.iscoroutine(coroutine)
+                and inspect.getcoroutinestate(coroutine) == inspect.CORO_CREATED
+            ):
                 coroutine.close()  # cancelled while waiting its turn: never started
 
     @property

@@ -55,6 +55,7 @@ import contextlib
 import logging
 import math
 import random
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -484,7 +485,7 @@ class OutboxSender:
             if not done.done():
                 batch, self._to_record = self._to_record, []
                 try:
-                    await self._write(batch)
+                    await self._write_until_recorded(batch)
                 except BaseException as error:
                     for _, _, future in batch:
                         if not future.done():
@@ -499,6 +500,27 @@ class OutboxSender:
                         if not future.done():
                             future.set_result(None)
         done.result()
+
+    async def _write_until_recorded(
+        self, batch: list[tuple[outbox_repo.OutboxRow, _Outcome, asyncio.Future[None]]]
+    ) -> None:
+        """Record Telegram's answers, waiting out a database that is busy (locked by another process).
+
+        Giving up would leave delivered rows queued, and they would be sent again: the rows stay
+        in flight (never fetched again) until their outcome is written, however long that takes.
+        Only a stop abandons them (the at-least-once window of a crash).
+        """
+        wait = 0.05
+        while True:
+            try:
+                await self._write(batch)
+                return
+            except sqlite3.OperationalError as error:
+                if self._stopping:
+                    raise
+                log.warning("outbox: recording %s outcome(s) waits for the database (%s)", len(batch), error)
+                await asyncio.sleep(wait)
+                wait = min(2.0, wait * 2)
 
     async def _write(self, batch: list[tuple[outbox_repo.OutboxRow, _Outcome, asyncio.Future[None]]]) -> None:
         clock, db, p = self.services.clock, self.services.db, self.pacing
@@ -620,7 +642,7 @@ def _plain_bot(bot: Bot, concurrency: int) -> Bot:
     return Bot(bot.token, base_url=base_url, base_file_url=base_file_url, request=request)
 
 
-def _media(row: outbox_repo.OutboxRow) -> object:
+def _media(row: outbox_repo.OutboxRow) -> bytes | str:
     """A file on disk is uploaded; anything else is a Telegram file_id or an HTTP URL."""
     ref = row.media_ref or ""
     path = Path(ref)

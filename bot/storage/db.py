@@ -1,11 +1,18 @@
 """One async SQLite database: WAL, foreign keys, busy timeout, numbered migrations.
 
-Why one connection behind a lock: aiosqlite runs a connection on its own thread, and two
-coroutines sharing it would interleave their statements inside each other's transactions.
-Every unit of work therefore takes the lock for its whole transaction (`tx()`), which also makes
-races such as "two presses for the last place" impossible to lose: the second press sees the
-first one's commit. SQLite allows one writer at a time anyway; WAL lets backups and the
-command line read concurrently from other processes.
+Writes: one connection behind an asyncio lock. aiosqlite runs a connection on its own thread, and
+two coroutines sharing it would interleave their statements inside each other's transactions, so
+every unit of work takes the lock for its whole transaction (`tx()`, BEGIN IMMEDIATE). That also
+makes races such as "two presses for the last place" impossible to lose: the second press sees
+the first one's commit. SQLite allows one writer at a time anyway.
+
+Reads: a few connections of their own (`read()`), opened read-only (query_only). In WAL mode a
+reader sees the last commit and never waits for a writer, so a long write - ours, or another
+process holding the write lock (a backup, the command line) - delays no screen that only reads.
+
+A database that cannot be opened (missing directory rights, a read-only file, not a database)
+raises `DatabaseUnavailable` with one clear line, after closing whatever it opened: an aiosqlite
+connection is a thread, and one left running keeps the process alive after the error.
 """
 
 from __future__ import annotations
@@ -14,10 +21,12 @@ import asyncio
 import importlib.util
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import overload
 
 import aiosqlite
 
@@ -27,6 +36,11 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.(sql|py)$")
 
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+READERS = 3
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be opened or migrated; the message is one line naming the file."""
 
 
 def ts(moment: datetime) -> str:
@@ -36,10 +50,24 @@ def ts(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(_TS_FORMAT)
 
 
+@overload
+def from_ts(value: str) -> datetime: ...
+@overload
+def from_ts(value: None) -> None: ...
+@overload
+def from_ts(value: str | None) -> datetime | None: ...
 def from_ts(value: str | None) -> datetime | None:
+    """A stored timestamp back as an aware UTC datetime (a NOT NULL column gives a datetime)."""
     if value is None:
         return None
     return datetime.strptime(value, _TS_FORMAT).replace(tzinfo=UTC)
+
+
+def inserted_id(cursor: aiosqlite.Cursor) -> int:
+    """The rowid of the row an INSERT just added."""
+    if cursor.lastrowid is None:
+        raise RuntimeError("the statement inserted no row")
+    return cursor.lastrowid
 
 
 def migrations() -> list[tuple[int, Path]]:
@@ -55,30 +83,56 @@ def migrations() -> list[tuple[int, Path]]:
 
 
 class Database:
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, readers: int = READERS) -> None:
         self.path = Path(path)
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._reader_count = 0 if self.memory else readers
+        self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        self._all: list[aiosqlite.Connection] = []
         # Called after every commit: the outbox sender registers its wake-up here, so a message
         # enqueued by any feature goes out at once without features knowing about the sender.
         self.after_commit: list[Callable[[], None]] = []
 
+    @property
+    def memory(self) -> bool:
+        return str(self.path) == ":memory:"
+
     async def open(self) -> Database:
-        if str(self.path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=5000")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn = conn
+        try:
+            if not self.memory:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = await self._connect(write=True)
+            for _ in range(self._reader_count):
+                self._readers.put_nowait(await self._connect(write=False))
+        except (sqlite3.Error, OSError) as error:
+            await self.close()
+            raise DatabaseUnavailable(f"cannot open the database {self.path}: {error}") from None
         return self
 
+    async def _connect(self, *, write: bool) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        self._all.append(conn)
+        conn.row_factory = aiosqlite.Row
+        if write:
+            mode = await (await conn.execute("PRAGMA journal_mode=WAL")).fetchone()
+            if not self.memory and (mode is None or str(mode[0]).lower() != "wal"):
+                raise sqlite3.OperationalError(f"the database refused WAL mode ({mode[0] if mode else '?'})")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+        else:
+            await conn.execute("PRAGMA query_only=ON")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        return conn
+
     async def close(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+        connections, self._all, self._conn = self._all, [], None
+        self._readers = asyncio.Queue()
+        for conn in connections:
+            try:
+                await conn.close()
+            except Exception:  # closing is best effort: the thread must stop whatever happened
+                log.debug("closing a database connection failed", exc_info=True)
 
     async def __aenter__(self) -> Database:
         return await self.open()
@@ -88,9 +142,15 @@ class Database:
 
     @property
     def conn(self) -> aiosqlite.Connection:
+        """The writing connection (maintenance and benchmarks; features use `tx()` and `read()`)."""
         if self._conn is None:
             raise RuntimeError("database is not open")
         return self._conn
+
+    async def trace(self, callback: Callable[[str], None] | None) -> None:
+        """Have every connection report each statement it runs (benchmarks: which plans a tick uses)."""
+        for conn in self._all:
+            await conn.set_trace_callback(callback)  # type: ignore[arg-type]  # aiosqlite's stub omits None, which sqlite3 takes to switch tracing off
 
     @asynccontextmanager
     async def tx(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -109,19 +169,32 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A consistent read (a deferred transaction, so several SELECTs see one snapshot)."""
-        async with self._lock:
-            await self.conn.execute("BEGIN")
+        """A consistent read (one snapshot for several SELECTs) that never waits for a writer."""
+        if not self._reader_count:
+            async with self._lock:
+                await self.conn.execute("BEGIN")
+                try:
+                    yield self.conn
+                finally:
+                    await self.conn.execute("COMMIT")
+            return
+        if self._conn is None:
+            raise RuntimeError("database is not open")
+        conn = await self._readers.get()
+        try:
+            await conn.execute("BEGIN")
             try:
-                yield self.conn
+                yield conn
             finally:
-                await self.conn.execute("COMMIT")
+                await conn.execute("COMMIT")
+        finally:
+            self._readers.put_nowait(conn)
 
     async def schema_version(self) -> int:
         async with self._lock:
             cur = await self.conn.execute("PRAGMA user_version")
             row = await cur.fetchone()
-            return int(row[0])
+            return int(row[0]) if row is not None else 0
 
     async def pending_migrations(self) -> list[tuple[int, Path]]:
         current = await self.schema_version()
@@ -129,6 +202,12 @@ class Database:
 
     async def migrate(self) -> int:
         """Apply pending migrations in order, each in its own transaction; safe to re-run."""
+        try:
+            return await self._migrate()
+        except sqlite3.Error as error:
+            raise DatabaseUnavailable(f"cannot migrate the database {self.path}: {error}") from None
+
+    async def _migrate(self) -> int:
         for number, path in await self.pending_migrations():
             async with self.tx() as conn:
                 if path.suffix == ".sql":
@@ -161,8 +240,6 @@ def _split_sql(script: str) -> list[str]:
 
 
 def _complete(statement: str) -> bool:
-    import sqlite3
-
     return sqlite3.complete_statement(statement) and not (
         "CREATE TRIGGER" in statement.upper() and not statement.upper().rstrip("; \n").endswith("END")
     )

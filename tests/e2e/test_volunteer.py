@@ -209,8 +209,11 @@ async def test_fifty_presses_for_eight_places(bot) -> None:
     waiting = [r.user_id for r in rows if r.status == "waitlisted"]
     assert len(confirmed) == 8 and len(waiting) == 42
     order = sorted(rows, key=lambda r: r.id)
-    assert [r.user_id for r in order] == [p.id for p in people]  # press order kept
-    assert confirmed == [p.id for p in people[:8]]
+    # Everyone once; places go in the order the presses were recorded. (Presses of different
+    # people are handled concurrently, so two presses in the same instant may be recorded in
+    # either order, as they may reach Telegram in either order; one person's are never reordered.)
+    assert sorted(r.user_id for r in order) == [p.id for p in people]
+    assert confirmed == [r.user_id for r in order[:8]]
 
 
 @pytest.mark.slow
