@@ -149,11 +149,6 @@ class Person(_Chatty):
         return self.id
 
     @property
-    def chat_id(self) -> int:
-        """The private chat's id (equal to the user id, as in Telegram)."""
-        return self.id
-
-    @property
     def user_json(self) -> JSON:
         """This person as a Telegram ``User``."""
         user: JSON = {"id": self.id, "is_bot": False, "first_name": self.first_name}
@@ -441,9 +436,6 @@ class Group(_Chatty):
         """Make the person an administrator (adds them as a member too)."""
         self.add(person)
         self.admins.add(person.id)
-
-    def demote(self, person: Person) -> None:
-        self.admins.discard(person.id)
 
     async def wait_for(self, match: Match, *, timeout: float = 5.0, since: int | None = None) -> SentMessage:  # noqa: ASYNC109
         """Like :meth:`Person.wait_for`, counting from the last action of any member in this group."""

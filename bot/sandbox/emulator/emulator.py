@@ -247,10 +247,6 @@ class Emulator:
         self.bus.publish("user_message", chat_id, None, message=raw)
         self.updates.push({"message": raw})
 
-    def push_update(self, payload: JSON) -> int:
-        """Public escape hatch for update types the people API does not cover."""
-        return self.updates.push(payload)
-
     def press(
         self, user: JSON, chat_id: int, target: SentMessage, data: str
     ) -> asyncio.Future[CallbackAnswer]:

@@ -202,9 +202,3 @@ class Stats:
     messages_sent: int = 0
     edits: int = 0
     updates_delivered: int = 0
-
-    def reset(self) -> None:
-        """Zero every counter (e.g. after a warm-up phase of a benchmark)."""
-        fresh = Stats()
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(fresh, name))
