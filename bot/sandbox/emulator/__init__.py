@@ -11,22 +11,29 @@ It runs an ``aiohttp`` server inside the caller's event loop; the Python API tha
 
 Where things are (one public :class:`Emulator`; the rest are its parts):
 
-==================  ===========================================================================
-``emulator.py``     :class:`Emulator`: builds the parts, lifecycle, people and groups, waiting
-``server.py``       HTTP: routes, token, dispatch by method name, error envelopes, faults played
-``params.py``       request parameters whatever the encoding (form, multipart, JSON, query)
-``checks.py``       what Telegram refuses: lengths, HTML entities, keyboards, buttons, commands
-``ratelimit.py``    flood control: per-chat and overall token buckets (429 + retry_after)
-``faults.py``       injected failures (429, 500, 502, connection resets) and blocked chats
-``store.py``        chats and every message in them: ids, delivery, edits, deletes, pins
-``files.py``        files by file_id and file_path, uploads, photo sizes
-``updates.py``      updates waiting for the bot, getUpdates' long poll
-``callbacks.py``    button presses open until the bot answers them
-``events.py``       the ordered event stream, change notification, the bot's output, activity
-``records.py``      the values tests read: SentMessage, Event, Stats, Limits...
-``errors.py``       ApiError, Telegram's refusal as the bot receives it
-``methods/``        the Bot API methods by group: messages, edits, chats, updates, profile, files
-==================  ===========================================================================
+=====================  ===========================================================================
+``emulator.py``        :class:`Emulator`: builds the parts, lifecycle, people and groups, waiting
+``server.py``          HTTP: routes, token, dispatch by method name, error envelopes, faults played
+``params.py``          request parameters whatever the encoding (form, multipart, JSON, query)
+``checks.py``          what Telegram refuses: lengths, HTML entities, keyboards, buttons, commands
+``ratelimit.py``       flood control: per-chat and overall token buckets (429 + retry_after)
+``faults.py``          injected failures (429, 500, 502, connection resets) and blocked chats
+``store.py``           chats and every message in them: ids, delivery, edits, deletes, pins
+``files.py``           files by file_id and file_path, uploads, photo sizes
+``updates.py``         updates waiting for the bot, getUpdates' long poll
+``callbacks.py``       button presses open until the bot answers them
+``events.py``          the ordered event stream, change notification, the bot's output, activity
+``records.py``         the values tests read: SentMessage, Event, Stats, Limits...
+``errors.py``          ApiError, Telegram's refusal as the bot receives it
+``methods/``           the Bot API methods by group: messages, edits, chats, updates, profile, files
+``methods/targets``    the chat and message a request names, found and checked once for all
+=====================  ===========================================================================
+
+Making it as strict as Telegram: a refusal of what a message contains goes in ``checks.py``; of
+which chat or message a request names (an upgraded group's ``migrate_to_chat_id``) in
+``methods/targets.py``; of how fast the bot goes (edits per group) in ``ratelimit.py``; of a
+button press answered too late in ``callbacks.py``.  Each raises :class:`ApiError` with
+Telegram's wording, and ``tests/sandbox`` checks it over HTTP with a real ``telegram.Bot``.
 """
 
 from bot.sandbox.emulator.emulator import Emulator

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.sandbox.emulator.errors import ApiError
+from bot.sandbox.emulator.methods.targets import reachable_chat, target_message
 from bot.sandbox.emulator.params import Params
 from bot.sandbox.emulator.records import JSON
 
@@ -72,8 +73,7 @@ async def leave_chat(emu: Emulator, p: Params) -> bool:
 
 
 async def send_chat_action(emu: Emulator, p: Params) -> bool:
-    chat_id = emu.store.resolve(p.raw("chat_id"))
-    emu.store.check_reachable(chat_id)
+    chat_id = reachable_chat(emu, p)
     action = p.string("action") or ""
     if not action:
         raise ApiError(400, "Bad Request: action is empty")
@@ -83,13 +83,8 @@ async def send_chat_action(emu: Emulator, p: Params) -> bool:
 
 
 async def pin_chat_message(emu: Emulator, p: Params) -> bool:
-    chat_id = emu.store.resolve(p.raw("chat_id"))
-    emu.store.check_reachable(chat_id)
-    mid = p.required_integer("message_id")
-    slot = emu.store.live(chat_id, mid)
-    if slot is None:
-        raise ApiError(400, "Bad Request: message to pin not found")
-    emu.store.pin(chat_id, slot, mid)
+    chat_id, message_id, slot = target_message(emu, p, verb="pin")
+    emu.store.pin(chat_id, slot, message_id)
     return True
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.sandbox.emulator import checks
 from bot.sandbox.emulator.errors import ApiError
+from bot.sandbox.emulator.methods.targets import target_message
 from bot.sandbox.emulator.params import Params
 from bot.sandbox.emulator.records import JSON, SentMessage
 
@@ -20,47 +21,16 @@ if TYPE_CHECKING:
 
 __all__ = ["METHODS"]
 
+#: The kinds of message whose text (a text message) or caption (media) can be edited.
+_EDITABLE_KINDS = {"text": ("text",), "caption": ("photo", "document")}
+
 
 async def edit_message_text(emu: Emulator, p: Params) -> JSON:
-    message = _editable(emu, p)
-    if message.kind != "text":
-        raise ApiError(400, "Bad Request: there is no text in the message to edit")
-    text = p.string("text")
-    parse_mode = p.string("parse_mode")
-    plain, entities = checks.format_text(
-        text, parse_mode, p.json("entities"), caption=False, strict_html=emu.strict_html
-    )
-    markup = checks.check_markup(p.json("reply_markup"))
-    return emu.store.edit(
-        message,
-        emu.now(),
-        text=text,
-        parse_mode=parse_mode,
-        plain=plain,
-        entities=entities,
-        reply_markup=markup,
-    )
+    return _edit_content(emu, p, "text")
 
 
 async def edit_message_caption(emu: Emulator, p: Params) -> JSON:
-    message = _editable(emu, p)
-    if message.kind not in ("photo", "document"):
-        raise ApiError(400, "Bad Request: there is no caption in the message to edit")
-    caption = p.string("caption")
-    parse_mode = p.string("parse_mode")
-    plain, entities = checks.format_text(
-        caption, parse_mode, p.json("caption_entities"), caption=True, strict_html=emu.strict_html
-    )
-    markup = checks.check_markup(p.json("reply_markup"))
-    return emu.store.edit(
-        message,
-        emu.now(),
-        caption=caption,
-        parse_mode=parse_mode,
-        plain=plain,
-        entities=entities,
-        reply_markup=markup,
-    )
+    return _edit_content(emu, p, "caption")
 
 
 async def edit_message_reply_markup(emu: Emulator, p: Params) -> JSON:
@@ -70,26 +40,40 @@ async def edit_message_reply_markup(emu: Emulator, p: Params) -> JSON:
 
 
 async def delete_message(emu: Emulator, p: Params) -> bool:
-    chat_id = emu.store.resolve(p.raw("chat_id"))
-    emu.store.check_reachable(chat_id)
-    mid = p.required_integer("message_id")
-    slot = emu.store.live(chat_id, mid)
-    if slot is None:
-        raise ApiError(400, "Bad Request: message to delete not found")
-    emu.store.delete(chat_id, slot, mid)
+    chat_id, message_id, slot = target_message(emu, p, verb="delete")
+    emu.store.delete(chat_id, slot, message_id)
     return True
+
+
+def _edit_content(emu: Emulator, p: Params, field: str) -> JSON:
+    """editMessageText (``field`` "text") or editMessageCaption ("caption"), with its keyboard."""
+    message = _editable(emu, p)
+    if message.kind not in _EDITABLE_KINDS[field]:
+        raise ApiError(400, f"Bad Request: there is no {field} in the message to edit")
+    value = p.string(field)
+    parse_mode = p.string("parse_mode")
+    caption = field == "caption"
+    entities_param = "caption_entities" if caption else "entities"
+    plain, entities = checks.format_text(
+        value, parse_mode, p.json(entities_param), caption=caption, strict_html=emu.strict_html
+    )
+    markup = checks.check_markup(p.json("reply_markup"))
+    return emu.store.edit(
+        message,
+        emu.now(),
+        **{field: value},
+        parse_mode=parse_mode,
+        plain=plain,
+        entities=entities,
+        reply_markup=markup,
+    )
 
 
 def _editable(emu: Emulator, p: Params) -> SentMessage:
     """The bot message an edit names, or Telegram's refusal."""
     if p.has("inline_message_id"):
         raise ApiError(400, "Bad Request: inline messages are not supported by the emulator")
-    chat_id = emu.store.resolve(p.raw("chat_id"))
-    emu.store.check_reachable(chat_id)
-    mid = p.required_integer("message_id")
-    slot = emu.store.live(chat_id, mid)
-    if slot is None:
-        raise ApiError(400, "Bad Request: message to edit not found")
+    _chat_id, _message_id, slot = target_message(emu, p, verb="edit")
     if slot.sent is None:
         raise ApiError(400, "Bad Request: message can't be edited")
     return slot.sent

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.sandbox.emulator import checks
 from bot.sandbox.emulator.errors import ApiError
+from bot.sandbox.emulator.methods.targets import reachable_chat
 from bot.sandbox.emulator.params import Params
 from bot.sandbox.emulator.records import JSON, SentMessage
 from bot.sandbox.emulator.store import set_entities, set_markup
@@ -31,10 +32,7 @@ async def send_message(emu: Emulator, p: Params) -> JSON:
     plain, entities = checks.format_text(
         text, parse_mode, p.json("entities"), caption=False, strict_html=emu.strict_html
     )
-    emu.limiter.take(chat_id)
-    date = emu.now()
-    mid = emu.store.new_message_id(chat_id)
-    raw = _base_raw(emu, chat_id, mid, date, reply_to)
+    mid, date, raw = _new_message(emu, chat_id, reply_to)
     raw["text"] = plain
     set_entities(raw, "entities", entities)
     if p.json("link_preview_options") is not None:
@@ -66,10 +64,7 @@ async def send_document(emu: Emulator, p: Params) -> JSON:
 async def send_location(emu: Emulator, p: Params) -> JSON:
     chat_id, markup, reply_to = _prepare_send(emu, p)
     location = _coordinates(p)
-    emu.limiter.take(chat_id)
-    date = emu.now()
-    mid = emu.store.new_message_id(chat_id)
-    raw = _base_raw(emu, chat_id, mid, date, reply_to)
+    mid, date, raw = _new_message(emu, chat_id, reply_to)
     raw["location"] = location
     set_markup(raw, markup)
     message = SentMessage(chat_id, mid, "location", date, reply_markup=markup, location=location)
@@ -82,10 +77,7 @@ async def send_venue(emu: Emulator, p: Params) -> JSON:
     title = p.string("title") or ""
     address = p.string("address") or ""
     checks.check_venue(title, address)
-    emu.limiter.take(chat_id)
-    date = emu.now()
-    mid = emu.store.new_message_id(chat_id)
-    raw = _base_raw(emu, chat_id, mid, date, reply_to)
+    mid, date, raw = _new_message(emu, chat_id, reply_to)
     venue = {"location": location, "title": title, "address": address}
     raw["venue"] = venue
     raw["location"] = location
@@ -111,10 +103,7 @@ async def _send_media(emu: Emulator, p: Params, kind: str) -> JSON:
         caption, parse_mode, p.json("caption_entities"), caption=True, strict_html=emu.strict_html
     )
     record, data, filename, mime = emu.files.from_request(p, kind, kind=kind)
-    emu.limiter.take(chat_id)
-    date = emu.now()
-    mid = emu.store.new_message_id(chat_id)
-    raw = _base_raw(emu, chat_id, mid, date, reply_to)
+    mid, date, raw = _new_message(emu, chat_id, reply_to)
     if kind == "photo":
         raw["photo"] = emu.files.photo_sizes(record)
     else:
@@ -152,8 +141,7 @@ async def _send_media(emu: Emulator, p: Params, kind: str) -> JSON:
 
 def _prepare_send(emu: Emulator, p: Params) -> tuple[int, JSON | None, JSON | None]:
     """The chat, the checked keyboard and the message replied to (checked in Telegram's order)."""
-    chat_id = emu.store.resolve(p.raw("chat_id"))
-    emu.store.check_reachable(chat_id)
+    chat_id = reachable_chat(emu, p)
     markup = checks.check_markup(p.json("reply_markup"))
     reply_to = _reply_to(emu, p, chat_id)
     return chat_id, markup, reply_to
@@ -188,7 +176,11 @@ def _coordinates(p: Params) -> JSON:
     return checks.check_coordinates(latitude, longitude)
 
 
-def _base_raw(emu: Emulator, chat_id: int, mid: int, date: dt.datetime, reply_to: JSON | None) -> JSON:
+def _new_message(emu: Emulator, chat_id: int, reply_to: JSON | None) -> tuple[int, dt.datetime, JSON]:
+    """Spend a flood-control token, then number and date the new message and start its JSON."""
+    emu.limiter.take(chat_id)
+    date = emu.now()
+    mid = emu.store.new_message_id(chat_id)
     raw: JSON = {
         "message_id": mid,
         "from": emu.bot_user,
@@ -197,7 +189,7 @@ def _base_raw(emu: Emulator, chat_id: int, mid: int, date: dt.datetime, reply_to
     }
     if reply_to is not None:
         raw["reply_to_message"] = reply_to
-    return raw
+    return mid, date, raw
 
 
 METHODS: dict[str, Method] = {
