@@ -149,11 +149,6 @@ class Person(_Chatty):
         return self.id
 
     @property
-    def chat_id(self) -> int:
-        """The private chat's id (equal to the user id, as in Telegram)."""
-        return self.id
-
-    @property
     def user_json(self) -> JSON:
         """This person as a Telegram ``User``."""
         user: JSON = {"id": self.id, "is_bot": False, "first_name": self.first_name}
@@ -195,24 +190,22 @@ class Person(_Chatty):
 
     def _base(self, chat_id: int) -> JSON:
         return {
-            "message_id": self._emu._new_message_id(chat_id),
+            "message_id": self._emu.store.new_message_id(chat_id),
             "from": self.user_json,
             "chat": self._emu.chat_json(chat_id),
-            "date": self._emu._timestamp(),
+            "date": int(self._emu.now().timestamp()),
         }
 
     def _act(self, chat_id: int) -> None:
         """Remember 'now' so wait_for only looks at what the bot does after this action."""
         self._mark = self._emu.seq
-        group = self._emu._groups.get(chat_id)
+        group = self._emu.store.groups.get(chat_id)
         if group is not None:
             group._mark = self._mark
 
     async def _emit(self, chat_id: int, raw: JSON) -> JSON:
         self._act(chat_id)
-        self._emu._store_user_message(chat_id, raw)
-        self._emu._publish("user_message", chat_id, None, message=raw)
-        self._emu._push_update({"message": raw})
+        self._emu.receive(chat_id, raw)
         await asyncio.sleep(0)
         return raw
 
@@ -257,9 +250,9 @@ class Person(_Chatty):
     async def send_photo(self, data: bytes, caption: str | None = None, chat: Group | None = None) -> JSON:
         """Send a picture; the bot can download it with getFile (use ``photo[-1]``)."""
         chat_id = self._chat_id(chat)
-        record = self._emu._register_upload(data, kind="photo", file_name=None, mime_type="image/jpeg")
+        record = self._emu.files.register_upload(data, kind="photo", file_name=None, mime_type="image/jpeg")
         raw = self._base(chat_id)
-        raw["photo"] = self._emu._photo_sizes(record)
+        raw["photo"] = self._emu.files.photo_sizes(record)
         if caption:
             raw["caption"] = caption
         return await self._emit(chat_id, raw)
@@ -276,7 +269,7 @@ class Person(_Chatty):
         """Send a file; the bot can download it with getFile."""
         chat_id = self._chat_id(chat)
         mime = mime_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
-        record = self._emu._register_upload(data, kind="document", file_name=filename, mime_type=mime)
+        record = self._emu.files.register_upload(data, kind="document", file_name=filename, mime_type=mime)
         raw = self._base(chat_id)
         raw["document"] = {
             "file_id": record.file_id,
@@ -308,7 +301,7 @@ class Person(_Chatty):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         if message is None:
-            await self._emu._settle(_SETTLE_QUIET, min(deadline, loop.time() + _SETTLE_MAX))
+            await self._emu.settle(_SETTLE_QUIET, min(deadline, loop.time() + _SETTLE_MAX))
         while True:
             found = self._find_button(chat_id, label, message)
             if found is not None:
@@ -319,7 +312,7 @@ class Person(_Chatty):
                     f"{self!r} found no inline button {label!r} in chat {chat_id} within {timeout}s; "
                     "newest messages:\n" + _listing(self._emu.inbox(chat_id))
                 )
-            await self._emu._wait_change(remaining)
+            await self._emu.bus.wait_change(remaining)
         target, button = found
         if "callback_data" not in button:
             kind = next((k for k in button if k != "text"), "unknown")
@@ -358,7 +351,7 @@ class Person(_Chatty):
         target = message
         if target is None:
             loop = asyncio.get_running_loop()
-            await self._emu._settle(_SETTLE_QUIET, loop.time() + min(timeout, _SETTLE_MAX))
+            await self._emu.settle(_SETTLE_QUIET, loop.time() + min(timeout, _SETTLE_MAX))
             target = next((m for m in reversed(self._emu.inbox(chat_id)) if not m.deleted), None)
         if target is None:
             raise AssertionError(f"no bot message in chat {chat_id} to attach a callback query to")
@@ -368,7 +361,7 @@ class Person(_Chatty):
         self, chat_id: int, target: SentMessage, data: str, wait: float
     ) -> CallbackAnswer | None:
         self._act(chat_id)
-        future = self._emu._new_callback_query(self, chat_id, target, data)
+        future = self._emu.press(self.user_json, chat_id, target, data)
         try:
             return await asyncio.wait_for(asyncio.shield(future), wait)
         except TimeoutError:
@@ -443,9 +436,6 @@ class Group(_Chatty):
         """Make the person an administrator (adds them as a member too)."""
         self.add(person)
         self.admins.add(person.id)
-
-    def demote(self, person: Person) -> None:
-        self.admins.discard(person.id)
 
     async def wait_for(self, match: Match, *, timeout: float = 5.0, since: int | None = None) -> SentMessage:  # noqa: ASYNC109
         """Like :meth:`Person.wait_for`, counting from the last action of any member in this group."""

@@ -66,6 +66,28 @@ async def test_wrong_token_and_unknown_method(emu: Emulator) -> None:
             assert (resp.status, (await resp.json())["description"]) == (401, "Unauthorized")
 
 
+SERVED_METHODS = """
+    getMe getUpdates setWebhook deleteWebhook getWebhookInfo close logOut
+    setMyCommands getMyCommands deleteMyCommands setMyDescription getMyDescription
+    setMyShortDescription getMyShortDescription setMyName getMyName setChatMenuButton getChatMenuButton
+    sendMessage sendPhoto sendDocument sendLocation sendVenue
+    editMessageText editMessageCaption editMessageReplyMarkup deleteMessage answerCallbackQuery getFile
+    getChat getChatMember getChatAdministrators getChatMemberCount leaveChat sendChatAction
+    pinChatMessage unpinChatMessage unpinAllChatMessages
+""".split()
+
+
+@pytest.mark.parametrize("method", SERVED_METHODS)
+async def test_every_method_the_bot_may_call_is_served(emu: Emulator, method: str) -> None:
+    """Called without parameters, each answers (often a 400), never "method not found"."""
+    async with aiohttp.ClientSession() as http:
+        for name in (method, method.lower()):  # Telegram matches method names case-insensitively
+            async with http.post(f"{emu.base_url}{emu.token}/{name}") as resp:
+                body = await resp.json()
+                assert resp.status != 404, (name, body)
+                assert body["ok"] or body["error_code"] == 400, (name, body)
+
+
 async def test_json_and_form_bodies(emu: Emulator, alice: Person) -> None:
     url = f"{emu.base_url}{emu.token}/sendMessage"
     markup = {"inline_keyboard": [[{"text": "OK", "callback_data": "ok"}]]}

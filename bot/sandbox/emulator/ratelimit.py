@@ -1,0 +1,69 @@
+"""Flood control: Telegram's per-bot and per-chat pace, as token buckets, answered with 429.
+
+Why its own state: the pace is per chat (1/s in a private chat, 20/min in a group) and overall
+(30/s), and it changes live (``emu.limits.scale``); the buckets are the one place that remembers
+how fast the bot has been sending to each chat, so another per-chat limit goes here too.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from bot.sandbox.emulator.errors import ApiError
+from bot.sandbox.emulator.records import Limits, Stats
+
+__all__ = ["RateLimiter"]
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    stamp: float
+    capacity: float = 1.0
+    rate: float = 1.0
+
+    def wait(self, now: float, capacity: float, rate: float) -> float:
+        """Refill, then seconds until one token is available (0 if available now)."""
+        self.capacity, self.rate = max(1.0, capacity), max(rate, 1e-9)
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+
+class RateLimiter:
+    """Token buckets for the whole bot and for each chat, read from :class:`Limits` at each send."""
+
+    def __init__(self, limits: Limits, stats: Stats) -> None:
+        self.limits = limits
+        self._stats = stats
+        self._buckets: dict[object, _Bucket] = {}
+
+    def take(self, chat_id: int) -> None:
+        """Spend a token for one new message to ``chat_id``, or refuse with 429 and retry_after."""
+        lim = self.limits
+        if not lim.enabled:
+            return
+        now = time.monotonic()
+        plan: list[tuple[object, float, float]] = [
+            ("overall", lim.overall_per_second, lim.overall_per_second * lim.scale)
+        ]
+        if chat_id > 0:
+            plan.append((chat_id, lim.private_burst, lim.private_per_second * lim.scale))
+        else:
+            plan.append((chat_id, lim.group_burst, lim.group_per_minute / 60 * lim.scale))
+        buckets: list[_Bucket] = []
+        wait = 0.0
+        for key, capacity, rate in plan:
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                bucket = self._buckets[key] = _Bucket(tokens=max(1.0, capacity), stamp=now)
+            wait = max(wait, bucket.wait(now, capacity, rate))
+            buckets.append(bucket)
+        if wait > 0:
+            retry = max(1, math.ceil(wait))
+            self._stats.rate_limited += 1
+            raise ApiError(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
+        for bucket in buckets:
+            bucket.tokens -= 1
