@@ -23,7 +23,8 @@ from bot.msgids import N_
 from bot.render import BABEL_LOCALE
 from bot.services.access import NotAllowed
 from bot.services.base import InvalidInput
-from bot.services.volunteer import PAGE, ShiftCard
+from bot.services.volunteer.browse import PAGE
+from bot.services.volunteer.cards import ShiftCard
 
 FEATURE = "vol"
 SLOT_LABELS = {
@@ -66,7 +67,7 @@ async def _problem(update: Update, context: BotContext, problem: InvalidInput) -
 
 
 async def volunteer_command(update: Update, context: BotContext) -> None:
-    projects = await context.services.volunteer.projects()
+    projects = await context.services.volunteer.browse.projects()
     rows = [[button(p.title_in(context.lang)[:60], FEATURE, "p", p.id, 0)] for p in projects]
     rows.append([button(context.gettext("When I'm free"), FEATURE, "av", "-")])
     await context.reply(
@@ -75,7 +76,7 @@ async def volunteer_command(update: Update, context: BotContext) -> None:
 
 
 async def show_project(update: Update, context: BotContext, project_id: int, page: int) -> None:
-    project, cards, more = await context.services.volunteer.project_page(
+    project, cards, more = await context.services.volunteer.browse.project_page(
         update.effective_user.id, project_id, page
     )
     rows = [[button(_shift_label(context, c), FEATURE, "s", c.id)] for c in cards]
@@ -107,7 +108,7 @@ def _signed_up_buttons(context: BotContext, card: ShiftCard) -> list[list[dict[s
 
 
 async def sign_up(update: Update, context: BotContext, shift_id: int) -> None:
-    result = await context.services.volunteer.sign_up(update.effective_user.id, shift_id)
+    result = await context.services.volunteer.signups.sign_up(update.effective_user.id, shift_id)
     await update.callback_query.answer()
     await context.reply(
         update,
@@ -128,7 +129,7 @@ async def sign_up(update: Update, context: BotContext, shift_id: int) -> None:
 
 
 async def cancel(update: Update, context: BotContext, shift_id: int, *, from_reminder: bool = False) -> None:
-    card, late = await context.services.volunteer.cancel(update.effective_user.id, shift_id)
+    card, late = await context.services.volunteer.signups.cancel(update.effective_user.id, shift_id)
     await update.callback_query.answer()
     await context.reply(
         update, "volunteer/cancelled.html", edit=True, card=card, late=late, from_reminder=from_reminder
@@ -136,7 +137,7 @@ async def cancel(update: Update, context: BotContext, shift_id: int, *, from_rem
 
 
 async def coming(update: Update, context: BotContext, shift_id: int) -> None:
-    card = await context.services.volunteer.coming(update.effective_user.id, shift_id)
+    card = await context.services.volunteer.signups.coming(update.effective_user.id, shift_id)
     await update.callback_query.answer(context.gettext("Thank you! See you there."))
     await context.reply(
         update,
@@ -147,7 +148,7 @@ async def coming(update: Update, context: BotContext, shift_id: int) -> None:
 
 
 async def take(update: Update, context: BotContext, shift_id: int) -> None:
-    result = await context.services.volunteer.take(update.effective_user.id, shift_id)
+    result = await context.services.volunteer.signups.take(update.effective_user.id, shift_id)
     await update.callback_query.answer()
     await context.reply(
         update,
@@ -160,13 +161,13 @@ async def take(update: Update, context: BotContext, shift_id: int) -> None:
 
 
 async def pass_offer(update: Update, context: BotContext, shift_id: int) -> None:
-    card = await context.services.volunteer.pass_offer(update.effective_user.id, shift_id)
+    card = await context.services.volunteer.signups.pass_offer(update.effective_user.id, shift_id)
     await update.callback_query.answer()
     await context.reply(update, "volunteer/passed.html", edit=True, card=card)
 
 
 async def send_ics(update: Update, context: BotContext, shift_id: int | None) -> None:
-    data, name = await context.services.volunteer.ics(update.effective_user.id, shift_id)
+    data, name = await context.services.volunteer.browse.ics(update.effective_user.id, shift_id)
     if update.callback_query is not None:
         await update.callback_query.answer()
     await context.bot.send_document(
@@ -181,7 +182,7 @@ async def send_ics(update: Update, context: BotContext, shift_id: int | None) ->
 
 
 async def my_shifts_command(update: Update, context: BotContext) -> None:
-    cards = await context.services.volunteer.my_shifts(update.effective_user.id)
+    cards = await context.services.volunteer.browse.my_shifts(update.effective_user.id)
     rows = [
         [
             button(
@@ -196,13 +197,13 @@ async def my_shifts_command(update: Update, context: BotContext) -> None:
 
 
 async def my_hours_command(update: Update, context: BotContext) -> None:
-    hours = await context.services.volunteer.hours(update.effective_user.id)
+    hours = await context.services.volunteer.checkin.hours(update.effective_user.id)
     rows = [[button(context.gettext("📄 Send my certificate"), FEATURE, "cert")]] if hours.shifts else None
     await context.reply(update, "volunteer/hours.html", rows, hours=hours)
 
 
 async def send_certificate(update: Update, context: BotContext) -> None:
-    data, name = await context.services.volunteer.certificate(update.effective_user.id)
+    data, name = await context.services.volunteer.checkin.certificate(update.effective_user.id)
     await update.callback_query.answer()
     await context.bot.send_document(
         update.effective_chat.id,
@@ -215,9 +216,9 @@ async def send_certificate(update: Update, context: BotContext) -> None:
 async def availability(update: Update, context: BotContext, slot: str) -> None:
     service = context.services.volunteer
     chosen = await (
-        service.availability(update.effective_user.id)
+        service.browse.availability(update.effective_user.id)
         if slot == "-"
-        else service.toggle_availability(update.effective_user.id, slot)
+        else service.browse.toggle_availability(update.effective_user.id, slot)
     )
     rows = [
         [button(("✅ " if s in chosen else "▫️ ") + context.gettext(label), FEATURE, "av", s)]
@@ -248,7 +249,7 @@ async def _checked_in(update: Update, context: BotContext, result) -> None:
 
 
 async def check_in_button(update: Update, context: BotContext, shift_id: int) -> None:
-    result = await context.services.volunteer.check_in(update.effective_user.id, shift_id)
+    result = await context.services.volunteer.checkin.check_in(update.effective_user.id, shift_id)
     await update.callback_query.answer()
     await _checked_in(update, context, result)
 
@@ -256,7 +257,7 @@ async def check_in_button(update: Update, context: BotContext, shift_id: int) ->
 async def check_in_link(update: Update, context: BotContext, code: str) -> None:
     """`/start in-<code>` from the QR poster at the place."""
     try:
-        result = await context.services.volunteer.check_in_code(update.effective_user.id, code)
+        result = await context.services.volunteer.checkin.check_in_code(update.effective_user.id, code)
     except InvalidInput as problem:
         await _problem(update, context, problem)
         return
@@ -265,20 +266,19 @@ async def check_in_link(update: Update, context: BotContext, code: str) -> None:
 
 async def location_shared(update: Update, context: BotContext) -> None:
     loc = update.message.location
-    try:
-        card, ok, distance = await context.services.volunteer.location_shared(
-            update.effective_user.id, loc.latitude, loc.longitude
-        )
-    except InvalidInput as problem:
+    check = await context.services.volunteer.checkin.location_shared(
+        update.effective_user.id, loc.latitude, loc.longitude
+    )
+    if check is None:
         await context.bot.send_message(
             update.effective_chat.id,
-            context.render("volunteer/problem.html", code=problem.code, d=problem.details),
+            context.render("volunteer/problem.html", code="no_recent_checkin", d={}),
             reply_markup=ReplyKeyboardRemove(),
         )
         return
     await context.bot.send_message(
         update.effective_chat.id,
-        context.render("volunteer/location.html", card=card, ok=ok, distance=distance),
+        context.render("volunteer/location.html", card=check.card, ok=check.ok, distance=check.distance_m),
         reply_markup=ReplyKeyboardRemove(),
     )
 
@@ -288,7 +288,7 @@ async def location_shared(update: Update, context: BotContext) -> None:
 
 async def roster_command(update: Update, context: BotContext) -> None:
     try:
-        cards = await context.services.volunteer.organiser_shifts(update.effective_user.id)
+        cards = await context.services.volunteer.organisers.organiser_shifts(update.effective_user.id)
     except NotAllowed as refused:
         await refuse(update, context, refused.message)
         return
@@ -324,7 +324,7 @@ def _roster_buttons(context: BotContext, roster) -> list[list[dict[str, str]]]:
 
 
 async def show_roster(update: Update, context: BotContext, shift_id: int) -> None:
-    roster = await context.services.volunteer.roster(update.effective_user.id, shift_id)
+    roster = await context.services.volunteer.organisers.roster(update.effective_user.id, shift_id)
     await update.callback_query.answer()
     await context.reply(
         update,
@@ -337,7 +337,7 @@ async def show_roster(update: Update, context: BotContext, shift_id: int) -> Non
 
 
 async def mark(update: Update, context: BotContext, signup_id: int, present: bool) -> None:
-    roster = await context.services.volunteer.mark(update.effective_user.id, signup_id, present)
+    roster = await context.services.volunteer.organisers.mark(update.effective_user.id, signup_id, present)
     await update.callback_query.answer(context.gettext("Saved."))
     await context.reply(
         update,
@@ -350,7 +350,7 @@ async def mark(update: Update, context: BotContext, signup_id: int, present: boo
 
 
 async def confirm_cancel_shift(update: Update, context: BotContext, shift_id: int) -> None:
-    roster = await context.services.volunteer.roster(update.effective_user.id, shift_id)
+    roster = await context.services.volunteer.organisers.roster(update.effective_user.id, shift_id)
     await update.callback_query.answer()
     rows = [
         [button(context.gettext("Yes, cancel it and tell everyone"), FEATURE, "xy", shift_id)],
@@ -367,7 +367,7 @@ async def confirm_cancel_shift(update: Update, context: BotContext, shift_id: in
 
 
 async def cancel_shift(update: Update, context: BotContext, shift_id: int) -> None:
-    card, told = await context.services.volunteer.cancel_shift(update.effective_user.id, shift_id)
+    card, told = await context.services.volunteer.organisers.cancel_shift(update.effective_user.id, shift_id)
     await update.callback_query.answer()
     await context.reply(update, "volunteer/shift_cancel_done.html", edit=True, card=card, told=told)
 
@@ -382,7 +382,7 @@ async def shift_message_command(update: Update, context: BotContext) -> None:
         await context.reply(update, "volunteer/problem.html", code="shiftmsg_usage", d={})
         return
     try:
-        told = await context.services.volunteer.message_shift(
+        told = await context.services.volunteer.organisers.message_shift(
             update.effective_user.id, int(match.group(1)), match.group(2)
         )
     except NotAllowed as refused:
@@ -393,7 +393,7 @@ async def shift_message_command(update: Update, context: BotContext) -> None:
 
 async def poster_command(update: Update, context: BotContext) -> None:
     try:
-        projects = await context.services.volunteer.organised_projects(update.effective_user.id)
+        projects = await context.services.volunteer.organisers.organised_projects(update.effective_user.id)
     except NotAllowed as refused:
         await refuse(update, context, refused.message)
         return
@@ -402,7 +402,7 @@ async def poster_command(update: Update, context: BotContext) -> None:
 
 
 async def send_poster(update: Update, context: BotContext, project_id: int) -> None:
-    data, name = await context.services.volunteer.poster(
+    data, name = await context.services.volunteer.organisers.poster(
         update.effective_user.id, project_id, context.bot.username
     )
     await update.callback_query.answer()
@@ -421,7 +421,9 @@ async def attendance_command(update: Update, context: BotContext) -> None:
         await context.reply(update, "volunteer/problem.html", code="attendance_usage", d={})
         return
     try:
-        data, name = await context.services.volunteer.attendance_csv(update.effective_user.id, month)
+        data, name = await context.services.volunteer.attendance.attendance_csv(
+            update.effective_user.id, month
+        )
     except NotAllowed as refused:
         await refuse(update, context, refused.message)
         return
@@ -440,7 +442,7 @@ async def claim_command(update: Update, context: BotContext) -> None:
         await context.reply(update, "volunteer/problem.html", code="claim_usage", d={})
         return
     try:
-        team, card = await context.services.volunteer.claim_team(
+        team, card = await context.services.volunteer.teams.claim(
             update.effective_user.id, int(args[0]), int(args[1])
         )
     except NotAllowed as refused:
@@ -452,7 +454,7 @@ async def claim_command(update: Update, context: BotContext) -> None:
 
 async def join_team_link(update: Update, context: BotContext, code: str) -> None:
     try:
-        result = await context.services.volunteer.join_team(update.effective_user.id, code)
+        result = await context.services.volunteer.teams.join(update.effective_user.id, code)
     except InvalidInput as problem:
         await _problem(update, context, problem)
         return
