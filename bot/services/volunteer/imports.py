@@ -118,7 +118,7 @@ def _project_values(spec: ProjectSpec, building_id: int | None) -> dict[str, obj
     return values
 
 
-def _schedule_values(s: ScheduleSpec) -> dict[str, object]:
+def _schedule_values(s: ScheduleSpec) -> repo.ScheduleValues:
     return {
         "weekdays": s.weekdays,
         "start_time": f"{s.start:%H:%M}",
