@@ -17,7 +17,7 @@ from bot.msgids import N_
 
 if TYPE_CHECKING:
     from bot.render import Renderer
-    from bot.services.volunteer import ShiftCard
+    from bot.services.volunteer.cards import ShiftCard
 
 PRODID = "-//Jing'an Temple service station//volunteer shifts//EN"
 ALARM_BEFORE = timedelta(minutes=60)

@@ -16,6 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import qrcode
+from qrcode.image.pil import PilImage
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
@@ -27,7 +28,7 @@ from bot.render import BABEL_LOCALE
 
 if TYPE_CHECKING:
     from bot.render import Renderer
-    from bot.services.volunteer import Hours
+    from bot.services.volunteer.checkin import Hours
     from bot.storage.shifts import Project
 
 CJK = "STSong-Light"
@@ -180,7 +181,7 @@ def poster_pdf(project: Project, link: str, renderer: Renderer) -> bytes:
         size = _fit(title, 22 if lang == "zh" else 16, width - 80, True)
         _draw(c, title, width / 2, y, size, bold=True)
         y -= size + 12
-    image = qrcode.make(link, box_size=12, border=2)
+    image = qrcode.make(link, image_factory=PilImage, box_size=12, border=2)
     png = io.BytesIO()
     image.save(png, format="PNG")
     png.seek(0)

@@ -48,7 +48,7 @@ def import_projects(
         print(f"{path}: cannot read the file ({error})", file=err)
         return 1
     try:
-        result = asyncio.run(_with_services(settings, lambda s: s.volunteer.import_projects(text)))
+        result = asyncio.run(_with_services(settings, lambda s: s.volunteer.imports.import_projects(text)))
     except ProjectFileError as error:
         print(f"{path}: nothing was imported, please fix:", file=err)
         for problem in error.problems:
@@ -72,7 +72,9 @@ def export_attendance(
         print("which month? e.g.: python -m bot export attendance 2026-11", file=err)
         return 1
     try:
-        data, _name = asyncio.run(_with_services(settings, lambda s: s.volunteer.attendance_csv(None, month)))
+        data, _name = asyncio.run(
+            _with_services(settings, lambda s: s.volunteer.attendance.attendance_csv(None, month))
+        )
     except InvalidInput:
         print(f"{month!r} is not a month: write it like 2026-11", file=err)
         return 1

@@ -258,9 +258,9 @@ def _schedule(
         problems.add(values[unknown], f"unknown schedule field '{unknown}'")
     if start is not None and end is not None and not _check_slot(today, start, end, tz, problems, node):
         return None
-    if None in (weekdays, start, end, capacity, first):
+    if weekdays is None or start is None or end is None or capacity is None or first is None:
         return None
-    return ScheduleSpec(weekdays, start, end, capacity, max(first, today), last, frozenset(skip))  # type: ignore[arg-type]
+    return ScheduleSpec(weekdays, start, end, capacity, max(first, today), last, frozenset(skip))
 
 
 def _one_off(

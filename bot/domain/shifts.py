@@ -168,16 +168,6 @@ def overlaps(a: tuple[datetime, datetime], b: tuple[datetime, datetime]) -> bool
     return a[0] < b[1] and b[0] < a[1]
 
 
-def first_overlap(
-    slot: tuple[datetime, datetime], held: Iterable[tuple[int, datetime, datetime]]
-) -> int | None:
-    """The id of the first held (id, start, end) that overlaps `slot`, if any."""
-    for shift_id, starts, ends in held:
-        if overlaps(slot, (starts, ends)):
-            return shift_id
-    return None
-
-
 def is_quiet(moment: datetime, tz: tzinfo) -> bool:
     local = moment.astimezone(tz).time()
     return local >= QUIET_START or local < QUIET_END

@@ -22,7 +22,7 @@ Tick = Callable[["Services"], Awaitable[object]]
 # one service method that reads what is due and records what it did in the same transaction.
 TICKS: list[tuple[str, Tick]] = [
     ("requests", lambda s: s.requests.tick()),
-    ("volunteer", lambda s: s.volunteer.tick()),
+    ("volunteer", lambda s: s.volunteer.ticks.tick()),
     ("enterprises", lambda s: s.enterprises.tick()),
     ("events.offers", lambda s: s.events.expire_offers()),
     ("stats.weekly", lambda s: s.stats.weekly_tick()),

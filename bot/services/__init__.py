@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from bot.services.requests import RequestService
     from bot.services.roles import RolesService
     from bot.services.stats import StatsService
-    from bot.services.volunteer import VolunteerService
+    from bot.services.volunteer import Volunteer
 
 
 @dataclass
@@ -46,10 +46,11 @@ class Services:
     stats: StatsService = field(init=False)
     enterprises: EnterpriseService = field(init=False)
     guide: GuideService = field(init=False)
-    volunteer: VolunteerService = field(init=False)
+    volunteer: Volunteer = field(init=False)
 
 
 def build_services(settings: Settings, clock: Clock, db: Database) -> Services:
+    from bot.services import volunteer
     from bot.services.enterprises import EnterpriseService
     from bot.services.events import EventsService
     from bot.services.guide import GuideService
@@ -57,7 +58,6 @@ def build_services(settings: Settings, clock: Clock, db: Database) -> Services:
     from bot.services.requests import RequestService
     from bot.services.roles import RolesService
     from bot.services.stats import StatsService
-    from bot.services.volunteer import VolunteerService
 
     services = Services(
         settings=settings,
@@ -74,5 +74,5 @@ def build_services(settings: Settings, clock: Clock, db: Database) -> Services:
     services.stats = StatsService(services)
     services.enterprises = EnterpriseService(services)
     services.guide = GuideService(services)
-    services.volunteer = VolunteerService(services)
+    services.volunteer = volunteer.build(services)
     return services

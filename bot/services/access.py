@@ -16,7 +16,9 @@ Two layers, both answered from here:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import aiosqlite
 
@@ -24,6 +26,9 @@ from bot.msgids import N_
 from bot.settings import Settings
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.storage.shifts import Project
 
 # What a refused person reads (plain text: it is also a button alert, at most 200 characters).
 NOT_STAFF = N_("Sorry, this is only for station staff.")
@@ -114,6 +119,42 @@ def ensure(allowed: bool, message: str = NOT_STAFF) -> None:
 
 
 # --------------------------------------------------------------------------- volunteering rules
+
+
+def organises(access: Access, project: Project) -> bool:
+    """Administrators organise every project, an organiser the project(s) of their role's scope.
+
+    Only they speak for a project: writing to everyone on a shift, cancelling a shift.
+    """
+    return access.organises(project.key)
+
+
+def may_run_shifts(access: Access, project: Project) -> bool:
+    """Rosters, attendance marks and check-in posters: the project's organisers, and station staff
+    (who help at the desk on the day)."""
+    return organises(access, project) or access.is_staff
+
+
+def may_open_organiser_desk(access: Access) -> bool:
+    """The organisers' screens (upcoming shifts, posters to print): any organiser, or station staff.
+    What they then list is filtered project by project with `may_run_shifts`."""
+    return access.is_organiser or access.is_staff
+
+
+def may_export_attendance(access: Access) -> bool:
+    """A month's attendance for the national volunteer platform: organisers and administrators."""
+    return access.is_organiser
+
+
+def attendance_projects(access: Access) -> list[str] | None:
+    """The project keys whose attendance this person may export: None means every project."""
+    return None if access.is_admin else list(access.organiser_scopes)
+
+
+def may_claim_team(liaison_of: Sequence[object]) -> bool:
+    """Only a company's linked liaison holds places on a shift for the company's team, whatever
+    other roles they have (`liaison_of`: the companies they are the linked liaison of)."""
+    return len(liaison_of) > 0
 
 
 # --------------------------------------------------------------------------- enterprises rules

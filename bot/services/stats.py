@@ -10,7 +10,7 @@ Sources, as promised by each feature:
   breaches {tier: n}, satisfaction, ratings
 - services.enterprises.figures(start, end) -> enterprises, by_colour, colour_changes_total, visits,
   visit_coverage {visited, total, percent}, overdue_followups
-- services.volunteer.figures(since, until) -> signups, attendance_rate (0..1), hours_served, no_shows
+- services.volunteer.attendance.figures(since, until) -> signups, attendance_rate (0..1), hours_served, no_shows
 - services.guide.top_misses(since, limit) -> [(search, count)]
 """
 
@@ -339,7 +339,7 @@ class StatsService:
         since, end = period.start, min(until or period.end, period.end)
         requests = await self._section("requests", lambda f: f.figures(since, end))
         enterprises = await self._section("enterprises", lambda f: f.figures(since, end))
-        volunteer = await self._section("volunteer", lambda f: f.figures(since, end))
+        volunteer = await self._section("volunteer", lambda f: f.attendance.figures(since, end))
         misses = await self._section("guide", lambda f: f.top_misses(since, TOP_MISSES))
         points = await self.trend(trend) if trend else []
         return Figures(

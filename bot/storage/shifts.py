@@ -6,14 +6,39 @@ its waitlist position and its reminders are written together or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, TypedDict
 
 import aiosqlite
 
 from bot.storage.db import from_ts, ts
 
 LANGS = ("zh", "en", "fr")
+
+
+def _at(value: str) -> datetime:
+    """The timestamp of a NOT NULL column."""
+    moment = from_ts(value)
+    if moment is None:
+        raise ValueError("a NOT NULL timestamp column held NULL")
+    return moment
+
+
+async def _one(cur: aiosqlite.Cursor) -> aiosqlite.Row:
+    """The row of a query that always returns exactly one (an aggregate, INSERT ... RETURNING)."""
+    row = await cur.fetchone()
+    if row is None:
+        raise LookupError("the query returned no row")
+    return row
+
+
+def _new_id(cur: aiosqlite.Cursor) -> int:
+    """The id of the row an INSERT just added."""
+    if cur.lastrowid is None:
+        raise LookupError("the INSERT added no row")
+    return cur.lastrowid
 
 
 @dataclass(frozen=True)
@@ -101,13 +126,13 @@ class Shift:
 _SHIFT_COLUMNS = "id, project_id, schedule_id, starts_at, ends_at, capacity, status, fill_offered_at"
 
 
-def _shift(r: aiosqlite.Row) -> Shift:
+def _shift(r: aiosqlite.Row | Mapping[str, Any]) -> Shift:
     return Shift(
         id=r["id"],
         project_id=r["project_id"],
         schedule_id=r["schedule_id"],
-        starts_at=from_ts(r["starts_at"]),  # type: ignore[arg-type]
-        ends_at=from_ts(r["ends_at"]),  # type: ignore[arg-type]
+        starts_at=_at(r["starts_at"]),
+        ends_at=_at(r["ends_at"]),
         capacity=r["capacity"],
         status=r["status"],
         fill_offered_at=from_ts(r["fill_offered_at"]),
@@ -143,7 +168,7 @@ def _signup(r: aiosqlite.Row) -> Signup:
         shift_id=r["shift_id"],
         user_id=r["user_id"],
         status=r["status"],
-        queued_at=from_ts(r["queued_at"]),  # type: ignore[arg-type]
+        queued_at=_at(r["queued_at"]),
         offer_expires_at=from_ts(r["offer_expires_at"]),
         late_cancel=bool(r["late_cancel"]),
         coming_at=from_ts(r["coming_at"]),
@@ -193,7 +218,7 @@ async def upsert_project(
         cur = await conn.execute(
             f"INSERT INTO vol_projects ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", params
         )
-        return int(cur.lastrowid)
+        return _new_id(cur)
     sets = ", ".join(f"{c} = ?" for c in columns)
     await conn.execute(
         f"UPDATE vol_projects SET {sets}, active = 1, updated_at = ? WHERE id = ?",
@@ -234,8 +259,20 @@ def _schedule(r: aiosqlite.Row) -> ScheduleRow:
     )
 
 
+class ScheduleValues(TypedDict):
+    """A recurring schedule as the projects file gives it (days and times as stored)."""
+
+    weekdays: frozenset[int]
+    start_time: str  # HH:MM, local
+    end_time: str
+    capacity: int
+    first_day: str  # ISO dates
+    last_day: str | None
+    skip_days: set[str]
+
+
 async def replace_schedules(
-    conn: aiosqlite.Connection, project_id: int, schedules: list[dict[str, object]]
+    conn: aiosqlite.Connection, project_id: int, schedules: list[ScheduleValues]
 ) -> None:
     """The YAML file is the truth for recurring schedules: old ones stop generating, new ones start."""
     await conn.execute("UPDATE vol_schedules SET active = 0 WHERE project_id = ?", (project_id,))
@@ -245,13 +282,13 @@ async def replace_schedules(
             " skip_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 project_id,
-                ",".join(str(d) for d in sorted(s["weekdays"])),  # type: ignore[call-overload]
+                ",".join(str(d) for d in sorted(s["weekdays"])),
                 s["start_time"],
                 s["end_time"],
                 s["capacity"],
                 s["first_day"],
                 s["last_day"],
-                ",".join(sorted(s["skip_days"])),  # type: ignore[call-overload]
+                ",".join(sorted(s["skip_days"])),
             ),
         )
 
@@ -288,7 +325,7 @@ async def insert_shift(
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(project_id, starts_at) DO NOTHING",
         (project_id, schedule_id, ts(starts_at), ts(ends_at), capacity, ts(now)),
     )
-    return int(cur.lastrowid) if cur.rowcount else None
+    return _new_id(cur) if cur.rowcount else None
 
 
 async def shift(conn: aiosqlite.Connection, shift_id: int) -> Shift | None:
@@ -390,7 +427,7 @@ async def counts(conn: aiosqlite.Connection, shift_id: int) -> Counts:
         " FROM vol_signups WHERE shift_id = ?",
         (shift_id,),
     )
-    r = await cur.fetchone()
+    r = await _one(cur)
     return Counts(r[0] or 0, r[1] or 0, r[2] or 0)
 
 
@@ -448,8 +485,7 @@ async def put_signup(
             ts(now),
         ),
     )
-    row = await cur.fetchone()
-    return int(row[0])
+    return int((await _one(cur))[0])
 
 
 async def set_status(
@@ -531,7 +567,7 @@ async def of_user(
     out = []
     for r in await cur.fetchall():
         shift_row = {c.strip(): r["s_" + c.strip()] for c in _SHIFT_COLUMNS.split(",")}
-        out.append((_signup(r), _shift(shift_row)))  # type: ignore[arg-type]
+        out.append((_signup(r), _shift(shift_row)))
     return out
 
 
@@ -579,9 +615,9 @@ async def attendance_between(
             r[1],
             r[2],
             r[3],
-            from_ts(r[4]),
-            from_ts(r[5]),
-            None if r[6] is None else bool(r[6]),  # type: ignore[arg-type]
+            _at(r[4]),
+            _at(r[5]),
+            None if r[6] is None else bool(r[6]),
             from_ts(r[7]),
             r[8],
         )
@@ -604,7 +640,7 @@ async def served(conn: aiosqlite.Connection, user_id: int) -> list[ServedRow]:
         " ORDER BY s.starts_at",
         (user_id,),
     )
-    return [ServedRow(r[0], from_ts(r[1]), from_ts(r[2])) for r in await cur.fetchall()]  # type: ignore[arg-type]
+    return [ServedRow(r[0], _at(r[1]), _at(r[2])) for r in await cur.fetchall()]
 
 
 async def no_shows(conn: aiosqlite.Connection, user_id: int, now: datetime) -> int:
@@ -614,7 +650,7 @@ async def no_shows(conn: aiosqlite.Connection, user_id: int, now: datetime) -> i
         " AND s.ends_at <= ?",
         (user_id, ts(now)),
     )
-    return int((await cur.fetchone())[0])
+    return int((await _one(cur))[0])
 
 
 async def figures(
@@ -633,7 +669,7 @@ async def figures(
         " AND (g.status = 'confirmed' OR (g.status = 'cancelled' AND g.late_cancel = 1))",
         (ts(now), ts(now), ts(now), ts(first), ts(last)),
     )
-    r = await cur.fetchone()
+    r = await _one(cur)
     total, ended, attended, hours, late = (r[0] or 0), (r[1] or 0), (r[2] or 0), (r[3] or 0.0), (r[4] or 0)
     return {"signups": total, "ended": ended, "attended": attended, "hours": float(hours), "late": late}
 
@@ -664,8 +700,8 @@ def _team(r: aiosqlite.Row) -> Team:
         r["liaison_user_id"],
         r["places"],
         r["code"],
-        from_ts(r["release_at"]),
-        from_ts(r["released_at"]),  # type: ignore[arg-type]
+        _at(r["release_at"]),
+        from_ts(r["released_at"]),
     )
 
 
@@ -684,7 +720,7 @@ async def insert_team(
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (shift_id, enterprise_id, liaison, places, code, ts(release_at), ts(now)),
     )
-    return int(cur.lastrowid)
+    return _new_id(cur)
 
 
 async def team_by_code(conn: aiosqlite.Connection, code: str) -> Team | None:
@@ -700,14 +736,14 @@ async def held_places(conn: aiosqlite.Connection, shift_id: int) -> int:
         " AND g.status = 'confirmed'))), 0) FROM vol_teams t WHERE t.shift_id = ? AND t.released_at IS NULL",
         (shift_id,),
     )
-    return int((await cur.fetchone())[0])
+    return int((await _one(cur))[0])
 
 
 async def team_members(conn: aiosqlite.Connection, team_id: int) -> int:
     cur = await conn.execute(
         "SELECT COUNT(*) FROM vol_signups WHERE team_id = ? AND status = 'confirmed'", (team_id,)
     )
-    return int((await cur.fetchone())[0])
+    return int((await _one(cur))[0])
 
 
 async def teams_to_release(conn: aiosqlite.Connection, now: datetime) -> list[Team]:

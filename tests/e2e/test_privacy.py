@@ -27,12 +27,12 @@ async def file_request(bot, person, text: str) -> None:
 
 async def sign_up_for_shift(bot, person) -> None:
     """A place on Tuesday's 06:00 hospital desk, through the volunteer service."""
-    await bot.services.volunteer.import_projects(PROJECTS.read_text(encoding="utf-8"))
+    await bot.services.volunteer.imports.import_projects(PROJECTS.read_text(encoding="utf-8"))
     async with bot.services.db.read() as conn:
         project = await shifts_repo.project_by_key(conn, "hospital-guide")
         shift = await shifts_repo.shift_at(conn, project.id, TUE_0600)
     assert shift is not None
-    await bot.services.volunteer.sign_up(person.id, shift.id)
+    await bot.services.volunteer.signups.sign_up(person.id, shift.id)
 
 
 async def mydata(person) -> dict:

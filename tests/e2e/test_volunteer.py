@@ -22,7 +22,7 @@ TUE_0600 = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)
 
 
 async def load_projects(bot) -> None:
-    await bot.services.volunteer.import_projects(PROJECTS.read_text(encoding="utf-8"))
+    await bot.services.volunteer.imports.import_projects(PROJECTS.read_text(encoding="utf-8"))
 
 
 async def shift_at(bot, starts_at: datetime) -> shifts_repo.Shift:
@@ -110,7 +110,7 @@ async def test_cancellation_offers_the_place_to_the_first_waitlisted(bot) -> Non
     # Seven volunteers already hold places (through the service, as earlier presses would have).
     for uid in range(600, 607):
         await bot.services.users.seen(uid, f"V{uid}", None, "en")
-        await bot.services.volunteer.sign_up(uid, shift.id)
+        await bot.services.volunteer.signups.sign_up(uid, shift.id)
     hu, wang, zhou = (
         bot.emu.user(uid, name, language_code="en")
         for uid, name in ((611, "Hu"), (612, "Wang"), (613, "Zhou"))
@@ -146,13 +146,13 @@ async def test_passing_or_letting_an_offer_lapse_moves_down_the_waitlist(bot) ->
     shift = await shift_at(bot, TUE_0600)
     for uid in range(700, 708):
         await bot.services.users.seen(uid, f"V{uid}", None, "en")
-        await bot.services.volunteer.sign_up(uid, shift.id)
+        await bot.services.volunteer.signups.sign_up(uid, shift.id)
     people = [bot.emu.user(uid, f"W{uid}", language_code="en") for uid in (711, 712, 713)]
     for person in people:
         await bot.services.users.seen(person.id, person.first_name, None, "en")
         await bot.services.users.set_language(person.id, "en")
-        await bot.services.volunteer.sign_up(person.id, shift.id)
-    await bot.services.volunteer.cancel(700, shift.id)
+        await bot.services.volunteer.signups.sign_up(person.id, shift.id)
+    await bot.services.volunteer.signups.cancel(700, shift.id)
     await bot.flush()
     await people[0].wait_for("A place is free for you")
     await people[0].press("Pass")
@@ -174,7 +174,7 @@ async def test_two_presses_for_the_last_place_give_it_to_exactly_one(bot) -> Non
     shift = await shift_at(bot, TUE_0600)
     for uid in range(800, 807):
         await bot.services.users.seen(uid, f"V{uid}", None, "en")
-        await bot.services.volunteer.sign_up(uid, shift.id)
+        await bot.services.volunteer.signups.sign_up(uid, shift.id)
     a, b = bot.emu.user(811, "A", language_code="en"), bot.emu.user(812, "B", language_code="en")
     for person in (a, b):
         await person.send("/volunteer")
@@ -194,7 +194,7 @@ async def test_fifty_presses_for_eight_places(bot) -> None:
     people = [bot.emu.user(900 + i, f"P{i}", language_code="en") for i in range(50)]
     for person in people:
         await bot.services.users.seen(person.id, person.first_name, None, "en")
-    project_page = await bot.services.volunteer.project_page(people[0].id, shift.project_id)
+    project_page = await bot.services.volunteer.browse.project_page(people[0].id, shift.project_id)
     assert project_page[1][0].id == shift.id
     data = f"1|vol|s|{shift.id}"
     for person in people:  # each opens /myshifts: a message to attach their press to
@@ -222,14 +222,14 @@ async def test_i_cant_come_from_the_reminder_frees_the_place(bot) -> None:
     shift = await shift_at(bot, TUE_0600)
     for uid in range(1100, 1107):
         await bot.services.users.seen(uid, f"V{uid}", None, "en")
-        await bot.services.volunteer.sign_up(uid, shift.id)
+        await bot.services.volunteer.signups.sign_up(uid, shift.id)
     hu = bot.emu.user(1111, "Hu", language_code="en")
     await bot.onboard(hu, language="en")
     await sign_up_tuesday(bot, hu)
     waiting = bot.emu.user(1112, "Wang", language_code="en")
     await bot.services.users.seen(waiting.id, "Wang", None, "en")
     await bot.services.users.set_language(waiting.id, "en")
-    assert (await bot.services.volunteer.sign_up(waiting.id, shift.id)).status == "waitlisted"
+    assert (await bot.services.volunteer.signups.sign_up(waiting.id, shift.id)).status == "waitlisted"
     bot.clock.set(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))  # 20:00 Monday
     await bot.tick()
     await bot.flush()
@@ -265,10 +265,10 @@ async def test_check_in_window_hours_certificate_and_calendar(bot) -> None:
     bot.clock.set(TUE_0600 - timedelta(minutes=20))
     await bot.tick()
     await bot.flush()
-    code = (await bot.services.volunteer.projects())[0].checkin_code
+    code = (await bot.services.volunteer.browse.projects())[0].checkin_code
     await hu.send(f"/start in-{code}")
     await hu.wait_for("Check-in opens at")
-    assert (await bot.services.volunteer.hours(hu.id)).total == 0
+    assert (await bot.services.volunteer.checkin.hours(hu.id)).total == 0
     # In the window, by scanning the poster's QR code.
     bot.clock.set(TUE_0600 - timedelta(minutes=10))
     await hu.send(f"/start in-{code}")
@@ -310,5 +310,5 @@ async def test_check_in_after_the_shift_is_refused(bot) -> None:
     assert counts["kinds"]["vol_reminder"]["missed"] == 1
     await hu.press("Check in")
     await hu.wait_for("Check-in closed")
-    hours = await bot.services.volunteer.hours(hu.id)
+    hours = await bot.services.volunteer.checkin.hours(hu.id)
     assert hours.total == 0 and hours.no_shows == 1

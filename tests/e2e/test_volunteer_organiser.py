@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.certificates import certificate_pdf
-from bot.services.volunteer import Hours
+from bot.services.volunteer.checkin import Hours
 from bot.storage import roles as roles_repo
 from bot.storage import shifts as shifts_repo
 from tests.e2e.test_volunteer import TUE_0600, load_projects, reminders, shift_at, sign_up_tuesday
@@ -83,7 +83,7 @@ async def test_marking_present_credits_hours_and_the_month_exports(bot) -> None:
     await organiser.wait_for("Roster")
     await organiser.press("Present: Hu Jun")
     await organiser.wait_for(lambda m: "✅ Hu Jun" in m.plain)
-    assert (await bot.services.volunteer.hours(hu.id)).total == 1.0
+    assert (await bot.services.volunteer.checkin.hours(hu.id)).total == 1.0
 
     await organiser.send("/attendance 2026-11")
     export = await organiser.wait_for(lambda m: m.kind == "document")

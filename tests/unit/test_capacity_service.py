@@ -30,7 +30,7 @@ async def services(tmp_path: Path):
         ManualClock(START, frozen=True),
         db,
     )
-    await s.volunteer.import_projects(PROJECTS.read_text(encoding="utf-8"))
+    await s.volunteer.imports.import_projects(PROJECTS.read_text(encoding="utf-8"))
     for uid in range(100, 150):
         await s.users.seen(uid, f"P{uid}", None, "zh")
     yield s
@@ -38,14 +38,16 @@ async def services(tmp_path: Path):
 
 
 async def first_hospital_shift(services) -> repo.Shift:
-    (project,) = [p for p in await services.volunteer.projects() if p.key == "hospital-guide"]
-    _, cards, _ = await services.volunteer.project_page(100, project.id)
+    (project,) = [p for p in await services.volunteer.browse.projects() if p.key == "hospital-guide"]
+    _, cards, _ = await services.volunteer.browse.project_page(100, project.id)
     return cards[0].shift
 
 
 async def test_fifty_concurrent_sign_ups_for_eight_places(services) -> None:
     shift = await first_hospital_shift(services)
-    results = await asyncio.gather(*(services.volunteer.sign_up(uid, shift.id) for uid in range(100, 150)))
+    results = await asyncio.gather(
+        *(services.volunteer.signups.sign_up(uid, shift.id) for uid in range(100, 150))
+    )
     assert [r.status for r in results] == ["confirmed"] * 8 + ["waitlisted"] * 42
     assert [r.position for r in results[8:]] == list(range(1, 43))
     async with services.db.read() as conn:
@@ -56,12 +58,12 @@ async def test_fifty_concurrent_sign_ups_for_eight_places(services) -> None:
 async def test_cancellation_and_take_race_never_gives_a_place_twice(services) -> None:
     shift = await first_hospital_shift(services)
     for uid in range(100, 110):
-        await services.volunteer.sign_up(uid, shift.id)
+        await services.volunteer.signups.sign_up(uid, shift.id)
     # 100 leaves: 108 is offered the place. 108 takes it while 110 (a newcomer) presses.
-    await services.volunteer.cancel(100, shift.id)
+    await services.volunteer.signups.cancel(100, shift.id)
     outcome = await asyncio.gather(
-        services.volunteer.take(108, shift.id),
-        services.volunteer.sign_up(110, shift.id),
+        services.volunteer.signups.take(108, shift.id),
+        services.volunteer.signups.sign_up(110, shift.id),
         return_exceptions=True,
     )
     assert outcome[0].status == "confirmed" and outcome[1].status == "waitlisted"
@@ -88,7 +90,7 @@ async def test_a_refused_file_changes_nothing(services, change: tuple[str, str])
     async with services.db.read() as conn:
         before = await repo.shifts_between(conn, START, datetime(2027, 1, 1, tzinfo=UTC))
     with pytest.raises(ProjectFileError) as error:
-        await services.volunteer.import_projects(
+        await services.volunteer.imports.import_projects(
             text.replace(change[0], change[1], 1).replace("key: hospital-guide", "key: hospital-guide-2")
         )
     assert all(p.startswith("line ") for p in error.value.problems)
@@ -101,11 +103,11 @@ async def test_a_refused_file_changes_nothing(services, change: tuple[str, str])
 async def test_figures_for_the_stats_feature(services) -> None:
     shift = await first_hospital_shift(services)
     for uid in range(100, 103):
-        await services.volunteer.sign_up(uid, shift.id)
+        await services.volunteer.signups.sign_up(uid, shift.id)
     services.clock.set(shift.starts_at)
-    await services.volunteer.check_in(100, shift.id)
+    await services.volunteer.checkin.check_in(100, shift.id)
     services.clock.set(shift.ends_at)
-    figures = await services.volunteer.figures(START, datetime(2027, 1, 1, tzinfo=UTC))
+    figures = await services.volunteer.attendance.figures(START, datetime(2027, 1, 1, tzinfo=UTC))
     assert figures["signups"] == 3 and figures["hours_served"] == 1.0
     assert figures["no_shows"] == 2 and figures["attendance_rate"] == pytest.approx(1 / 3, abs=0.001)
 
@@ -114,13 +116,13 @@ async def test_empty_places_offered_once_to_matching_volunteers_outside_quiet_ho
     from bot.storage import outbox
 
     shift = await first_hospital_shift(services)  # Tuesday 06:00, 8 free places
-    await services.volunteer.set_availability(120, ["early"])
-    await services.volunteer.set_availability(121, ["lunch"])  # not a match
-    await services.volunteer.sign_up(122, shift.id)
-    await services.volunteer.set_availability(122, ["early"])  # already on it
+    await services.volunteer.browse.set_availability(120, ["early"])
+    await services.volunteer.browse.set_availability(121, ["lunch"])  # not a match
+    await services.volunteer.signups.sign_up(122, shift.id)
+    await services.volunteer.browse.set_availability(122, ["early"])  # already on it
     services.clock.set(shift.starts_at - timedelta(hours=23))  # 07:00 Monday: within 24 h
-    assert (await services.volunteer.tick())["asked"] == 1
-    assert (await services.volunteer.tick())["asked"] == 0  # once
+    assert (await services.volunteer.ticks.tick())["asked"] == 1
+    assert (await services.volunteer.ticks.tick())["asked"] == 0  # once
     async with services.db.read() as conn:
         due = await outbox.due(conn, services.clock.now())
         asked = await repo.asked(conn, shift.id)
@@ -131,12 +133,12 @@ async def test_empty_places_offered_once_to_matching_volunteers_outside_quiet_ho
 async def test_fill_request_in_quiet_hours_waits_or_is_not_sent(services) -> None:
     from bot.storage import outbox
 
-    (project,) = [p for p in await services.volunteer.projects() if p.key == "smartphone-elderly"]
-    _, cards, _ = await services.volunteer.project_page(100, project.id)
+    (project,) = [p for p in await services.volunteer.browse.projects() if p.key == "smartphone-elderly"]
+    _, cards, _ = await services.volunteer.browse.project_page(100, project.id)
     shift = cards[0].shift  # Tuesday 12:00
-    await services.volunteer.set_availability(130, ["lunch"])
+    await services.volunteer.browse.set_availability(130, ["lunch"])
     services.clock.set(shift.starts_at - timedelta(hours=13))  # 23:00 Monday in Shanghai
-    assert (await services.volunteer.tick())["asked"] == 1
+    assert (await services.volunteer.ticks.tick())["asked"] == 1
     async with services.db.read() as conn:
         assert [r for r in await outbox.due(conn, services.clock.now()) if r.kind == "vol_fill"] == []
         morning = await outbox.due(conn, shift.starts_at - timedelta(hours=6))  # 06:00 Tuesday
@@ -151,17 +153,17 @@ async def test_team_claim_holds_places_members_join_and_the_rest_is_released(ser
         eid = await enterprises_repo.insert(conn, key="eisai", name="卫材", building_id=None, now=ts(START))
         await enterprises_repo.set_liaison(conn, eid, 140, ts(START))
     shift = await first_hospital_shift(services)
-    team, card = await services.volunteer.claim_team(140, shift.id, 5)
+    team, card = await services.volunteer.teams.claim(140, shift.id, 5)
     assert card.free == 3
-    assert (await services.volunteer.join_team(141, team.code.lower())).status == "confirmed"
+    assert (await services.volunteer.teams.join(141, team.code.lower())).status == "confirmed"
     for uid in (100, 101, 102):
-        assert (await services.volunteer.sign_up(uid, shift.id)).status == "confirmed"
-    assert (await services.volunteer.sign_up(103, shift.id)).status == "waitlisted"  # 4 still held
+        assert (await services.volunteer.signups.sign_up(uid, shift.id)).status == "confirmed"
+    assert (await services.volunteer.signups.sign_up(103, shift.id)).status == "waitlisted"  # 4 still held
     with pytest.raises(Exception) as refused:
-        await services.volunteer.claim_team(103, shift.id, 1)  # not a liaison
+        await services.volunteer.teams.claim(103, shift.id, 1)  # not a liaison
     assert "liaison" in str(getattr(refused.value, "message", ""))
     services.clock.set(team.release_at)
-    assert (await services.volunteer.tick())["released"] == 1
+    assert (await services.volunteer.ticks.tick())["released"] == 1
     async with services.db.read() as conn:
         signup = await repo.signup(conn, shift.id, 103)
     assert signup.status == "offered"  # the released places go to the waitlist first

@@ -19,19 +19,19 @@ EXTRA = [(1101, "Wei"), (1102, "Fang"), (1103, "Lei"), (1104, "Ting"), (1105, "H
 
 async def seed(services: Services) -> None:
     vol = services.volunteer
-    await vol.import_projects(PROJECTS.read_text(encoding="utf-8"))
-    projects = {p.key: p for p in await vol.projects()}
-    _, hospital, _ = await vol.project_page(VOLUNTEER, projects["hospital-guide"].id)
+    await vol.imports.import_projects(PROJECTS.read_text(encoding="utf-8"))
+    projects = {p.key: p for p in await vol.browse.projects()}
+    _, hospital, _ = await vol.browse.project_page(VOLUNTEER, projects["hospital-guide"].id)
     if hospital:
-        await vol.sign_up(VOLUNTEER, hospital[0].id)
-        await vol.sign_up(ORGANISER, hospital[0].id)
-    _, tutoring, _ = await vol.project_page(WORKER, projects["smartphone-elderly"].id)
+        await vol.signups.sign_up(VOLUNTEER, hospital[0].id)
+        await vol.signups.sign_up(ORGANISER, hospital[0].id)
+    _, tutoring, _ = await vol.browse.project_page(WORKER, projects["smartphone-elderly"].id)
     if tutoring:
         for uid, name in EXTRA:
             await services.users.seen(uid, name, None, "zh")
-            await vol.sign_up(uid, tutoring[0].id)
-        await vol.sign_up(WORKER, tutoring[0].id)  # full: Li Na is first on the waitlist
+            await vol.signups.sign_up(uid, tutoring[0].id)
+        await vol.signups.sign_up(WORKER, tutoring[0].id)  # full: Li Na is first on the waitlist
     for uid in (WORKER, LIAISON):
-        await vol.set_availability(uid, ["early", "lunch"])
+        await vol.browse.set_availability(uid, ["early", "lunch"])
     if len(hospital) > 1:
-        await vol.sign_up(VOLUNTEER, hospital[1].id)  # a regular: the day after too
+        await vol.signups.sign_up(VOLUNTEER, hospital[1].id)  # a regular: the day after too
