@@ -30,7 +30,7 @@ from bot.handlers.guards import staff_only
 from bot.msgids import N_
 from bot.render import CAPTION_LIMIT
 from bot.services.base import InvalidInput
-from bot.services.enterprises import FEATURE, Card
+from bot.services.enterprises.cards import FEATURE, Card
 
 REASON, VISIT_OUTCOME, VISIT_NOTES, VISIT_NEXT, DISMISS = range(5)
 
@@ -89,7 +89,7 @@ async def _show_card(
 async def ent_command(update: Update, context: BotContext) -> None:
     query = " ".join(context.args or [])
     try:
-        found = await context.services.enterprises.find(update.effective_user.id, query)
+        found = await context.services.enterprises.registry.find(update.effective_user.id, query)
     except InvalidInput as problem:
         await _problem(update, context, problem)
         return
@@ -111,7 +111,7 @@ async def ent_command(update: Update, context: BotContext) -> None:
 async def open_pressed(update: Update, context: BotContext) -> None:
     try:
         enterprise_id = unpack(update.callback_query.data).int_arg(0)
-        card = await context.services.enterprises.card(update.effective_user.id, enterprise_id)
+        card = await context.services.enterprises.registry.card(update.effective_user.id, enterprise_id)
     except BadCallback:
         await context.alert(update, N_("This button is no longer valid."))
         return
@@ -130,7 +130,7 @@ async def colour_pressed(update: Update, context: BotContext) -> int:
     try:
         cb = unpack(update.callback_query.data)
         enterprise_id, colour = cb.int_arg(0), cb.str_arg(1)
-        enterprise = await context.services.enterprises.check_colour(
+        enterprise = await context.services.enterprises.colours.check_colour(
             update.effective_user.id, enterprise_id, colour
         )
     except BadCallback:
@@ -150,7 +150,7 @@ async def colour_pressed(update: Update, context: BotContext) -> int:
 async def reason_given(update: Update, context: BotContext) -> int | None:
     pending = context.user_data.get("ent") or {}
     try:
-        result = await context.services.enterprises.set_colour(
+        result = await context.services.enterprises.colours.set_colour(
             update.effective_user.id,
             pending.get("enterprise_id", 0),
             pending.get("colour", ""),
@@ -173,7 +173,9 @@ async def reason_given(update: Update, context: BotContext) -> int | None:
 async def visit_pressed(update: Update, context: BotContext) -> int:
     try:
         enterprise_id = unpack(update.callback_query.data).int_arg(0)
-        enterprise = await context.services.enterprises.check_visit(update.effective_user.id, enterprise_id)
+        enterprise = await context.services.enterprises.visits.check_visit(
+            update.effective_user.id, enterprise_id
+        )
     except BadCallback:
         await context.alert(update, N_("This button is no longer valid."))
         return ConversationHandler.END
@@ -197,7 +199,9 @@ async def outcome_pressed(update: Update, context: BotContext) -> int:
     try:
         cb = unpack(update.callback_query.data)
         outcome = cb.str_arg(1)
-        if outcome not in OUTCOMES or cb.int_arg(0) != (context.user_data.get("ent") or {}).get("enterprise_id"):
+        if outcome not in OUTCOMES or cb.int_arg(0) != (context.user_data.get("ent") or {}).get(
+            "enterprise_id"
+        ):
             raise BadCallback(outcome)
     except BadCallback:
         await context.alert(update, N_("This button is no longer valid."))
@@ -222,7 +226,7 @@ async def notes_given(update: Update, context: BotContext) -> int:
 
 async def next_given(update: Update, context: BotContext) -> int:
     pending = context.user_data.get("ent") or {}
-    service = context.services.enterprises
+    service = context.services.enterprises.visits
     try:
         if update.callback_query is not None:
             await update.callback_query.answer()
@@ -254,7 +258,9 @@ async def next_given(update: Update, context: BotContext) -> int:
 async def accept_pressed(update: Update, context: BotContext) -> None:
     try:
         suggestion_id = unpack(update.callback_query.data).int_arg(0)
-        result = await context.services.enterprises.accept_suggestion(update.effective_user.id, suggestion_id)
+        result = await context.services.enterprises.suggestions.accept(
+            update.effective_user.id, suggestion_id
+        )
     except BadCallback:
         await context.alert(update, N_("This button is no longer valid."))
         return
@@ -275,7 +281,9 @@ async def accept_pressed(update: Update, context: BotContext) -> None:
 async def dismiss_pressed(update: Update, context: BotContext) -> int:
     try:
         suggestion_id = unpack(update.callback_query.data).int_arg(0)
-        row = await context.services.enterprises.check_suggestion(update.effective_user.id, suggestion_id)
+        enterprise = await context.services.enterprises.suggestions.check(
+            update.effective_user.id, suggestion_id
+        )
     except BadCallback:
         await context.alert(update, N_("This button is no longer valid."))
         return ConversationHandler.END
@@ -283,9 +291,8 @@ async def dismiss_pressed(update: Update, context: BotContext) -> int:
         await _problem(update, context, problem)
         return ConversationHandler.END
     await update.callback_query.answer()
-    card = await context.services.enterprises.card(update.effective_user.id, row.enterprise_id)
     context.user_data["ent"] = {"suggestion_id": suggestion_id}
-    await context.reply(update, "enterprises/ask_dismiss_reason.html", name=card.enterprise.name)
+    await context.reply(update, "enterprises/ask_dismiss_reason.html", name=enterprise.name)
     return DISMISS
 
 
@@ -293,7 +300,7 @@ async def dismiss_reason_given(update: Update, context: BotContext) -> int:
     pending = context.user_data.get("ent") or {}
     reason = update.message.text or ""
     try:
-        await context.services.enterprises.dismiss_suggestion(
+        await context.services.enterprises.suggestions.dismiss(
             update.effective_user.id, pending.get("suggestion_id", 0), reason
         )
     except InvalidInput as problem:
@@ -319,7 +326,7 @@ async def cancel(update: Update, context: BotContext) -> int:
 async def link_pressed(update: Update, context: BotContext) -> None:
     try:
         enterprise_id = unpack(update.callback_query.data).int_arg(0)
-        made = await context.services.enterprises.link_code(update.effective_user.id, enterprise_id)
+        made = await context.services.enterprises.registry.link_code(update.effective_user.id, enterprise_id)
     except BadCallback:
         await context.alert(update, N_("This button is no longer valid."))
         return
@@ -341,7 +348,7 @@ async def link_pressed(update: Update, context: BotContext) -> None:
 async def liaison_link(update: Update, context: BotContext, code: str) -> None:
     """`/start ent-<code>` (registered with registry.start_payload)."""
     try:
-        enterprise = await context.services.enterprises.redeem(update.effective_user.id, code)
+        enterprise = await context.services.enterprises.registry.redeem(update.effective_user.id, code)
     except InvalidInput as problem:
         await _problem(update, context, problem)
         return
@@ -354,7 +361,7 @@ async def liaison_link(update: Update, context: BotContext, code: str) -> None:
 @staff_only
 async def board_command(update: Update, context: BotContext) -> None:
     try:
-        picture = await context.services.enterprises.board(
+        picture = await context.services.enterprises.board.picture(
             update.effective_user.id, " ".join(context.args or [])
         )
     except InvalidInput as problem:
@@ -381,7 +388,7 @@ async def board_command(update: Update, context: BotContext) -> None:
 
 @staff_only
 async def coverage_command(update: Update, context: BotContext) -> None:
-    coverage = await context.services.enterprises.coverage(update.effective_user.id)
+    coverage = await context.services.enterprises.board.coverage(update.effective_user.id)
     await context.reply(
         update, "enterprises/coverage.html", district=coverage.district, lines=coverage.buildings
     )

@@ -28,7 +28,7 @@ TIER1, TIER3 = -1001000000001, -1001000000003
 
 async def setup(bot):
     """Two enterprises, a tier-3 staff member, and tier-1 / tier-3 staff groups bound district-wide."""
-    await bot.services.enterprises.import_csv(CSV)
+    await bot.services.enterprises.registry.import_csv(CSV)
     staff = bot.emu.user(2003, "Hua", language_code="en")
     await bot.make_staff(staff, tier=3)
     groups = {}
@@ -111,7 +111,7 @@ async def test_red_alerts_tier3_once_reminds_when_late_and_a_visit_stops_it(bot)
 
 
 async def test_workers_cannot_open_ent_or_board_or_press_colours(bot) -> None:
-    await bot.services.enterprises.import_csv(CSV)
+    await bot.services.enterprises.registry.import_csv(CSV)
     worker = bot.emu.user(1001, "Na", language_code="en")
     await worker.send("/ent InterBridge")
     refusal = await worker.wait_for("only for station staff")
@@ -132,7 +132,7 @@ async def test_workers_cannot_open_ent_or_board_or_press_colours(bot) -> None:
 
 
 async def test_board_is_a_phone_wide_png_with_the_five_colours(bot) -> None:
-    await bot.services.enterprises.import_csv(CSV)
+    await bot.services.enterprises.registry.import_csv(CSV)
     staff = bot.emu.user(2002, "Min", language_code="en")
     await bot.make_staff(staff, tier=2)
     async with bot.services.db.tx() as conn:
@@ -159,7 +159,7 @@ async def test_board_is_a_phone_wide_png_with_the_five_colours(bot) -> None:
 
 
 async def test_liaison_links_with_a_one_time_deep_link(bot) -> None:
-    await bot.services.enterprises.import_csv(CSV)
+    await bot.services.enterprises.registry.import_csv(CSV)
     staff = bot.emu.user(2002, "Min", language_code="en")
     await bot.make_staff(staff, tier=2)
     await staff.send("/ent Acme")
@@ -190,7 +190,7 @@ async def test_suggestion_notice_dismissed_with_reason_until_a_new_signal_then_a
     """A lease ending within 3 months suggests orange: one notice in the building's staff chat;
     a dismissal (with its reason) keeps it quiet until a new signal appears (the lease has ended)."""
     lease = "2027-01-02"  # 40 days after Monday 2026-11-23
-    await bot.services.enterprises.import_csv(
+    await bot.services.enterprises.registry.import_csv(
         f"key,name,name_en,building,lease_end,colour\nLEASE,租约公司,Lease Co,PARKPL,{lease},blue\n".encode()
     )
     staff = bot.emu.user(2001, "Shan", language_code="zh")
