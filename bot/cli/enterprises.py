@@ -49,7 +49,7 @@ def import_enterprises(
         print(f"{path}: cannot read the file ({error})", file=err)
         return 1
     try:
-        report = asyncio.run(_with_services(settings, lambda s: s.enterprises.import_csv(data)))
+        report = asyncio.run(_with_services(settings, lambda s: s.enterprises.registry.import_csv(data)))
     except UnreadableFile as error:
         print(f"{path}: nothing was imported: {error}", file=err)
         return 1
@@ -69,7 +69,7 @@ def export_enterprises(
 ) -> int:
     """The registry as CSV (UTF-8 with a BOM, so Excel opens the Chinese names right): to a file or stdout."""
     out, err = out or sys.stdout, err or sys.stderr
-    text = asyncio.run(_with_services(settings, lambda s: s.enterprises.export_csv()))
+    text = asyncio.run(_with_services(settings, lambda s: s.enterprises.registry.export_csv()))
     if argument:
         Path(argument).write_text(text, encoding="utf-8-sig", newline="")
         print(f"wrote {text.count(chr(10)) - 1} enterprises to {argument}", file=err)

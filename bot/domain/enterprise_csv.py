@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -159,7 +160,9 @@ def parse(data: bytes, buildings: dict[str, int]) -> Parsed:
     return Parsed(encoding, rows, rejected)
 
 
-def _row(line: int, key: str, get, lookup: dict[str, int]) -> tuple[Row | None, str | None]:
+def _row(
+    line: int, key: str, get: Callable[[str], str], lookup: dict[str, int]
+) -> tuple[Row | None, str | None]:
     if not key:
         return None, "missing key"
     if len(key) > 64:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TypedDict
 
 from bot.domain.worktime import WORKING_DAY, WorkCalendar, add_working_time
 from bot.msgids import N_
@@ -145,13 +146,21 @@ class Facts:
     lowest_rating: int | None = None  # lowest satisfaction rating (1-5) in the last 90 days
 
 
+class SignalRecord(TypedDict):
+    """A signal as stored with a suggestion (JSON), to explain it when it is shown or accepted."""
+
+    code: str
+    colour: str
+    params: dict[str, str]
+
+
 @dataclass(frozen=True)
 class Signal:
     code: str
     colour: str  # the colour this signal alone points to
     params: tuple[tuple[str, str], ...] = ()
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> SignalRecord:
         return {"code": self.code, "colour": self.colour, "params": dict(self.params)}
 
 

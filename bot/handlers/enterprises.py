@@ -3,36 +3,32 @@ and the liaison deep link `/start ent-<code>`.
 
 Staff only except the deep link; every press is re-checked by the service for the person pressing.
 Typed answers (a colour's reason, visit notes, a dismissal's reason) are collected by one
-ConversationHandler whose state is the step being asked.
+ConversationHandler whose state is the step being asked. A problem with the typed text itself
+asks for it again; any other problem ends the conversation with its explanation.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from telegram import Update
-from telegram.constants import ParseMode
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot.callbacks import VERSION, BadCallback, button, unpack
-from bot.context import BotContext
+from bot.callbacks import BadCallback
+from bot.context import BotContext, Buttons
 from bot.domain import risk
 from bot.handlers import registry
 from bot.handlers.guards import staff_only
+from bot.handlers.routing import Press, Router, sender_id, text_of
 from bot.msgids import N_
-from bot.render import CAPTION_LIMIT
 from bot.services.base import InvalidInput
-from bot.services.enterprises import FEATURE, Card
+from bot.services.enterprises.cards import FEATURE, OPEN_CARD, Card
+from bot.services.enterprises.suggestions import ACCEPT, DISMISS
 
-REASON, VISIT_OUTCOME, VISIT_NOTES, VISIT_NEXT, DISMISS = range(5)
+REASON, VISIT_OUTCOME, VISIT_NOTES, VISIT_NEXT, DISMISS_REASON = range(5)
+END = ConversationHandler.END
 
 OUTCOMES = {
     "stable": N_("Stable"),
@@ -41,297 +37,294 @@ OUTCOMES = {
     "not_met": N_("Could not meet"),
 }
 
+# What a person reads for each problem the feature's services report (any other code: the
+# router's "This button is no longer valid.").
+PROBLEMS = {
+    "ent_usage": N_(
+        "Send /ent followed by part of an enterprise's name (Chinese or English) or its number, e.g. /ent InterBridge."
+    ),
+    "ent_query_long": N_("That search is too long: use a few words of the name."),
+    "ent_unknown": N_("There is no such enterprise (any more)."),
+    "ent_same_colour": N_("The enterprise is already %(colour)s: nothing changed."),
+    "ent_reason_missing": N_("A reason is required: send it as text, or /cancel."),
+    "ent_reason_long": N_("Please keep the reason under %(max)s characters and send it again."),
+    "ent_notes_missing": N_("The notes are empty: send what happened at the visit, or /cancel."),
+    "ent_notes_long": N_("Please keep the notes under %(max)s characters and send them again."),
+    "ent_visit_date": N_("The visit's date must be today or in the past year."),
+    "ent_next_format": N_(
+        "Send the next step as “YYYY-MM-DD what to do”, e.g. “2026-12-01 call about the new office”, or press “No next step”."
+    ),
+    "ent_next_long": N_("Please keep the next step under %(max)s characters."),
+    "ent_next_past": N_("The next step's date is in the past: send a date from today on."),
+    "ent_code_bad": N_(
+        "This link code is unknown, already used or expired. Ask the station staff for a new one."
+    ),
+    "ent_suggestion_closed": N_("This suggestion has already been decided or replaced."),
+    "ent_unknown_building": N_("No building matches “%(building)s”. Use a code such as GOHIGH or PARKPL."),
+}
 
-def _pattern(*actions: str) -> re.Pattern[str]:
-    return re.compile(rf"^{VERSION}\|{FEATURE}\|({'|'.join(actions)})(\||$)")
+
+class EnterpriseRouter(Router):
+    """The feature's buttons; a problem that names a colour shows its label in the reader's language."""
+
+    def problem_text(self, context: BotContext, problem: InvalidInput) -> str:
+        colour = problem.details.get("colour")
+        if isinstance(colour, str) and colour in risk.LABELS:
+            problem = InvalidInput(
+                problem.code, **{**problem.details, "colour": context.gettext(risk.LABELS[colour])}
+            )
+        return super().problem_text(context, problem)
 
 
-def _values(context: BotContext, **values: Any) -> dict[str, Any]:
+router = EnterpriseRouter(FEATURE, PROBLEMS)
+COLOUR = router.action("c")  # 1|ent|c|<enterprise id>|<colour>
+VISIT = router.action("v")  # 1|ent|v|<enterprise id>
+OUTCOME = router.action("vo")  # 1|ent|vo|<enterprise id>|<outcome>
+NO_NEXT_STEP = router.action("vn")
+LINK = router.action("l")  # 1|ent|l|<enterprise id>
+
+
+@dataclass
+class Pending:
+    """What the person's conversation with this feature has collected so far."""
+
+    enterprise_id: int = 0
+    colour: str = ""
+    reason: str = ""
+    outcome: str = ""
+    notes: str = ""
+    next_step: str | None = None
+    next_step_on: date | None = None
+    suggestion_id: int = 0
+
+
+def _begin(context: BotContext, pending: Pending) -> None:
+    if context.user_data is not None:
+        context.user_data[FEATURE] = pending
+
+
+def _pending(context: BotContext) -> Pending:
+    found = context.user_data.get(FEATURE) if context.user_data is not None else None
+    return found if isinstance(found, Pending) else Pending()
+
+
+def _forget(context: BotContext) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(FEATURE, None)
+
+
+def _values(**values: Any) -> dict[str, Any]:
     return {"emoji": risk.EMOJI, "labels": risk.LABELS, "outcomes": OUTCOMES, **values}
 
 
-def card_buttons(context: BotContext, card: Card) -> list[list[dict[str, str]]]:
+def card_buttons(context: BotContext, card: Card) -> Buttons:
     e = card.enterprise
-    colours = [
-        button(("✓" if c == e.colour else "") + risk.EMOJI[c], FEATURE, "c", e.id, c) for c in risk.COLOURS
-    ]
+    colours = [COLOUR.button(("✓" if c == e.colour else "") + risk.EMOJI[c], e.id, c) for c in risk.COLOURS]
     return [
         colours,
         [
-            button(context.gettext("📝 Log a visit"), FEATURE, "v", e.id),
-            button(context.gettext("🔗 Liaison link"), FEATURE, "l", e.id),
+            VISIT.button(context.gettext("📝 Log a visit"), e.id),
+            LINK.button(context.gettext("🔗 Liaison link"), e.id),
         ],
     ]
-
-
-async def _problem(update: Update, context: BotContext, problem: InvalidInput) -> None:
-    if update.callback_query is not None:
-        text = context.render(
-            "enterprises/problem.html", **_values(context, code=problem.code, details=problem.details)
-        )
-        await update.callback_query.answer(text[:190], show_alert=True)
-        return
-    await context.reply(
-        update, "enterprises/problem.html", **_values(context, code=problem.code, details=problem.details)
-    )
 
 
 async def _show_card(
     update: Update, context: BotContext, card: Card, template: str = "enterprises/card.html", **extra: Any
 ) -> None:
-    await context.reply(update, template, card_buttons(context, card), **_values(context, card=card, **extra))
+    await context.reply(update, template, card_buttons(context, card), **_values(card=card, **extra))
 
 
 # ---------------------------------------------------------------------- /ent and the card
 
 
 @staff_only
+@router.message
 async def ent_command(update: Update, context: BotContext) -> None:
     query = " ".join(context.args or [])
-    try:
-        found = await context.services.enterprises.find(update.effective_user.id, query)
-    except InvalidInput as problem:
-        await _problem(update, context, problem)
-        return
+    found = await context.services.enterprises.registry.find(sender_id(update), query)
     if found.card is not None:
         await _show_card(update, context, found.card)
         return
     buttons = [
-        [button(f"{risk.EMOJI[e.colour]} {e.id} {e.name}"[:60], FEATURE, "o", e.id)] for e in found.matches
+        [OPEN_CARD.button(f"{risk.EMOJI[e.colour]} {e.id} {e.name}"[:60], e.id)] for e in found.matches
     ]
     await context.reply(
         update,
         "enterprises/matches.html",
         buttons,
-        **_values(context, matches=found.matches, buildings=found.buildings, query=query),
+        **_values(matches=found.matches, buildings=found.buildings, query=query),
     )
 
 
-@staff_only
-async def open_pressed(update: Update, context: BotContext) -> None:
-    try:
-        enterprise_id = unpack(update.callback_query.data).int_arg(0)
-        card = await context.services.enterprises.card(update.effective_user.id, enterprise_id)
-    except BadCallback:
-        await context.alert(update, N_("This button is no longer valid."))
-        return
-    except InvalidInput as problem:
-        await _problem(update, context, problem)
-        return
-    await update.callback_query.answer()
-    await _show_card(update, context, card)
+@router.on(OPEN_CARD)
+async def open_pressed(press: Press, context: BotContext) -> None:
+    card = await context.services.enterprises.registry.card(press.user_id, press.int_arg(0))
+    await press.answer()
+    await _show_card(press.update, context, card)
 
 
 # ---------------------------------------------------------------------- colour with a reason
 
 
-@staff_only
-async def colour_pressed(update: Update, context: BotContext) -> int:
-    try:
-        cb = unpack(update.callback_query.data)
-        enterprise_id, colour = cb.int_arg(0), cb.str_arg(1)
-        enterprise = await context.services.enterprises.check_colour(
-            update.effective_user.id, enterprise_id, colour
-        )
-    except BadCallback:
-        await context.alert(update, N_("This button is no longer valid."))
-        return ConversationHandler.END
-    except InvalidInput as problem:
-        await _problem(update, context, problem)
-        return ConversationHandler.END
-    await update.callback_query.answer()
-    context.user_data["ent"] = {"enterprise_id": enterprise_id, "colour": colour}
+async def colour_pressed(press: Press, context: BotContext) -> int:
+    enterprise_id, colour = press.int_arg(0), press.str_arg(1)
+    enterprise = await context.services.enterprises.colours.check_colour(press.user_id, enterprise_id, colour)
+    await press.answer()
+    _begin(context, Pending(enterprise_id=enterprise_id, colour=colour))
     await context.reply(
-        update, "enterprises/ask_reason.html", **_values(context, enterprise=enterprise, colour=colour)
+        press.update, "enterprises/ask_reason.html", **_values(enterprise=enterprise, colour=colour)
     )
     return REASON
 
 
-async def reason_given(update: Update, context: BotContext) -> int | None:
-    pending = context.user_data.get("ent") or {}
-    try:
-        result = await context.services.enterprises.set_colour(
-            update.effective_user.id,
-            pending.get("enterprise_id", 0),
-            pending.get("colour", ""),
-            update.message.text,
-        )
-    except InvalidInput as problem:
-        await _problem(update, context, problem)
-        return (
-            REASON if problem.code in ("ent_reason_missing", "ent_reason_long") else ConversationHandler.END
-        )
-    context.user_data.pop("ent", None)
+@router.message
+async def reason_given(update: Update, context: BotContext) -> int:
+    # A missing or too long reason raises here: the reason is asked again.
+    _pending(context).reason = context.services.enterprises.colours.clean_reason(text_of(update))
+    await _set_colour(update, context)
+    return END
+
+
+@router.message
+async def _set_colour(update: Update, context: BotContext) -> None:
+    pending = _pending(context)
+    result = await context.services.enterprises.colours.set_colour(
+        sender_id(update), pending.enterprise_id, pending.colour, pending.reason
+    )
+    _forget(context)
     await _show_card(update, context, result.card, "enterprises/colour_set.html", tier=result.alerted_tier)
-    return ConversationHandler.END
 
 
 # ---------------------------------------------------------------------- visits
 
 
-@staff_only
-async def visit_pressed(update: Update, context: BotContext) -> int:
-    try:
-        enterprise_id = unpack(update.callback_query.data).int_arg(0)
-        enterprise = await context.services.enterprises.check_visit(update.effective_user.id, enterprise_id)
-    except BadCallback:
-        await context.alert(update, N_("This button is no longer valid."))
-        return ConversationHandler.END
-    except InvalidInput as problem:
-        await _problem(update, context, problem)
-        return ConversationHandler.END
-    await update.callback_query.answer()
-    context.user_data["ent"] = {"enterprise_id": enterprise_id}
+async def visit_pressed(press: Press, context: BotContext) -> int:
+    enterprise_id = press.int_arg(0)
+    enterprise = await context.services.enterprises.visits.check_visit(press.user_id, enterprise_id)
+    await press.answer()
+    _begin(context, Pending(enterprise_id=enterprise_id))
+    outcomes = list(OUTCOMES.items())
     buttons = [
-        [
-            button(context.gettext(label), FEATURE, "vo", enterprise_id, key)
-            for key, label in list(OUTCOMES.items())[i : i + 2]
-        ]
+        [OUTCOME.button(context.gettext(label), enterprise_id, key) for key, label in outcomes[i : i + 2]]
         for i in (0, 2)
     ]
-    await context.reply(update, "enterprises/ask_outcome.html", buttons, enterprise=enterprise)
+    await context.reply(press.update, "enterprises/ask_outcome.html", buttons, enterprise=enterprise)
     return VISIT_OUTCOME
 
 
-async def outcome_pressed(update: Update, context: BotContext) -> int:
-    try:
-        cb = unpack(update.callback_query.data)
-        outcome = cb.str_arg(1)
-        if outcome not in OUTCOMES or cb.int_arg(0) != (context.user_data.get("ent") or {}).get(
-            "enterprise_id"
-        ):
-            raise BadCallback(outcome)
-    except BadCallback:
-        await context.alert(update, N_("This button is no longer valid."))
-        return VISIT_OUTCOME
-    await update.callback_query.answer()
-    context.user_data["ent"]["outcome"] = outcome
-    await context.reply(update, "enterprises/ask_notes.html", edit=True)
+async def outcome_pressed(press: Press, context: BotContext) -> int:
+    pending = _pending(context)
+    outcome = press.str_arg(1)
+    if outcome not in OUTCOMES or press.int_arg(0) != pending.enterprise_id:
+        raise BadCallback(outcome)  # another visit's button: the question stays
+    await press.answer()
+    pending.outcome = outcome
+    await context.reply(press.update, "enterprises/ask_notes.html", edit=True)
     return VISIT_NOTES
 
 
+@router.message
 async def notes_given(update: Update, context: BotContext) -> int:
-    notes = (update.message.text or "").strip()
-    if not notes:
-        await _problem(update, context, InvalidInput("ent_notes_missing"))
-        return VISIT_NOTES
-    context.user_data["ent"]["notes"] = notes
+    _pending(context).notes = context.services.enterprises.visits.take_notes(text_of(update))
     await context.reply(
-        update, "enterprises/ask_next.html", [[button(context.gettext("No next step"), FEATURE, "vn")]]
+        update, "enterprises/ask_next.html", [[NO_NEXT_STEP.button(context.gettext("No next step"))]]
     )
     return VISIT_NEXT
 
 
+@router.message
 async def next_given(update: Update, context: BotContext) -> int:
-    pending = context.user_data.get("ent") or {}
-    service = context.services.enterprises
-    try:
-        if update.callback_query is not None:
-            await update.callback_query.answer()
-            step, when = None, None
-        else:
-            when, step = service.parse_next_step(update.message.text)
-        card = await service.log_visit(
-            update.effective_user.id,
-            pending.get("enterprise_id", 0),
-            pending.get("outcome", ""),
-            pending.get("notes", ""),
-            step,
-            when,
-        )
-    except InvalidInput as problem:
-        await _problem(update, context, problem)
-        if problem.code in ("ent_next_format", "ent_next_long", "ent_next_past"):
-            return VISIT_NEXT
-        return ConversationHandler.END
-    context.user_data.pop("ent", None)
+    # A next step without a date, too long or in the past raises here: it is asked again.
+    when, step = context.services.enterprises.visits.parse_next_step(text_of(update))
+    pending = _pending(context)
+    pending.next_step, pending.next_step_on = step, when
+    await _log_visit(update, context)
+    return END
+
+
+async def no_next_step(press: Press, context: BotContext) -> int:
+    await press.answer()
+    pending = _pending(context)
+    pending.next_step, pending.next_step_on = None, None
+    await _log_visit(press.update, context)
+    return END
+
+
+@router.message
+async def _log_visit(update: Update, context: BotContext) -> None:
+    pending = _pending(context)
+    card = await context.services.enterprises.visits.log_visit(
+        sender_id(update),
+        pending.enterprise_id,
+        pending.outcome,
+        pending.notes,
+        pending.next_step,
+        pending.next_step_on,
+    )
+    _forget(context)
     await _show_card(update, context, card, "enterprises/visit_logged.html")
-    return ConversationHandler.END
 
 
 # ---------------------------------------------------------------------- suggestions
 
 
-@staff_only
-async def accept_pressed(update: Update, context: BotContext) -> None:
-    try:
-        suggestion_id = unpack(update.callback_query.data).int_arg(0)
-        result = await context.services.enterprises.accept_suggestion(update.effective_user.id, suggestion_id)
-    except BadCallback:
-        await context.alert(update, N_("This button is no longer valid."))
-        return
-    except InvalidInput as problem:
-        await _problem(update, context, problem)
-        return
-    await update.callback_query.answer()
+@router.on(ACCEPT)
+async def accept_pressed(press: Press, context: BotContext) -> None:
+    result = await context.services.enterprises.suggestions.accept(press.user_id, press.int_arg(0))
+    await press.answer()
     await _show_card(
-        update,
+        press.update,
         context,
         result.card,
         "enterprises/suggestion_accepted.html",
-        who=update.effective_user.first_name,
+        who=press.query.from_user.first_name,
     )
 
 
-@staff_only
-async def dismiss_pressed(update: Update, context: BotContext) -> int:
-    try:
-        suggestion_id = unpack(update.callback_query.data).int_arg(0)
-        row = await context.services.enterprises.check_suggestion(update.effective_user.id, suggestion_id)
-    except BadCallback:
-        await context.alert(update, N_("This button is no longer valid."))
-        return ConversationHandler.END
-    except InvalidInput as problem:
-        await _problem(update, context, problem)
-        return ConversationHandler.END
-    await update.callback_query.answer()
-    card = await context.services.enterprises.card(update.effective_user.id, row.enterprise_id)
-    context.user_data["ent"] = {"suggestion_id": suggestion_id}
-    await context.reply(update, "enterprises/ask_dismiss_reason.html", name=card.enterprise.name)
-    return DISMISS
+async def dismiss_pressed(press: Press, context: BotContext) -> int:
+    suggestion_id = press.int_arg(0)
+    enterprise = await context.services.enterprises.suggestions.check(press.user_id, suggestion_id)
+    await press.answer()
+    _begin(context, Pending(suggestion_id=suggestion_id))
+    await context.reply(press.update, "enterprises/ask_dismiss_reason.html", name=enterprise.name)
+    return DISMISS_REASON
 
 
+@router.message
 async def dismiss_reason_given(update: Update, context: BotContext) -> int:
-    pending = context.user_data.get("ent") or {}
-    reason = update.message.text or ""
-    try:
-        await context.services.enterprises.dismiss_suggestion(
-            update.effective_user.id, pending.get("suggestion_id", 0), reason
-        )
-    except InvalidInput as problem:
-        await _problem(update, context, problem)
-        return (
-            DISMISS if problem.code in ("ent_reason_missing", "ent_reason_long") else ConversationHandler.END
-        )
-    context.user_data.pop("ent", None)
-    await context.reply(update, "enterprises/suggestion_dismissed.html", reason=" ".join(reason.split()))
-    return ConversationHandler.END
+    # A missing or too long reason raises here: the reason is asked again.
+    _pending(context).reason = context.services.enterprises.colours.clean_reason(text_of(update))
+    await _dismiss(update, context)
+    return END
+
+
+@router.message
+async def _dismiss(update: Update, context: BotContext) -> None:
+    pending = _pending(context)
+    await context.services.enterprises.suggestions.dismiss(
+        sender_id(update), pending.suggestion_id, pending.reason
+    )
+    _forget(context)
+    await context.reply(update, "enterprises/suggestion_dismissed.html", reason=pending.reason)
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    context.user_data.pop("ent", None)
+    _forget(context)
     await context.reply(update, "common/cancelled.html")
-    return ConversationHandler.END
+    return END
 
 
 # ---------------------------------------------------------------------- liaisons
 
 
-@staff_only
-async def link_pressed(update: Update, context: BotContext) -> None:
-    try:
-        enterprise_id = unpack(update.callback_query.data).int_arg(0)
-        made = await context.services.enterprises.link_code(update.effective_user.id, enterprise_id)
-    except BadCallback:
-        await context.alert(update, N_("This button is no longer valid."))
-        return
-    except InvalidInput as problem:
-        await _problem(update, context, problem)
-        return
-    await update.callback_query.answer()
+@router.on(LINK)
+async def link_pressed(press: Press, context: BotContext) -> None:
+    made = await context.services.enterprises.registry.link_code(press.user_id, press.int_arg(0))
+    await press.answer()
     link = f"https://t.me/{context.bot.username}?start=ent-{made.code}"
     await context.reply(
-        update,
+        press.update,
         "enterprises/link_code.html",
         enterprise=made.enterprise,
         code=made.code,
@@ -342,69 +335,61 @@ async def link_pressed(update: Update, context: BotContext) -> None:
 
 async def liaison_link(update: Update, context: BotContext, code: str) -> None:
     """`/start ent-<code>` (registered with registry.start_payload)."""
-    try:
-        enterprise = await context.services.enterprises.redeem(update.effective_user.id, code)
-    except InvalidInput as problem:
-        await _problem(update, context, problem)
-        return
-    await context.reply(update, "enterprises/linked.html", enterprise=enterprise)
+
+    @router.message
+    async def redeem(update: Update, context: BotContext) -> None:
+        enterprise = await context.services.enterprises.registry.redeem(sender_id(update), code)
+        await context.reply(update, "enterprises/linked.html", enterprise=enterprise)
+
+    await redeem(update, context)
 
 
 # ---------------------------------------------------------------------- /board and /coverage
 
 
 @staff_only
+@router.message
 async def board_command(update: Update, context: BotContext) -> None:
-    try:
-        picture = await context.services.enterprises.board(
-            update.effective_user.id, " ".join(context.args or [])
-        )
-    except InvalidInput as problem:
-        await _problem(update, context, problem)
-        return
-    caption = context.services.renderer.render(
-        context.lang,
-        "enterprises/board_caption.html",
-        limit=CAPTION_LIMIT,
+    picture = await context.services.enterprises.board.picture(
+        sender_id(update), " ".join(context.args or [])
+    )
+    name = picture.building.code if picture.building else "district"
+    await context.send_file(
+        update,
+        picture.png,
+        f"board-{name}.png",
+        caption="enterprises/board_caption.html",
+        photo=True,
         building=picture.building,
         counts=picture.counts,
         total=picture.total,
         overdue=picture.overdue,
     )
-    filename = f"board-{picture.building.code if picture.building else 'district'}.png"
-    await context.bot.send_photo(
-        update.effective_chat.id,
-        photo=picture.png,
-        caption=caption,
-        parse_mode=ParseMode.HTML,
-        filename=filename,
-    )
 
 
 @staff_only
+@router.message
 async def coverage_command(update: Update, context: BotContext) -> None:
-    coverage = await context.services.enterprises.coverage(update.effective_user.id)
+    coverage = await context.services.enterprises.board.coverage(sender_id(update))
     await context.reply(
         update, "enterprises/coverage.html", district=coverage.district, lines=coverage.buildings
     )
 
 
 def register(app: Application) -> None:
+    text = filters.TEXT & ~filters.COMMAND
     conversation = ConversationHandler(
         entry_points=[
-            CallbackQueryHandler(colour_pressed, pattern=_pattern("c")),
-            CallbackQueryHandler(visit_pressed, pattern=_pattern("v")),
-            CallbackQueryHandler(dismiss_pressed, pattern=_pattern("sd")),
+            router.press(COLOUR, colour_pressed),
+            router.press(VISIT, visit_pressed),
+            router.press(DISMISS, dismiss_pressed),
         ],
         states={
-            REASON: [MessageHandler(filters.TEXT & ~filters.COMMAND, reason_given)],
-            VISIT_OUTCOME: [CallbackQueryHandler(outcome_pressed, pattern=_pattern("vo"))],
-            VISIT_NOTES: [MessageHandler(filters.TEXT & ~filters.COMMAND, notes_given)],
-            VISIT_NEXT: [
-                MessageHandler(filters.TEXT & ~filters.COMMAND, next_given),
-                CallbackQueryHandler(next_given, pattern=_pattern("vn")),
-            ],
-            DISMISS: [MessageHandler(filters.TEXT & ~filters.COMMAND, dismiss_reason_given)],
+            REASON: [MessageHandler(text, reason_given)],
+            VISIT_OUTCOME: [router.press(OUTCOME, outcome_pressed)],
+            VISIT_NOTES: [MessageHandler(text, notes_given)],
+            VISIT_NEXT: [MessageHandler(text, next_given), router.press(NO_NEXT_STEP, no_next_step)],
+            DISMISS_REASON: [MessageHandler(text, dismiss_reason_given)],
         },
         fallbacks=[CommandHandler("cancel", cancel)],
         allow_reentry=True,
@@ -414,9 +399,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("ent", ent_command))
     app.add_handler(CommandHandler("board", board_command))
     app.add_handler(CommandHandler("coverage", coverage_command))
-    app.add_handler(CallbackQueryHandler(open_pressed, pattern=_pattern("o")))
-    app.add_handler(CallbackQueryHandler(link_pressed, pattern=_pattern("l")))
-    app.add_handler(CallbackQueryHandler(accept_pressed, pattern=_pattern("sa")))
+    app.add_handler(router.handler())
     registry.command("ent", N_("Find an enterprise: card, colour, visits"), staff_only=True, order=60)
     registry.command(
         "board", N_("The five-colour board of the district, or of one building"), staff_only=True, order=61

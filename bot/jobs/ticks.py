@@ -23,7 +23,7 @@ Tick = Callable[["Services"], Awaitable[object]]
 TICKS: list[tuple[str, Tick]] = [
     ("requests", lambda s: s.requests.tick()),
     ("volunteer", lambda s: s.volunteer.ticks.tick()),
-    ("enterprises", lambda s: s.enterprises.tick()),
+    ("enterprises", lambda s: s.enterprises.visits.tick()),
     ("events.offers", lambda s: s.events.expire_offers()),
     ("stats.weekly", lambda s: s.stats.weekly_tick()),
 ]

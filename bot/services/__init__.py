@@ -19,7 +19,7 @@ from bot.settings import Settings
 from bot.storage.db import Database
 
 if TYPE_CHECKING:
-    from bot.services.enterprises import EnterpriseService
+    from bot.services.enterprises import Enterprises
     from bot.services.events import EventsService
     from bot.services.guide import GuideService
     from bot.services.privacy import PrivacyService
@@ -44,14 +44,13 @@ class Services:
     privacy: PrivacyService = field(init=False)
     events: EventsService = field(init=False)
     stats: StatsService = field(init=False)
-    enterprises: EnterpriseService = field(init=False)
+    enterprises: Enterprises = field(init=False)
     guide: GuideService = field(init=False)
     volunteer: Volunteer = field(init=False)
 
 
 def build_services(settings: Settings, clock: Clock, db: Database) -> Services:
-    from bot.services import volunteer
-    from bot.services.enterprises import EnterpriseService
+    from bot.services import enterprises, volunteer
     from bot.services.events import EventsService
     from bot.services.guide import GuideService
     from bot.services.privacy import PrivacyService
@@ -72,7 +71,7 @@ def build_services(settings: Settings, clock: Clock, db: Database) -> Services:
     services.privacy = PrivacyService(services)
     services.events = EventsService(services)
     services.stats = StatsService(services)
-    services.enterprises = EnterpriseService(services)
+    services.enterprises = enterprises.build(services)
     services.guide = GuideService(services)
     services.volunteer = volunteer.build(services)
     return services

@@ -26,6 +26,7 @@ from bot.msgids import N_
 from bot.settings import Settings
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
+from bot.storage.enterprises import Enterprise
 
 if TYPE_CHECKING:
     from bot.storage.shifts import Project
@@ -158,6 +159,20 @@ def may_claim_team(liaison_of: Sequence[object]) -> bool:
 
 
 # --------------------------------------------------------------------------- enterprises rules
+
+
+def may_see_enterprises(access: Access) -> bool:
+    """The registry, the board and coverage are for station staff, of any building and tier."""
+    return access.is_staff
+
+
+def may_edit_enterprise(access: Access, enterprise: Enterprise) -> bool:
+    """Open, colour, visit or link an enterprise: staff whose role covers its building.
+
+    District-wide staff and administrators cover every building. The same rule filters a search's
+    matches, so staff are never shown an enterprise they could not open.
+    """
+    return access.is_staff and access.covers_building(enterprise.building_id)
 
 
 # --------------------------------------------------------------------------- events, roles, privacy, guide rules

@@ -8,7 +8,7 @@ or fails simply leaves its section out; the rest of the report still goes out.
 Sources, as promised by each feature:
 - services.requests.figures(since, until) -> opened, resolved, resolution_hours {tier: {n, median, p90}},
   breaches {tier: n}, satisfaction, ratings
-- services.enterprises.figures(start, end) -> enterprises, by_colour, colour_changes_total, visits,
+- services.enterprises.board.figures(start, end) -> enterprises, by_colour, colour_changes_total, visits,
   visit_coverage {visited, total, percent}, overdue_followups
 - services.volunteer.attendance.figures(since, until) -> signups, attendance_rate (0..1), hours_served, no_shows
 - services.guide.top_misses(since, limit) -> [(search, count)]
@@ -338,7 +338,7 @@ class StatsService:
         """Every available section for [period.start, until or period.end)."""
         since, end = period.start, min(until or period.end, period.end)
         requests = await self._section("requests", lambda f: f.figures(since, end))
-        enterprises = await self._section("enterprises", lambda f: f.figures(since, end))
+        enterprises = await self._section("enterprises", lambda f: f.board.figures(since, end))
         volunteer = await self._section("volunteer", lambda f: f.attendance.figures(since, end))
         misses = await self._section("guide", lambda f: f.top_misses(since, TOP_MISSES))
         points = await self.trend(trend) if trend else []

@@ -8,7 +8,24 @@ from datetime import datetime
 
 import aiosqlite
 
+from bot.domain.risk import SignalRecord
 from bot.storage.db import from_ts, ts
+
+
+def _required_ts(value: str) -> datetime:
+    """A timestamp of a NOT NULL column (`from_ts` lets NULL through as None)."""
+    moment = from_ts(value)
+    if moment is None:
+        raise ValueError("a NOT NULL timestamp column held NULL")
+    return moment
+
+
+def _row_id(cur: aiosqlite.Cursor) -> int:
+    """The id of the row a plain INSERT just added."""
+    if cur.lastrowid is None:
+        raise RuntimeError("an INSERT without ON CONFLICT left no row id")
+    return cur.lastrowid
+
 
 # --------------------------------------------------------------------------- colour history
 
@@ -40,7 +57,7 @@ async def add_change(
         " changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (enterprise_id, colour_from, colour_to, reason, source, by, ts(now)),
     )
-    return int(cur.lastrowid)
+    return _row_id(cur)
 
 
 async def add_changes(
@@ -60,7 +77,10 @@ async def history(conn: aiosqlite.Connection, enterprise_id: int, limit: int = 5
         " FROM enterprise_colour_history WHERE enterprise_id = ? ORDER BY changed_at DESC, id DESC LIMIT ?",
         (enterprise_id, limit),
     )
-    return [ColourChange(*r[:7], from_ts(r[7])) for r in await cur.fetchall()]  # type: ignore[arg-type]
+    return [
+        ColourChange(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _required_ts(r[7]))
+        for r in await cur.fetchall()
+    ]
 
 
 async def changes_between(conn: aiosqlite.Connection, start: datetime, end: datetime) -> dict[str, int]:
@@ -113,7 +133,11 @@ async def followup(conn: aiosqlite.Connection, enterprise_id: int) -> FollowUp |
         (enterprise_id,),
     )
     r = await cur.fetchone()
-    return FollowUp(r[0], r[1], from_ts(r[2]), from_ts(r[3]), from_ts(r[4])) if r else None  # type: ignore[arg-type]
+    return _followup(r) if r else None
+
+
+def _followup(r: aiosqlite.Row) -> FollowUp:
+    return FollowUp(r[0], r[1], _required_ts(r[2]), _required_ts(r[3]), from_ts(r[4]))
 
 
 async def due_followups(conn: aiosqlite.Connection, now: datetime, limit: int = 100) -> list[FollowUp]:
@@ -122,10 +146,7 @@ async def due_followups(conn: aiosqlite.Connection, now: datetime, limit: int = 
         " WHERE reminded_at IS NULL AND due_at <= ? ORDER BY due_at LIMIT ?",
         (ts(now), limit),
     )
-    return [
-        FollowUp(r[0], r[1], from_ts(r[2]), from_ts(r[3]), from_ts(r[4]))  # type: ignore[arg-type]
-        for r in await cur.fetchall()
-    ]
+    return [_followup(r) for r in await cur.fetchall()]
 
 
 async def mark_reminded(
@@ -155,7 +176,7 @@ class SuggestionRow:
     colour_from: str
     colour_to: str
     signature: str
-    reasons: list[dict[str, object]]
+    reasons: list[SignalRecord]
     status: str
     chat_id: int | None
     created_at: datetime
@@ -175,8 +196,8 @@ def _suggestion(r: aiosqlite.Row) -> SuggestionRow:
         json.loads(r[5]),
         r[6],
         r[7],
-        from_ts(r[8]),
-        r[9],  # type: ignore[arg-type]
+        _required_ts(r[8]),
+        r[9],
     )
 
 
@@ -186,7 +207,7 @@ async def add_suggestion(
     colour_from: str,
     colour_to: str,
     signature: str,
-    reasons: list[dict[str, object]],
+    reasons: list[SignalRecord],
     chat_id: int | None,
     now: datetime,
 ) -> int:
@@ -203,7 +224,7 @@ async def add_suggestion(
             ts(now),
         ),
     )
-    return int(cur.lastrowid)
+    return _row_id(cur)
 
 
 async def suggestion(conn: aiosqlite.Connection, suggestion_id: int) -> SuggestionRow | None:

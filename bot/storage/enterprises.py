@@ -33,6 +33,13 @@ _COLUMNS = (
 )
 
 
+def _row_id(cur: aiosqlite.Cursor) -> int:
+    """The id of the row a plain INSERT just added."""
+    if cur.lastrowid is None:
+        raise RuntimeError("an INSERT without ON CONFLICT left no row id")
+    return cur.lastrowid
+
+
 def _row(r: aiosqlite.Row) -> Enterprise:
     values = dict(zip(r.keys(), tuple(r), strict=True))
     values["lease_end"] = date.fromisoformat(values["lease_end"]) if values["lease_end"] else None
@@ -90,7 +97,7 @@ async def insert(
     cur = await conn.execute(
         f"INSERT INTO enterprises ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", values
     )
-    return int(cur.lastrowid)
+    return _row_id(cur)
 
 
 # --------------------------------------------------------------------------- the registry feature
@@ -143,7 +150,7 @@ async def insert_imported(
     cur = await conn.execute(
         f"INSERT INTO enterprises ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", params
     )
-    return int(cur.lastrowid)
+    return _row_id(cur)
 
 
 async def update_imported(

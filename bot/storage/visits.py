@@ -28,16 +28,10 @@ _COLUMNS = "id, enterprise_id, visited_at, visitor_id, outcome, notes, next_step
 
 
 def _row(r: aiosqlite.Row) -> Visit:
-    return Visit(
-        r[0],
-        r[1],
-        from_ts(r[2]),
-        r[3],
-        r[4],
-        r[5],
-        r[6],
-        date.fromisoformat(r[7]) if r[7] else None,  # type: ignore[arg-type]
-    )
+    visited_at = from_ts(r[2])
+    if visited_at is None:
+        raise ValueError("a visit without its time (visited_at is NOT NULL)")
+    return Visit(r[0], r[1], visited_at, r[3], r[4], r[5], r[6], date.fromisoformat(r[7]) if r[7] else None)
 
 
 async def add(
@@ -65,7 +59,9 @@ async def add(
             ts(now),
         ),
     )
-    return int(cur.lastrowid)
+    if cur.lastrowid is None:
+        raise RuntimeError("an INSERT without ON CONFLICT left no row id")
+    return cur.lastrowid
 
 
 async def latest(conn: aiosqlite.Connection, enterprise_id: int, limit: int = 3) -> list[Visit]:
@@ -89,7 +85,8 @@ async def count_between(conn: aiosqlite.Connection, start: datetime, end: dateti
         "SELECT COUNT(*) FROM enterprise_visits WHERE visited_at >= ? AND visited_at < ?",
         (ts(start), ts(end)),
     )
-    return int((await cur.fetchone())[0])
+    row = await cur.fetchone()
+    return int(row[0]) if row else 0
 
 
 async def coverage(conn: aiosqlite.Connection, now: datetime) -> dict[int | None, tuple[int, int]]:

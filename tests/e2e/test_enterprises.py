@@ -28,7 +28,7 @@ TIER1, TIER3 = -1001000000001, -1001000000003
 
 async def setup(bot):
     """Two enterprises, a tier-3 staff member, and tier-1 / tier-3 staff groups bound district-wide."""
-    await bot.services.enterprises.import_csv(CSV)
+    await bot.services.enterprises.registry.import_csv(CSV)
     staff = bot.emu.user(2003, "Hua", language_code="en")
     await bot.make_staff(staff, tier=3)
     groups = {}
@@ -111,7 +111,7 @@ async def test_red_alerts_tier3_once_reminds_when_late_and_a_visit_stops_it(bot)
 
 
 async def test_workers_cannot_open_ent_or_board_or_press_colours(bot) -> None:
-    await bot.services.enterprises.import_csv(CSV)
+    await bot.services.enterprises.registry.import_csv(CSV)
     worker = bot.emu.user(1001, "Na", language_code="en")
     await worker.send("/ent InterBridge")
     refusal = await worker.wait_for("only for station staff")
@@ -132,7 +132,7 @@ async def test_workers_cannot_open_ent_or_board_or_press_colours(bot) -> None:
 
 
 async def test_board_is_a_phone_wide_png_with_the_five_colours(bot) -> None:
-    await bot.services.enterprises.import_csv(CSV)
+    await bot.services.enterprises.registry.import_csv(CSV)
     staff = bot.emu.user(2002, "Min", language_code="en")
     await bot.make_staff(staff, tier=2)
     async with bot.services.db.tx() as conn:
@@ -159,7 +159,7 @@ async def test_board_is_a_phone_wide_png_with_the_five_colours(bot) -> None:
 
 
 async def test_liaison_links_with_a_one_time_deep_link(bot) -> None:
-    await bot.services.enterprises.import_csv(CSV)
+    await bot.services.enterprises.registry.import_csv(CSV)
     staff = bot.emu.user(2002, "Min", language_code="en")
     await bot.make_staff(staff, tier=2)
     await staff.send("/ent Acme")
@@ -190,7 +190,7 @@ async def test_suggestion_notice_dismissed_with_reason_until_a_new_signal_then_a
     """A lease ending within 3 months suggests orange: one notice in the building's staff chat;
     a dismissal (with its reason) keeps it quiet until a new signal appears (the lease has ended)."""
     lease = "2027-01-02"  # 40 days after Monday 2026-11-23
-    await bot.services.enterprises.import_csv(
+    await bot.services.enterprises.registry.import_csv(
         f"key,name,name_en,building,lease_end,colour\nLEASE,租约公司,Lease Co,PARKPL,{lease},blue\n".encode()
     )
     staff = bot.emu.user(2001, "Shan", language_code="zh")
@@ -225,3 +225,57 @@ async def test_suggestion_notice_dismissed_with_reason_until_a_new_signal_then_a
             "SELECT colour_to, source, changed_by FROM enterprise_colour_history WHERE source != 'import'"
         )
         assert [tuple(r) for r in await cur.fetchall()] == [("orange", "suggestion", 2001)]
+
+
+async def test_a_problem_with_the_typed_text_asks_again_any_other_ends_the_question(bot) -> None:
+    """A too-long reason or a next step in the past is asked for again; a reason for a colour that
+    someone else set meanwhile is refused once and the question ends (the next text is not a reason)."""
+    staff, _ = await setup(bot)
+    await staff.send("/ent Acme")
+    card = await staff.wait_for("Acme Trading")
+    await staff.press("🟡", message=card)
+    await staff.wait_for("Why should")
+    await staff.send("x" * 501)
+    await staff.wait_for("under 500 characters")
+    await staff.send("Two late requests this month")
+    done = await staff.wait_for("Colour set to")
+
+    answer = await staff.press("✓🟡", message=done)
+    assert answer is not None and answer.show_alert
+    assert answer.text == "The enterprise is already yellow · needs attention: nothing changed."
+
+    await staff.press("📝 Log a visit", message=done)
+    await staff.press("Stable")
+    await staff.wait_for("visit notes")
+    await staff.send("Met the office manager")
+    await staff.wait_for("next step")
+    await staff.send("2020-01-02 call them")
+    await staff.wait_for("in the past")
+    await staff.send("call them soon")
+    await staff.wait_for("YYYY-MM-DD")
+    await staff.press("No next step")
+    await staff.wait_for("Visit logged")
+
+    await staff.press("🟠", message=done)
+    await staff.wait_for("Why should")
+    acme = (await bot.services.enterprises.registry.find(2003, "ACME")).card
+    assert acme is not None
+    await bot.services.enterprises.colours.set_colour(
+        ADMIN_ID, acme.enterprise.id, "orange", "seen by the admin"
+    )
+    await staff.send("The lease is not renewed")
+    await staff.wait_for("already orange · at risk")
+    await staff.send("Another reason")
+    reply = await staff.wait_for(lambda m: True)
+    assert "already" not in reply.plain and "Colour set to" not in reply.plain
+
+
+async def test_workers_cannot_press_suggestion_or_card_buttons(bot) -> None:
+    await bot.services.enterprises.registry.import_csv(CSV)
+    worker = bot.emu.user(1001, "Na", language_code="en")
+    await worker.send("/menu")
+    await worker.wait_for(lambda m: True)
+    for data in ("1|ent|sa|999", "1|ent|sd|999", "1|ent|o|1", "1|ent|l|1", "1|ent|v|1"):
+        answer = await worker.press_data(data)
+        assert answer is not None and answer.show_alert
+        assert answer.text == "Sorry, this is only for station staff.", data

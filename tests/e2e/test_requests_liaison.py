@@ -26,7 +26,7 @@ async def test_liaison_sees_company_requests_and_reports_for_it(bot) -> None:
     for person in (liaison, colleague, stranger):
         await bot.onboard(person, language="en")
 
-    link = await bot.services.enterprises.link_code(ADMIN_ID, ibg)
+    link = await bot.services.enterprises.registry.link_code(ADMIN_ID, ibg)
     await liaison.send(f"/start ent-{link.code}")
     await bot.emu.wait_idle()
 

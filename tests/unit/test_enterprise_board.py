@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from pathlib import Path
 
 from PIL import Image
 
 from bot.domain.risk import COLOURS, RGB
-from bot.services import board
-from bot.services.board import OUTLINE
+from bot.services.enterprises import drawing
+from bot.services.enterprises.drawing import OUTLINE
 from bot.storage.buildings import Building
 from bot.storage.enterprises import BoardCell
 
@@ -34,7 +35,7 @@ def colours_of(png: bytes) -> tuple[Image.Image, set[tuple[int, int, int]]]:
 
 
 def test_district_overview() -> None:
-    image, colours = colours_of(board.district(BUILDINGS, CELLS, MOMENT))
+    image, colours = colours_of(drawing.district(BUILDINGS, CELLS, MOMENT))
     assert image.width == 1080
     assert 2000 < image.height < 6000  # one long phone scroll, within Telegram's photo limits
     assert image.width + image.height <= 10000 and image.height / image.width <= 20
@@ -44,11 +45,23 @@ def test_district_overview() -> None:
 
 def test_building_zoom_with_names() -> None:
     mine = [c for c in CELLS if c.building_id == 1]
-    image, colours = colours_of(board.building(BUILDINGS[0], mine, MOMENT))
+    image, colours = colours_of(drawing.building(BUILDINGS[0], mine, MOMENT))
     assert image.width == 1080
     assert all(RGB[c] in colours for c in COLOURS)
 
 
 def test_empty_building() -> None:
-    image, _ = colours_of(board.building(BUILDINGS[5], [], MOMENT))
+    image, _ = colours_of(drawing.building(BUILDINGS[5], [], MOMENT))
+    assert image.width == 1080
+
+
+def test_the_configured_font_comes_first_and_a_missing_one_is_skipped(tmp_path: Path) -> None:
+    """settings.board_font (BOT_BOARD_FONT) before the usual system fonts; drawing never fails on it."""
+    configured = tmp_path / "cjk.ttf"
+    configured.write_bytes(b"not really a font")
+    assert drawing.cjk_font_path(configured) == configured
+    assert drawing.cjk_font_path(tmp_path / "gone.ttf") == drawing.cjk_font_path(None)
+    image, _ = colours_of(drawing.building(BUILDINGS[0], CELLS[:10], MOMENT, configured))
+    assert image.width == 1080
+    image, _ = colours_of(drawing.district(BUILDINGS, CELLS[:10], MOMENT, configured))
     assert image.width == 1080

@@ -41,19 +41,19 @@ async def count(services: Services, sql: str) -> int:
 async def test_sample_imports_fast_and_reimports_as_unchanged(services: Services) -> None:
     data = SAMPLE.read_bytes()
     started = time.perf_counter()
-    report = await services.enterprises.import_csv(data)
+    report = await services.enterprises.registry.import_csv(data)
     assert time.perf_counter() - started < 3.0
     assert (report.added, report.updated, report.rejected) == (1520, 0, [])
     assert await count(services, "SELECT COUNT(DISTINCT building_id) FROM enterprises") == 38
     assert await count(services, "SELECT COUNT(*) FROM enterprise_followups") == 1520
 
-    again = await services.enterprises.import_csv(data)
+    again = await services.enterprises.registry.import_csv(data)
     assert (again.added, again.updated, again.unchanged, again.rejected) == (0, 0, 1520, [])
     assert await count(services, "SELECT COUNT(*) FROM enterprises") == 1520
     assert await count(services, "SELECT COUNT(*) FROM enterprise_colour_history") == 1520
 
-    exported = await services.enterprises.export_csv()
-    round_trip = await services.enterprises.import_csv(exported.encode("utf-8-sig"))
+    exported = await services.enterprises.registry.export_csv()
+    round_trip = await services.enterprises.registry.import_csv(exported.encode("utf-8-sig"))
     assert (round_trip.added, round_trip.updated, round_trip.unchanged) == (0, 0, 1520)
 
 
@@ -80,7 +80,7 @@ MESSY = (
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
 async def test_bad_rows_are_reported_good_rows_imported(services: Services, encoding: str) -> None:
-    report = await services.enterprises.import_csv(MESSY.encode(encoding))
+    report = await services.enterprises.registry.import_csv(MESSY.encode(encoding))
     assert report.encoding == ("gbk" if encoding == "gbk" else "utf-8")
     assert report.added == 3  # K1, K5 and K6 (whose quoted field spans two lines)
     rejected = {(r.line, r.key): r.reason for r in report.rejected}
@@ -104,11 +104,11 @@ async def test_bad_rows_are_reported_good_rows_imported(services: Services, enco
 
 async def test_reimport_updates_changed_rows_and_keeps_staff_colours(services: Services) -> None:
     first = f"{HEADER}\nA,甲公司,A Co,GOHIGH,1F,tech,1-9,2028-01-01,none,,\nB,乙公司,B Co,GOHIGH,2F,tech,1-9,,none,green,\n"
-    await services.enterprises.import_csv(first.encode())
+    await services.enterprises.registry.import_csv(first.encode())
     async with services.db.tx() as conn:
         await conn.execute("UPDATE enterprises SET colour = 'orange' WHERE key = 'A'")
     second = first.replace("1F,tech", "9F,tech").replace(",green,", ",yellow,")
-    report = await services.enterprises.import_csv(second.encode())
+    report = await services.enterprises.registry.import_csv(second.encode())
     assert (report.added, report.updated, report.unchanged) == (0, 2, 0)
     async with services.db.read() as conn:
         cur = await conn.execute("SELECT key, floor_unit, colour FROM enterprises ORDER BY key")
@@ -117,9 +117,9 @@ async def test_reimport_updates_changed_rows_and_keeps_staff_colours(services: S
 
 async def test_a_file_that_is_not_csv_changes_nothing(services: Services) -> None:
     with pytest.raises(UnreadableFile):
-        await services.enterprises.import_csv(b"PK\x03\x04\x00\x00binary xlsx")
+        await services.enterprises.registry.import_csv(b"PK\x03\x04\x00\x00binary xlsx")
     with pytest.raises(UnreadableFile, match="missing column"):
-        await services.enterprises.import_csv(b"name,colour\nX,red\n")
+        await services.enterprises.registry.import_csv(b"name,colour\nX,red\n")
     assert await count(services, "SELECT COUNT(*) FROM enterprises") == 0
 
 

@@ -48,7 +48,7 @@ def test_rank_finds_nothing_for_noise(query: str) -> None:
 @pytest.mark.parametrize("lang", ["zh", "en", "fr"])
 def test_card_shows_hostile_names_literally(lang: str, hostile: str) -> None:
     from bot import i18n
-    from bot.services.enterprises import Card
+    from bot.services.enterprises.cards import Card
 
     i18n.compile_all()
     renderer = Renderer(ZoneInfo("Asia/Shanghai"))

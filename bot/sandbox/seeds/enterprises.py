@@ -25,7 +25,7 @@ HEADER = "key,name,name_en,building,floor_unit,industry,headcount_band,lease_end
 
 async def seed(services: Services) -> None:
     ent = services.enterprises
-    await ent.import_csv(SAMPLE.read_bytes())
+    await ent.registry.import_csv(SAMPLE.read_bytes())
     today = services.clock.now().astimezone(services.settings.tz).date()
     lease = (today + timedelta(days=38)).isoformat()
     cases = (
@@ -35,7 +35,7 @@ async def seed(services: Services) -> None:
         + "EISAI-CN,卫材（中国）投资有限公司,Eisai China Inc.,PARKPL,32F,pharma,500+,2029-06-30,own,green,"
         "the article's IoT subsidiary case\n"
     )
-    await ent.import_csv(cases.encode())
+    await ent.registry.import_csv(cases.encode())
     async with services.db.read() as conn:
         ibg = await enterprises_repo.by_key(conn, "IBG-SH")
         eisai = await enterprises_repo.by_key(conn, "EISAI-CN")
@@ -43,13 +43,13 @@ async def seed(services: Services) -> None:
     assert ibg is not None and eisai is not None
 
     district = STAFF_TIER[3]
-    await ent.set_colour(
+    await ent.colours.set_colour(
         district,
         ibg.id,
         "red",
         "原办公室租约到期，需为发展搬迁；已联系区投促办一同走访 — lease in JA Gohigh expires, must relocate",
     )
-    await ent.log_visit(
+    await ent.visits.log_visit(
         district,
         ibg.id,
         "may_move",
@@ -57,14 +57,14 @@ async def seed(services: Services) -> None:
         "陪同看房 — accompany the office viewings",
         today + timedelta(days=1),
     )
-    await ent.log_visit(
+    await ent.visits.log_visit(
         STAFF_TIER[1],
         eisai.id,
         "needs_help",
         "拟设立物联网新公司，需办理税务登记 — plans a new IoT company, needs tax registration",
     )
     if park and park[0].colour != "orange":
-        await ent.set_colour(
+        await ent.colours.set_colour(
             STAFF_TIER[1],
             park[0].id,
             "orange",

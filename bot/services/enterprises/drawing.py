@@ -11,14 +11,13 @@ Text in the picture is only names, codes, numbers and the date (the caption carr
 the reader's language). Fonts: Pillow's built-in scalable font always works but has no Chinese
 glyphs, and a Chinese font is not guaranteed on a fresh machine (the smallest PyPI package that
 ships one is ~17 MB). So the overview uses building codes and English names only, and the zoom
-uses an enterprise's Chinese name when a CJK font is installed (BOT_BOARD_FONT or a usual system
-path), else its English name, else its key.
+uses an enterprise's Chinese name when a CJK font is installed (BOT_BOARD_FONT, i.e.
+`settings.board_font`, else a usual system path), else its English name, else its key.
 """
 
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -54,21 +53,21 @@ CJK_FONTS = (
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
-@lru_cache(maxsize=1)
-def cjk_font_path() -> str | None:
-    """A font with Chinese glyphs, if this machine has one."""
-    for candidate in (os.environ.get("BOT_BOARD_FONT"), *CJK_FONTS):
-        if candidate and Path(candidate).is_file():
+@lru_cache(maxsize=4)
+def cjk_font_path(configured: Path | None = None) -> Path | None:
+    """A font with Chinese glyphs: the configured one (BOT_BOARD_FONT), else a usual system one."""
+    for candidate in (configured, *(Path(p) for p in CJK_FONTS)):
+        if candidate is not None and candidate.is_file():
             return candidate
     return None
 
 
-@lru_cache(maxsize=16)
-def font(size: int, cjk: bool = False) -> Font:
-    path = cjk_font_path() if cjk else None
-    if path:
+@lru_cache(maxsize=32)
+def font(size: int, path: Path | None = None) -> Font:
+    """A font of `size` pixels: the font file at `path` (a CJK font), else Pillow's built-in one."""
+    if path is not None:
         try:
-            return ImageFont.truetype(path, size)
+            return ImageFont.truetype(str(path), size)
         except OSError:
             pass
     return ImageFont.load_default(size=size)
@@ -121,15 +120,23 @@ def _cell(draw: ImageDraw.ImageDraw, box: tuple[float, float, float, float], cel
         draw.rounded_rectangle((x0 - 2, y0 - 2, x1 + 2, y1 + 2), radius=4, outline=OUTLINE, width=4)
 
 
-def district(buildings: Sequence[Building], cells: Sequence[BoardCell], moment: datetime) -> bytes:
-    """The overview: every building a block of cells, two blocks per row."""
+def district(
+    buildings: Sequence[Building],
+    cells: Sequence[BoardCell],
+    moment: datetime,
+    font_file: Path | None = None,
+) -> bytes:
+    """The overview: every building a block of cells, two blocks per row.
+
+    `font_file` is the configured CJK font (settings.board_font); without one a system font is used.
+    """
     by_building: dict[int | None, list[BoardCell]] = {}
     for cell in cells:
         by_building.setdefault(cell.building_id, []).append(cell)
     columns = 2
     gap = 16
     block_w = (WIDTH - 2 * MARGIN - gap * (columns - 1)) // columns
-    cell, step = 20, 26  # cell size and pitch: outlines of neighbours never touch
+    size, step = 20, 26  # cell size and pitch: outlines of neighbours never touch
     per_row = (block_w - 20) // step
     header_h = 56
 
@@ -145,7 +152,7 @@ def district(buildings: Sequence[Building], cells: Sequence[BoardCell], moment: 
     draw = ImageDraw.Draw(image)
 
     overdue = sum(c.overdue for c in cells)
-    cjk = cjk_font_path() is not None
+    cjk = cjk_font_path(font_file)
     draw.text(
         (MARGIN, MARGIN), "Jing'an Temple · 静安寺" if cjk else "Jing'an Temple", font=font(40, cjk), fill=INK
     )
@@ -189,14 +196,16 @@ def district(buildings: Sequence[Building], cells: Sequence[BoardCell], moment: 
             for i, c in enumerate(mine):
                 cx0 = x + 10 + (i % per_row) * step
                 cy0 = y + header_h + (i // per_row) * step
-                _cell(draw, (cx0, cy0, cx0 + cell, cy0 + cell), c)
+                _cell(draw, (cx0, cy0, cx0 + size, cy0 + size), c)
         y += row_h + gap
     return _png(image)
 
 
-def building(b: Building, cells: Sequence[BoardCell], moment: datetime) -> bytes:
+def building(
+    b: Building, cells: Sequence[BoardCell], moment: datetime, font_file: Path | None = None
+) -> bytes:
     """One building: a labelled cell per enterprise, two columns, worst colours first."""
-    cjk = cjk_font_path() is not None
+    cjk = cjk_font_path(font_file)
     columns = 2
     gap = 12
     cell_w = (WIDTH - 2 * MARGIN - gap * (columns - 1)) // columns
