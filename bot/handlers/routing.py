@@ -21,7 +21,8 @@ and `router.message(fn)` wraps a MessageHandler/CommandHandler callback. Every p
 exactly once (Telegram shows a spinner until it is): by the handler (`press.answer(text)`) or else
 by the router when the handler returns. `BadCallback`, `NotAllowed` and `InvalidInput` raised by
 the handler (usually by the service it calls) become the person's message: a pop-up for a press,
-a message for typed text; nothing was changed. Returning None keeps a conversation where it was.
+a message for typed text; nothing was changed. (A feature whose problems are a template rather
+than plain msgids overrides `Router.show_problem`.) Returning None keeps a conversation where it was.
 
 python-telegram-bot's arbitrarycallbackdatabot.py and aiogram's CallbackAnswerMiddleware show the
 idea: a button is data plus one answer, never a hand-written regular expression.
@@ -32,7 +33,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from telegram import CallbackQuery, Chat, MaybeInaccessibleMessage, Message, Update
 from telegram.ext import CallbackQueryHandler
@@ -48,8 +49,8 @@ log = logging.getLogger(__name__)
 STALE = N_("This button is no longer valid.")
 
 T = TypeVar("T")
+P = ParamSpec("P")
 PressHandler = Callable[["Press", BotContext], Awaitable[Any]]
-UpdateHandler = Callable[[Update, BotContext], Awaitable[T]]
 
 
 class NoSuchPart(LookupError):
@@ -173,17 +174,20 @@ class Router:
 
         return CallbackQueryHandler(callback, pattern=pattern(self.feature, (name,)))
 
-    def message(self, handler: UpdateHandler[T]) -> UpdateHandler[T | None]:
-        """Wrap a command or typed-text handler: refusals and bad input become a reply."""
+    def message(
+        self, handler: Callable[Concatenate[Update, BotContext, P], Awaitable[T]]
+    ) -> Callable[Concatenate[Update, BotContext, P], Awaitable[T | None]]:
+        """Wrap a command or typed-text handler (or a /start payload's, which also takes the code):
+        refusals and bad input become a reply."""
 
         @functools.wraps(handler)
-        async def guarded(update: Update, context: BotContext) -> T | None:
+        async def guarded(update: Update, context: BotContext, *args: P.args, **kwargs: P.kwargs) -> T | None:
             try:
-                return await handler(update, context)
+                return await handler(update, context, *args, **kwargs)
             except NotAllowed as refused:
                 await context.say(update, context.gettext(refused.message))
             except InvalidInput as problem:
-                await context.say(update, self.problem_text(context, problem))
+                await self.show_problem(update, context, problem, None)
             return None
 
         return guarded
@@ -191,6 +195,18 @@ class Router:
     def problem_text(self, context: BotContext, problem: InvalidInput) -> str:
         """What the person reads for an `InvalidInput` of this feature's services (plain text)."""
         return context.gettext(self.problems.get(problem.code, STALE), **problem.details)
+
+    async def show_problem(
+        self, update: Update, context: BotContext, problem: InvalidInput, press: Press | None
+    ) -> None:
+        """Bad input, in the person's words: the feature's PROBLEMS text, a pop-up for a press and a
+        message for typed text. A feature whose problems need a template (values to format, a
+        message that stays in the chat) overrides this."""
+        text = self.problem_text(context, problem)
+        if press is not None:
+            await press.refuse(text)
+        else:
+            await context.say(update, text)
 
     async def run(self, handler: PressHandler, update: Update, context: BotContext) -> Any:
         query = update.callback_query
@@ -208,7 +224,7 @@ class Router:
         except NotAllowed as refused:
             await press.refuse(context.gettext(refused.message))
         except InvalidInput as problem:
-            await press.refuse(self.problem_text(context, problem))
+            await self.show_problem(press.update, context, problem, press)
         else:
             await press.answer()
             return result
