@@ -315,8 +315,3 @@ class RolesService:
             entries = await roles_repo.audit_entries(conn, limit=AUDIT_PAGE + 1, before_id=before_id)
         older = entries[AUDIT_PAGE - 1].id if len(entries) > AUDIT_PAGE else None
         return AuditPage(entries[:AUDIT_PAGE], older)
-
-    async def record(self, actor_id: int, action: str, subject: str = "", detail: str = "") -> None:
-        """For callers without a transaction of their own (e.g. an export from the command line)."""
-        async with self.db.tx() as conn:
-            await roles_repo.audit(conn, self.services.clock.now(), actor_id, action, subject, detail)

@@ -230,32 +230,6 @@ async def rsvps(conn: aiosqlite.Connection, event_id: int) -> list[Rsvp]:
     return [_rsvp(r) for r in await cur.fetchall()]
 
 
-async def statuses_of(conn: aiosqlite.Connection, user_id: int, event_ids: list[int]) -> dict[int, str]:
-    if not event_ids:
-        return {}
-    marks = ",".join("?" * len(event_ids))
-    cur = await conn.execute(
-        f"SELECT event_id, status FROM event_rsvps WHERE user_id = ? AND event_id IN ({marks})",
-        (user_id, *event_ids),
-    )
-    return {r[0]: r[1] for r in await cur.fetchall()}
-
-
-async def counts(conn: aiosqlite.Connection, event_ids: list[int]) -> dict[int, dict[str, int]]:
-    """event id -> {status: count} for the list view's 'places left'."""
-    if not event_ids:
-        return {}
-    marks = ",".join("?" * len(event_ids))
-    cur = await conn.execute(
-        f"SELECT event_id, status, COUNT(*) FROM event_rsvps WHERE event_id IN ({marks}) GROUP BY event_id, status",
-        event_ids,
-    )
-    out: dict[int, dict[str, int]] = {}
-    for event_id, status, n in await cur.fetchall():
-        out.setdefault(event_id, {})[status] = n
-    return out
-
-
 async def set_rsvp(
     conn: aiosqlite.Connection,
     event_id: int,

@@ -105,12 +105,3 @@ async def revoke(conn: aiosqlite.Connection, invitation_id: int, now: datetime, 
         (ts(now), by, invitation_id),
     )
     return cur.rowcount > 0
-
-
-async def open_invitations(conn: aiosqlite.Connection, now: datetime) -> list[Invitation]:
-    cur = await conn.execute(
-        f"SELECT {_COLUMNS} FROM invitations WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at > ?"
-        " ORDER BY expires_at",
-        (ts(now),),
-    )
-    return [_row(r) for r in await cur.fetchall()]
