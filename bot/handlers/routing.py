@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from telegram import CallbackQuery, Chat, MaybeInaccessibleMessage, Message, Update
@@ -176,7 +176,7 @@ class Router:
 
     def message(
         self, handler: Callable[Concatenate[Update, BotContext, P], Awaitable[T]]
-    ) -> Callable[Concatenate[Update, BotContext, P], Awaitable[T | None]]:
+    ) -> Callable[Concatenate[Update, BotContext, P], Coroutine[Any, Any, T | None]]:
         """Wrap a command or typed-text handler (or a /start payload's, which also takes the code):
         refusals and bad input become a reply."""
 
