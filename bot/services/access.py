@@ -18,10 +18,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import aiosqlite
+
 from bot.msgids import N_
 from bot.settings import Settings
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
+from bot.storage.events import EventRow
 
 # What a refused person reads (plain text: it is also a button alert, at most 200 characters).
 NOT_STAFF = N_("Sorry, this is only for station staff.")
@@ -120,6 +123,16 @@ def ensure(allowed: bool, message: str = NOT_STAFF) -> None:
 # --------------------------------------------------------------------------- events, roles, privacy, guide rules
 
 
+def may_publish(access: Access) -> bool:
+    """Organisers (of any project) and administrators write events for a topic's subscribers."""
+    return access.is_organiser
+
+
+def may_edit_event(access: Access, event: EventRow) -> bool:
+    """A draft is published or discarded by the organiser who wrote it, or by an administrator."""
+    return may_publish(access) and (access.is_admin or event.created_by == access.user_id)
+
+
 class AccessService:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
@@ -129,7 +142,7 @@ class AccessService:
         async with self.db.read() as conn:
             return await self.of_in(conn, user_id)
 
-    async def of_in(self, conn, user_id: int) -> Access:
+    async def of_in(self, conn: aiosqlite.Connection, user_id: int) -> Access:
         """Same as `of`, inside a transaction the caller already holds."""
         rows = await roles_repo.active_roles(conn, user_id)
         return Access(
@@ -139,7 +152,7 @@ class AccessService:
             organiser_scopes=tuple(r.scope or "" for r in rows if r.role == "organiser"),
         )
 
-    async def admin_ids(self, conn) -> list[int]:
+    async def admin_ids(self, conn: aiosqlite.Connection) -> list[int]:
         """Everyone who administers the bot: BOT_ADMIN_IDS plus the administrators they appointed."""
         appointed = await roles_repo.appointed_admin_ids(conn)
         return sorted(set(self.settings.admin_ids) | set(appointed))
