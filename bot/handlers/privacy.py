@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Awaitable, Callable
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.constants import ChatType
@@ -126,25 +127,21 @@ async def not_now(update: Update, context: BotContext) -> None:
 # ------------------------------------------------------------------ the buttons (own data only)
 
 
-@router.on(SHOW)
-@in_private
-async def show_pressed(press: Press, context: BotContext) -> None:
-    await press.answer()
-    await privacy_command(press.update, context)
+def opens(show: Callable[[Update, BotContext], Awaitable[None]]) -> PressHandler:
+    """A button that shows, in a new message, what its command shows."""
+
+    @in_private
+    async def pressed(press: Press, context: BotContext) -> None:
+        await press.answer()
+        await show(press.update, context)
+
+    return pressed
 
 
-@router.on(DOWNLOAD)
-@in_private
-async def download_pressed(press: Press, context: BotContext) -> None:
-    await press.answer()
-    await mydata_command(press.update, context)
-
-
-@router.on(SHARE_PHONE)
-@in_private
-async def share_phone_pressed(press: Press, context: BotContext) -> None:
-    await press.answer()
-    await ask_phone(press.update, context)
+router.on(SHOW)(opens(privacy_command))
+router.on(DOWNLOAD)(opens(mydata_command))
+router.on(SHARE_PHONE)(opens(ask_phone))
+router.on(FORGET)(opens(forgetme_command))
 
 
 @router.on(REMOVE_PHONE)
@@ -160,13 +157,6 @@ async def remove_phone_pressed(press: Press, context: BotContext) -> None:
         edit=True,
         status=status,
     )
-
-
-@router.on(FORGET)
-@in_private
-async def forget_pressed(press: Press, context: BotContext) -> None:
-    await press.answer()
-    await forgetme_command(press.update, context)
 
 
 @router.on(FORGET_YES)
