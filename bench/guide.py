@@ -101,7 +101,10 @@ async def run(quick: bool) -> list[dict]:
         async with Database(Path(folder) / "bench.sqlite3") as db:
             await db.migrate()
             services = SimpleNamespace(
-                db=db, clock=ManualClock(), settings=SimpleNamespace(tz=ZoneInfo("Asia/Shanghai"))
+                db=db,
+                clock=ManualClock(),
+                settings=SimpleNamespace(tz=ZoneInfo("Asia/Shanghai")),
+                renderer=None,
             )
             guide = GuideService(services)  # type: ignore[arg-type]
             source = synthetic_catalogue()

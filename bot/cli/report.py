@@ -24,7 +24,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 @command("report", "write a month's figures as CSV and its trend chart as PNG", _arguments)
 def report(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services import build_services
-    from bot.services.stats import parse_month
+    from bot.services.stats.periods import parse_month
     from bot.storage.db import Database
 
     try:
@@ -46,7 +46,7 @@ def report(settings: Settings, args: argparse.Namespace) -> int:
                 )
                 return None
             services = build_services(settings, Clock(), db)
-            return await services.stats.month_report(args.month, Path(args.out))
+            return await services.stats.reports.month_report(args.month, Path(args.out))
 
     written = asyncio.run(go())
     if written is None:

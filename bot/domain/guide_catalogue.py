@@ -150,15 +150,25 @@ class Entry:
 def entry_from_json(data: dict[str, Any]) -> Entry:
     """The inverse of `Entry.to_json` (rows stored by the import, already validated)."""
 
-    def text(d: dict[str, str] | None) -> Text | None:
-        return Text(d["zh"], d["en"], d["fr"]) if d else None
+    def text(d: dict[str, str]) -> Text:
+        return Text(d["zh"], d["en"], d["fr"])
+
+    def optional_text(d: dict[str, str] | None) -> Text | None:
+        return text(d) if d else None
 
     def texts(d: dict[str, list[str]]) -> Texts:
         return Texts(tuple(d["zh"]), tuple(d["en"]), tuple(d["fr"]))
 
     w = data.get("where")
     where = (
-        Where(text(w["place"]), text(w["address"]), text(w["floor"]), text(w["hours"]), w["lat"], w["lon"])  # type: ignore[arg-type]
+        Where(
+            text(w["place"]),
+            optional_text(w["address"]),
+            optional_text(w["floor"]),
+            optional_text(w["hours"]),
+            w["lat"],
+            w["lon"],
+        )
         if w
         else None
     )
@@ -167,9 +177,9 @@ def entry_from_json(data: dict[str, Any]) -> Entry:
         audience=data["audience"],
         kind=data["kind"],
         category=data["category"],
-        title=text(data["title"]),  # type: ignore[arg-type]
-        summary=text(data["summary"]),  # type: ignore[arg-type]
-        eligible=text(data["eligible"]),  # type: ignore[arg-type]
+        title=text(data["title"]),
+        summary=text(data["summary"]),
+        eligible=text(data["eligible"]),
         bring=texts(data["bring"]),
         where=where,
         link=data.get("link"),
@@ -263,9 +273,10 @@ class _Reader:
         if parts is None:
             return None
         values = {lang: self.string(parts[lang], f"{what} ({lang})") for lang in LANGS if lang in parts}
-        if len(values) != 3 or any(v is None for v in values.values()):
+        zh, en, fr = (values.get(lang) for lang in LANGS)
+        if zh is None or en is None or fr is None:
             return None
-        return Text(values["zh"], values["en"], values["fr"])  # type: ignore[arg-type]
+        return Text(zh, en, fr)
 
     def texts(self, node: Node, what: str) -> Texts | None:
         parts = self.mapping(node, what, set(LANGS), set(LANGS))
@@ -368,16 +379,25 @@ def _entry(r: _Reader, node: Node, index: int, places: dict[str, Where]) -> Entr
         r.fail(node, f"{what} is {kind}: say where (where: place, floor, hours)")
     if kind == "online" and "link" not in fields:
         r.fail(node, f"{what} is online: give its link")
-    if len(r.problems) > before or None in (entry_id, audience, kind, category, title, summary, eligible):
+    if (
+        len(r.problems) > before
+        or entry_id is None
+        or audience is None
+        or kind is None
+        or category is None
+        or title is None
+        or summary is None
+        or eligible is None
+    ):
         return None
     return Entry(
-        id=entry_id,  # type: ignore[arg-type]
-        audience=audience,  # type: ignore[arg-type]
-        kind=kind,  # type: ignore[arg-type]
-        category=category,  # type: ignore[arg-type]
-        title=title,  # type: ignore[arg-type]
-        summary=summary,  # type: ignore[arg-type]
-        eligible=eligible,  # type: ignore[arg-type]
+        id=entry_id,
+        audience=audience,
+        kind=kind,
+        category=category,
+        title=title,
+        summary=summary,
+        eligible=eligible,
         bring=bring or Texts(),
         where=where,
         link=link,

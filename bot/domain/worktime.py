@@ -59,8 +59,8 @@ _ONE_DAY = timedelta(days=1)
 _MAX_CLOSED_DAYS = 366
 
 # The years chinese_calendar has data for (it raises NotImplementedError outside them).
-_CC_FIRST_YEAR = min(chinese_calendar.holidays).year
-_CC_LAST_YEAR = max(chinese_calendar.holidays).year
+_CC_FIRST_YEAR: int = min(chinese_calendar.holidays).year  # the library ships no type information
+_CC_LAST_YEAR: int = max(chinese_calendar.holidays).year
 
 
 # --------------------------------------------------------------------------- durations
@@ -105,9 +105,11 @@ def parse_duration(text: str) -> timedelta:
 
 
 def _check_mode(mode: str) -> ClockMode:
-    if not isinstance(mode, str) or mode.strip().lower() not in CLOCK_MODES:
-        raise ValueError(f"invalid SLA clock mode {mode!r}: expected one of {', '.join(CLOCK_MODES)}")
-    return mode.strip().lower()  # type: ignore[return-value]
+    normalised = mode.strip().lower() if isinstance(mode, str) else None
+    for known in CLOCK_MODES:
+        if normalised == known:
+            return known
+    raise ValueError(f"invalid SLA clock mode {mode!r}: expected one of {', '.join(CLOCK_MODES)}")
 
 
 def parse_sla(text: str, clock_mode: str) -> timedelta:

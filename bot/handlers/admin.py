@@ -7,18 +7,49 @@ again inside their transaction, so a role revoked a second ago is already refuse
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
-from bot.callbacks import BadCallback, button, pattern, unpack
-from bot.context import BotContext
+from bot.context import BotContext, Buttons
 from bot.handlers import registry
+from bot.handlers.common import TemplateRouter
 from bot.handlers.guards import admin_only, staff_only
+from bot.handlers.routing import Press, sender_id
 from bot.msgids import N_
 from bot.services.base import InvalidInput
-from bot.services.roles import StaffPage
+from bot.services.roles import Revoked, StaffPage
 
-FEATURE = "adm"
 INVITE_PREFIX = "inv-"
+INVITE_PROBLEM = "admin/invite_problem.html"  # the problem, then how to write /invite
+INVITE_REFUSED = "admin/invite_refused.html"
+
+
+class RolesRouter(TemplateRouter):
+    async def show_problem(
+        self, update: Update, context: BotContext, problem: InvalidInput, press: Press | None
+    ) -> None:
+        """A role someone else revoked a moment ago: say so, then show the staff list as it is now."""
+        await super().show_problem(update, context, problem, press)
+        if press is not None and press.action == REVOKE.name and problem.code == "role_gone":
+            await show_staff_page(press, context, press.int_arg(1), None)
+
+
+router = RolesRouter(
+    "adm",
+    {"role_gone": N_("This role was already revoked.")},
+    templates={
+        "invite_usage": INVITE_PROBLEM,
+        "unknown_building": INVITE_PROBLEM,
+        "bad_tier": INVITE_PROBLEM,
+        "bad_project": INVITE_PROBLEM,
+        "invite_unknown": INVITE_REFUSED,
+        "invite_used": INVITE_REFUSED,
+        "invite_revoked": INVITE_REFUSED,
+        "invite_expired": INVITE_REFUSED,
+    },
+)
+STAFF_PAGE = router.action("staff")
+REVOKE = router.action("rv")
+OLDER = router.action("audit")
 
 
 def invite_link(bot_username: str, token: str) -> str:
@@ -26,12 +57,9 @@ def invite_link(bot_username: str, token: str) -> str:
 
 
 @admin_only
+@router.message
 async def invite_command(update: Update, context: BotContext) -> None:
-    try:
-        created = await context.services.roles.invite(update.effective_user.id, list(context.args or []))
-    except InvalidInput as problem:
-        await context.reply(update, "admin/invite_problem.html", code=problem.code, **problem.details)
-        return
+    created = await context.services.roles.invite(sender_id(update), list(context.args or []))
     await context.reply(
         update,
         "admin/invite_created.html",
@@ -41,72 +69,60 @@ async def invite_command(update: Update, context: BotContext) -> None:
     )
 
 
+@router.message
 async def invitation_opened(update: Update, context: BotContext, token: str) -> None:
     """`/start inv-<token>`: anyone may open a link; the invitation itself decides."""
-    try:
-        joined = await context.services.roles.accept(update.effective_user.id, token)
-    except InvalidInput as problem:
-        await context.reply(update, "admin/invite_refused.html", code=problem.code)
-        return
+    joined = await context.services.roles.accept(sender_id(update), token)
     await context.reply(update, "admin/joined.html", view=joined.view, already=joined.already_had)
 
 
-def staff_buttons(context: BotContext, page: StaffPage) -> list[list[dict[str, str]]]:
-    rows: list[list[dict[str, str]]] = []
+def staff_buttons(context: BotContext, page: StaffPage) -> Buttons:
+    rows: Buttons = []
     if page.can_revoke:
         for line in page.lines:
             label = context.gettext("✖ Revoke: %(name)s", name=line.name[:24])
-            rows.append([button(label, FEATURE, "rv", line.role_id, page.page)])
+            rows.append([REVOKE.button(label, line.role_id, page.page)])
     nav = []
     if page.page > 0:
-        nav.append(button(context.gettext("◀ Previous"), FEATURE, "staff", page.page - 1))
+        nav.append(STAFF_PAGE.button(context.gettext("◀ Previous"), page.page - 1))
     if page.page + 1 < page.pages:
-        nav.append(button(context.gettext("Next ▶"), FEATURE, "staff", page.page + 1))
+        nav.append(STAFF_PAGE.button(context.gettext("Next ▶"), page.page + 1))
     if nav:
         rows.append(nav)
     return rows
 
 
+async def show_staff_page(press: Press, context: BotContext, number: int, revoked: Revoked | None) -> None:
+    page = await context.services.roles.staff_page(press.user_id, number)
+    await context.reply(
+        press.update, "admin/staff.html", staff_buttons(context, page), edit=True, page=page, revoked=revoked
+    )
+
+
 @staff_only
 async def staff_command(update: Update, context: BotContext) -> None:
-    page = await context.services.roles.staff_page(update.effective_user.id, 0)
+    page = await context.services.roles.staff_page(sender_id(update), 0)
     await context.reply(update, "admin/staff.html", staff_buttons(context, page), page=page, revoked=None)
 
 
+@router.on(STAFF_PAGE)
 @staff_only
-async def staff_page_pressed(update: Update, context: BotContext) -> None:
-    try:
-        number = unpack(update.callback_query.data).int_arg(0)
-    except BadCallback:
-        await context.alert(update, N_("This button is no longer valid."))
-        return
-    page = await context.services.roles.staff_page(update.effective_user.id, number)
-    await update.callback_query.answer()
+async def staff_page_pressed(press: Press, context: BotContext) -> None:
+    number = press.int_arg(0)
+    page = await context.services.roles.staff_page(press.user_id, number)
+    await press.answer()
     await context.reply(
-        update, "admin/staff.html", staff_buttons(context, page), edit=True, page=page, revoked=None
+        press.update, "admin/staff.html", staff_buttons(context, page), edit=True, page=page, revoked=None
     )
 
 
+@router.on(REVOKE)
 @admin_only
-async def revoke_pressed(update: Update, context: BotContext) -> None:
-    try:
-        cb = unpack(update.callback_query.data)
-        role_id, number = cb.int_arg(0), cb.int_arg(1)
-    except BadCallback:
-        await context.alert(update, N_("This button is no longer valid."))
-        return
-    actor = update.effective_user.id
-    try:
-        revoked = await context.services.roles.revoke(actor, role_id)
-    except InvalidInput:
-        await context.alert(update, N_("This role was already revoked."))
-        revoked = None
-    else:
-        await update.callback_query.answer(context.gettext("Revoked: %(name)s", name=revoked.name[:60]))
-    page = await context.services.roles.staff_page(actor, number)
-    await context.reply(
-        update, "admin/staff.html", staff_buttons(context, page), edit=True, page=page, revoked=revoked
-    )
+async def revoke_pressed(press: Press, context: BotContext) -> None:
+    role_id, number = press.int_arg(0), press.int_arg(1)
+    revoked = await context.services.roles.revoke(press.user_id, role_id)
+    await press.answer(context.gettext("Revoked: %(name)s", name=revoked.name[:60]))
+    await show_staff_page(press, context, number, revoked)
 
 
 @admin_only
@@ -114,20 +130,17 @@ async def audit_command(update: Update, context: BotContext) -> None:
     await show_audit(update, context, None)
 
 
+@router.on(OLDER)
 @admin_only
-async def audit_older_pressed(update: Update, context: BotContext) -> None:
-    try:
-        before = unpack(update.callback_query.data).int_arg(0)
-    except BadCallback:
-        await context.alert(update, N_("This button is no longer valid."))
-        return
-    await update.callback_query.answer()
-    await show_audit(update, context, before)
+async def audit_older_pressed(press: Press, context: BotContext) -> None:
+    before = press.int_arg(0)
+    await press.answer()
+    await show_audit(press.update, context, before)
 
 
 async def show_audit(update: Update, context: BotContext, before: int | None) -> None:
-    page = await context.services.roles.audit_page(update.effective_user.id, before)
-    buttons = [[button(context.gettext("Older ▶"), FEATURE, "audit", page.older)]] if page.older else None
+    page = await context.services.roles.audit_page(sender_id(update), before)
+    buttons = [[OLDER.button(context.gettext("Older ▶"), page.older)]] if page.older else None
     await context.reply(update, "admin/audit.html", buttons, page=page, first=before is None)
 
 
@@ -135,9 +148,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("invite", invite_command))
     app.add_handler(CommandHandler("staff", staff_command))
     app.add_handler(CommandHandler("audit", audit_command))
-    app.add_handler(CallbackQueryHandler(staff_page_pressed, pattern=rf"{pattern(FEATURE).pattern}staff\|"))
-    app.add_handler(CallbackQueryHandler(revoke_pressed, pattern=rf"{pattern(FEATURE).pattern}rv\|"))
-    app.add_handler(CallbackQueryHandler(audit_older_pressed, pattern=rf"{pattern(FEATURE).pattern}audit\|"))
+    app.add_handler(router.handler())
     registry.start_payload(INVITE_PREFIX, invitation_opened)
     registry.command(
         "invite",

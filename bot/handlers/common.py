@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.constants import ChatType
 from telegram.ext import (
@@ -14,11 +17,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import BotContext
+from bot.context import BotContext, OtherMarkup
 from bot.handlers import registry
-from bot.handlers.routing import STALE, Press, Router
+from bot.handlers.routing import STALE, NoSuchPart, Press, Router, sender_id
 from bot.msgids import N_
 from bot.render import LANGUAGES
+from bot.services.base import InvalidInput
 
 LANGUAGE_LABELS = {"zh": "中文", "en": "English", "fr": "Français"}
 
@@ -26,6 +30,52 @@ language_router = Router("lang")
 SET_LANGUAGE = language_router.action("set")
 menu_router = Router("menu")
 SHOW_MENU = menu_router.action("show")
+
+
+class TemplateRouter(Router):
+    """A feature's router whose typed answers, when bad, are answered with the feature's templates.
+
+    `templates` picks a template by problem code (`default` for the other codes; without one the
+    router's plain PROBLEMS text is used). The template gets `code`, `details` and each detail by
+    name; `markup` goes with the message (e.g. removing a keyboard that asked for the answer).
+    A bad button press is still answered with a pop-up of the PROBLEMS text.
+    """
+
+    def __init__(
+        self,
+        feature: str,
+        problems: Mapping[str, str] | None = None,
+        *,
+        templates: Mapping[str, str] | None = None,
+        default: str | None = None,
+        markup: OtherMarkup | None = None,
+    ) -> None:
+        super().__init__(feature, problems)
+        self.templates: Mapping[str, str] = templates or {}
+        self.default = default
+        self.markup = markup
+
+    async def show_problem(
+        self, update: Update, context: BotContext, problem: InvalidInput, press: Press | None
+    ) -> None:
+        template = self.templates.get(problem.code, self.default)
+        if press is not None or template is None:
+            await super().show_problem(update, context, problem, press)
+            return
+        details: dict[str, Any] = dict(problem.details)  # each detail is also a template variable
+        await context.reply(
+            update, template, markup=self.markup, code=problem.code, details=details, **details
+        )
+
+
+def user_data(context: BotContext) -> dict[Any, Any]:
+    """What a conversation keeps about the person between updates (python-telegram-bot's user_data).
+
+    Every update our handlers take has a sender, so it is always there.
+    """
+    if context.user_data is None:
+        raise NoSuchPart("an update without a sender has no user_data")
+    return context.user_data
 
 
 async def load_profile(update: Update, context: BotContext) -> None:
@@ -61,7 +111,7 @@ async def menu_command(update: Update, context: BotContext) -> int:
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    access = await context.services.access.of(update.effective_user.id)
+    access = await context.services.access.of(sender_id(update))
     await context.reply(update, "common/help.html", commands=registry.commands(staff=access.is_staff))
 
 

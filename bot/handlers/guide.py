@@ -11,23 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot.callbacks import BadCallback, button, pack, pattern, unpack
+from bot.callbacks import Action, BadCallback
 from bot.context import BotContext, Buttons
 from bot.domain.guide_catalogue import AUDIENCES, Entry
 from bot.handlers import registry
+from bot.handlers.common import user_data
+from bot.handlers.routing import Press, Router, text_of
 from bot.msgids import N_
-from bot.services.base import InvalidInput
 
-FEATURE = "guide"
 PREFILL = "request_prefill"
 QUESTION = "guide_question"
 TITLE_MAX = 60
@@ -54,8 +47,16 @@ TOPIC_LABELS = {
     "community": N_("Volunteering and community"),
     "other": N_("Other services"),
 }
-STALE = N_("This button is no longer valid.")
 GONE = N_("This service is no longer in the guide. Send /guide to search again.")
+
+router = Router("guide", {"entry": GONE})  # any other problem: "This button is no longer valid."
+HOME = router.action("home")
+AUDIENCE = router.action("aud")
+TOPIC = router.action("top")
+OPEN = router.action("open")
+MAP = router.action("map")
+# The requests feature's intake, started with a category chosen (routed by bot/handlers/requests.py).
+ASK_STATION = Action("req", "new")
 
 
 def _title(entry: Entry, lang: str) -> str:
@@ -65,12 +66,12 @@ def _title(entry: Entry, lang: str) -> str:
 
 def _ask_station(context: BotContext, category: str, summary: str) -> dict[str, str]:
     """The button into the request intake, with the summary left for it to pre-fill."""
-    context.user_data[PREFILL] = {"category": category, "summary": summary[:2000]}
-    return button(context.gettext("🙋 Still need help? Ask the station"), "req", "new", category)
+    user_data(context)[PREFILL] = {"category": category, "summary": summary[:2000]}
+    return ASK_STATION.button(context.gettext("🙋 Still need help? Ask the station"), category)
 
 
 def _home_buttons(context: BotContext) -> Buttons:
-    return [[button(context.gettext(AUDIENCE_LABELS[a]), FEATURE, "aud", a)] for a in AUDIENCES]
+    return [[AUDIENCE.button(context.gettext(AUDIENCE_LABELS[a]), a)] for a in AUDIENCES]
 
 
 # --------------------------------------------------------------------------- searching
@@ -81,17 +82,17 @@ async def search(update: Update, context: BotContext, text: str) -> None:
     if not result.understood:
         await context.reply(update, "guide/home.html", _home_buttons(context), unclear=bool(text.strip()))
         return
-    context.user_data[QUESTION] = result.question
+    user_data(context)[QUESTION] = result.question
     if not result.entries:
         summary = result.question
         rows = [
             [_ask_station(context, "other", summary)],
-            [button(context.gettext("📚 Browse the guide"), FEATURE, "home")],
+            [HOME.button(context.gettext("📚 Browse the guide"))],
         ]
         await context.reply(update, "guide/nothing.html", rows, question=result.question)
         return
-    rows = [[button(_title(e, context.lang), FEATURE, "open", e.id)] for e in result.entries]
-    rows.append([button(context.gettext("📚 Browse the guide"), FEATURE, "home")])
+    rows = [[OPEN.button(_title(e, context.lang), e.id)] for e in result.entries]
+    rows.append([HOME.button(context.gettext("📚 Browse the guide"))])
     await context.reply(
         update,
         "guide/results.html",
@@ -110,10 +111,10 @@ async def guide_command(update: Update, context: BotContext) -> None:
 
 
 async def free_text(update: Update, context: BotContext) -> None:
-    await search(update, context, update.message.text or "")
+    await search(update, context, text_of(update))
 
 
-class FreeText(MessageHandler):
+class FreeText(MessageHandler[BotContext, None]):
     """Private text typed outside any conversation.
 
     Yields to every ConversationHandler that wants the update, wherever it was registered, so a
@@ -138,39 +139,20 @@ class FreeText(MessageHandler):
 # --------------------------------------------------------------------------- browsing and cards
 
 
-async def pressed(update: Update, context: BotContext) -> None:
-    """Every guide button: home, audience, topic page, entry card, map."""
-    query = update.callback_query
-    try:
-        cb = unpack(query.data)
-        if cb.action == "home":
-            await query.answer()
-            await context.reply(update, "guide/home.html", _home_buttons(context), edit=True, unclear=False)
-        elif cb.action == "aud":
-            await show_topics(update, context, cb.str_arg(0))
-        elif cb.action == "top":
-            await show_topic(update, context, cb.str_arg(0), cb.str_arg(1), cb.int_arg(2))
-        elif cb.action == "open":
-            await show_card(update, context, cb.str_arg(0))
-        elif cb.action == "map":
-            await send_map(update, context, cb.str_arg(0))
-        else:
-            raise BadCallback(cb.action)
-    except BadCallback:
-        await context.alert(update, STALE)
-    except InvalidInput as problem:
-        refusal = GONE if problem.code == "entry" else STALE
-        await context.alert(update, refusal)
+@router.on(HOME)
+async def home_pressed(press: Press, context: BotContext) -> None:
+    await press.answer()
+    await context.reply(press.update, "guide/home.html", _home_buttons(context), edit=True, unclear=False)
 
 
-async def show_topics(update: Update, context: BotContext, audience: str) -> None:
+@router.on(AUDIENCE)
+async def show_topics(press: Press, context: BotContext) -> None:
+    audience = press.str_arg(0)
     topics = await context.services.guide.topics(audience)
-    await update.callback_query.answer()
+    await press.answer()
     labels = [
-        button(
+        TOPIC.button(
             context.gettext("%(topic)s (%(count)s)", topic=context.gettext(TOPIC_LABELS[c]), count=n),
-            FEATURE,
-            "top",
             audience,
             c,
             0,
@@ -178,28 +160,32 @@ async def show_topics(update: Update, context: BotContext, audience: str) -> Non
         for c, n in topics
     ]
     rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
-    rows.append([button(context.gettext("« Back"), FEATURE, "home")])
+    rows.append([HOME.button(context.gettext("« Back"))])
     await context.reply(
-        update, "guide/topics.html", rows, edit=True, audience=context.gettext(AUDIENCE_LABELS[audience])
+        press.update,
+        "guide/topics.html",
+        rows,
+        edit=True,
+        audience=context.gettext(AUDIENCE_LABELS[audience]),
     )
 
 
-async def show_topic(update: Update, context: BotContext, audience: str, category: str, page: int) -> None:
+@router.on(TOPIC)
+async def show_topic(press: Press, context: BotContext) -> None:
+    audience, category, page = press.str_arg(0), press.str_arg(1), press.int_arg(2)
     listing = await context.services.guide.topic(audience, category, page)
-    await update.callback_query.answer()
-    rows = [[button(_title(e, context.lang), FEATURE, "open", e.id)] for e in listing.entries]
+    await press.answer()
+    rows = [[OPEN.button(_title(e, context.lang), e.id)] for e in listing.entries]
     paging = []
     if listing.page > 0:
-        paging.append(
-            button(context.gettext("‹ Previous"), FEATURE, "top", audience, category, listing.page - 1)
-        )
+        paging.append(TOPIC.button(context.gettext("‹ Previous"), audience, category, listing.page - 1))
     if listing.page + 1 < listing.pages:
-        paging.append(button(context.gettext("Next ›"), FEATURE, "top", audience, category, listing.page + 1))
+        paging.append(TOPIC.button(context.gettext("Next ›"), audience, category, listing.page + 1))
     if paging:
         rows.append(paging)
-    rows.append([button(context.gettext("« Back"), FEATURE, "aud", audience)])
+    rows.append([AUDIENCE.button(context.gettext("« Back"), audience)])
     await context.reply(
-        update,
+        press.update,
         "guide/topic.html",
         rows,
         edit=True,
@@ -210,11 +196,12 @@ async def show_topic(update: Update, context: BotContext, audience: str, categor
     )
 
 
-async def show_card(update: Update, context: BotContext, key: str) -> None:
-    entry = await context.services.guide.entry(key)
-    await update.callback_query.answer()
+@router.on(OPEN)
+async def show_card(press: Press, context: BotContext) -> None:
+    entry = await context.services.guide.entry(press.str_arg(0))
+    await press.answer()
     title = entry.title.in_(context.lang)
-    question = context.user_data.get(QUESTION)
+    question = user_data(context).get(QUESTION)
     summary = (
         context.gettext(
             "I searched the service guide for “%(question)s” and read “%(title)s”, but I still need help.",
@@ -229,24 +216,22 @@ async def show_card(update: Update, context: BotContext, key: str) -> None:
     if entry.link:
         extra.append({"text": context.gettext("🌐 Open online"), "url": entry.link})
     if entry.where and entry.where.has_map:
-        extra.append(button(context.gettext("📍 Map"), FEATURE, "map", entry.id))
+        extra.append(MAP.button(context.gettext("📍 Map"), entry.id))
     if extra:
         rows.append(extra)
     rows.append(
         [
-            button(
+            TOPIC.button(
                 context.gettext("« More: %(topic)s", topic=context.gettext(TOPIC_LABELS[entry.category])),
-                FEATURE,
-                "top",
                 entry.audience,
                 entry.category,
                 0,
             ),
-            button(context.gettext("📚 Guide"), FEATURE, "home"),
+            HOME.button(context.gettext("📚 Guide")),
         ]
     )
     await context.reply(
-        update,
+        press.update,
         "guide/card.html",
         rows,
         edit=True,
@@ -257,16 +242,18 @@ async def show_card(update: Update, context: BotContext, key: str) -> None:
     )
 
 
-async def send_map(update: Update, context: BotContext, key: str) -> None:
+@router.on(MAP)
+async def send_map(press: Press, context: BotContext) -> None:
+    key = press.str_arg(0)
     entry = await context.services.guide.entry(key)
-    if not entry.where or not entry.where.has_map:
-        raise BadCallback(key)
-    await update.callback_query.answer()
     where = entry.where
+    if where is None or not where.has_map or where.lat is None or where.lon is None:
+        raise BadCallback(key)
+    await press.answer()
     parts = [t.in_(context.lang) for t in (where.address, where.floor) if t is not None]
     address = " · ".join(parts) or where.place.in_(context.lang)
-    await context.bot.send_venue(
-        update.effective_chat.id,
+    await context.send_venue(
+        press.update,
         latitude=where.lat,
         longitude=where.lon,
         title=where.place.in_(context.lang)[:200],
@@ -276,7 +263,7 @@ async def send_map(update: Update, context: BotContext, key: str) -> None:
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("guide", guide_command))
-    app.add_handler(CallbackQueryHandler(pressed, pattern=pattern(FEATURE)))
+    app.add_handler(router.handler())
     app.add_handler(FreeText(app))
     registry.command("guide", N_("Search the service guide"), order=5)
-    registry.menu_item(N_("📚 Service guide"), pack(FEATURE, "home"), order=5)
+    registry.menu_item(N_("📚 Service guide"), HOME.data(), order=5)

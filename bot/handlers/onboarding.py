@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot.callbacks import BadCallback, button, pattern, unpack
 from bot.context import BotContext
 from bot.handlers import registry
-from bot.handlers.common import LANGUAGE_LABELS, cancel_command, show_menu
-from bot.msgids import N_
+from bot.handlers.common import LANGUAGE_LABELS, TemplateRouter, cancel_command, show_menu
+from bot.handlers.routing import NoSuchPart, Press, sender_id, text_of
 from bot.render import LANGUAGES
-from bot.services.base import InvalidInput
 
 LANGUAGE, NAME, BUILDING, COMPANY = range(4)
-FEATURE = "ob"
+
+# A typed answer that does not fit is explained and asked again; a bad press is a stale button.
+router = TemplateRouter(
+    "ob",
+    templates={"name_length": "onboarding/bad_name.html", "company_length": "onboarding/bad_company.html"},
+)
+LANGUAGE_CHOSEN = router.action("lang")
+SAME_NAME = router.action("samename")
+BUILDING_CHOSEN = router.action("bld")
+NO_COMPANY = router.action("nocompany")
+
+
+def first_name(update: Update) -> str:
+    if update.effective_user is None:
+        raise NoSuchPart(f"update {update.update_id} has no sender")
+    return update.effective_user.first_name
 
 
 async def start(update: Update, context: BotContext) -> int:
@@ -33,95 +39,85 @@ async def start(update: Update, context: BotContext) -> int:
     if context.profile and context.profile.onboarded_at:
         await show_menu(update, context)
         return ConversationHandler.END
-    buttons = [[button(LANGUAGE_LABELS[lang], FEATURE, "lang", lang) for lang in LANGUAGES]]
-    await context.reply(
-        update, "onboarding/welcome.html", buttons, first_name=update.effective_user.first_name
-    )
+    buttons = [[LANGUAGE_CHOSEN.button(LANGUAGE_LABELS[lang], lang) for lang in LANGUAGES]]
+    await context.reply(update, "onboarding/welcome.html", buttons, first_name=first_name(update))
     return LANGUAGE
 
 
-async def language_chosen(update: Update, context: BotContext) -> int:
-    query = update.callback_query
-    try:
-        lang = unpack(query.data).str_arg(0)
-        if lang not in LANGUAGES:
-            raise BadCallback(lang)
-    except BadCallback:
-        await query.answer()
-        return LANGUAGE
-    await context.services.users.set_language(update.effective_user.id, lang)
+async def language_chosen(press: Press, context: BotContext) -> int | None:
+    lang = press.str_arg(0)
+    if lang not in LANGUAGES:
+        return None  # not one of ours: the press is answered, the question stays
+    await context.services.users.set_language(press.user_id, lang)
     context.lang = lang
-    await query.answer()
-    first_name = update.effective_user.first_name
+    await press.answer()
+    name = first_name(press.update)
     await context.reply(
-        update,
+        press.update,
         "onboarding/ask_name.html",
-        [[button(context.gettext("Use “%(name)s”", name=first_name[:40]), FEATURE, "samename")]],
+        [[SAME_NAME.button(context.gettext("Use “%(name)s”", name=name[:40]))]],
         edit=True,
-        first_name=first_name,
+        first_name=name,
     )
     return NAME
 
 
-async def name_given(update: Update, context: BotContext) -> int:
-    if update.callback_query:
-        await update.callback_query.answer()
-        name = update.effective_user.first_name
-    else:
-        name = update.message.text or ""
-    try:
-        name = await context.services.users.set_name(update.effective_user.id, name)
-    except InvalidInput as problem:
-        await context.reply(update, "onboarding/bad_name.html", **problem.details)
-        return NAME
+@router.message
+async def save_name(update: Update, context: BotContext, name: str) -> int:
+    name = await context.services.users.set_name(sender_id(update), name)
     await ask_building(update, context, name)
     return BUILDING
+
+
+async def name_typed(update: Update, context: BotContext) -> int | None:
+    return await save_name(update, context, text_of(update))
+
+
+async def same_name_pressed(press: Press, context: BotContext) -> int | None:
+    await press.answer()
+    return await save_name(press.update, context, first_name(press.update))
 
 
 async def ask_building(update: Update, context: BotContext, name: str) -> None:
     buildings = await context.services.users.buildings()
     rows = [
-        [button(b.name(context.lang)[:30], FEATURE, "bld", b.id) for b in buildings[i : i + 2]]
+        [BUILDING_CHOSEN.button(b.name(context.lang)[:30], b.id) for b in buildings[i : i + 2]]
         for i in range(0, len(buildings), 2)
     ]
-    rows.append([button(context.gettext("Other / not in a building"), FEATURE, "bld", 0)])
+    rows.append([BUILDING_CHOSEN.button(context.gettext("Other / not in a building"), 0)])
     await context.reply(update, "onboarding/ask_building.html", rows, name=name)
 
 
-async def building_chosen(update: Update, context: BotContext) -> int:
-    query = update.callback_query
-    try:
-        building_id = unpack(query.data).int_arg(0) or None
-        await context.services.users.set_building(update.effective_user.id, building_id)
-    except (BadCallback, InvalidInput):
-        await context.alert(update, N_("This button is no longer valid."))
-        return BUILDING
-    await query.answer()
+async def building_chosen(press: Press, context: BotContext) -> int:
+    building_id = press.int_arg(0) or None
+    await context.services.users.set_building(press.user_id, building_id)
+    await press.answer()
     building = await context.services.users.building(building_id)
     await context.reply(
-        update,
+        press.update,
         "onboarding/ask_company.html",
-        [[button(context.gettext("Skip"), FEATURE, "nocompany")]],
+        [[NO_COMPANY.button(context.gettext("Skip"))]],
         edit=True,
         building=building.name(context.lang) if building else None,
     )
     return COMPANY
 
 
-async def company_given(update: Update, context: BotContext) -> int:
-    if update.callback_query:
-        await update.callback_query.answer()
-        company = None
-    else:
-        company = update.message.text
-    try:
-        context.profile = await context.services.users.finish_onboarding(update.effective_user.id, company)
-    except InvalidInput as problem:
-        await context.reply(update, "onboarding/bad_company.html", **problem.details)
-        return COMPANY
+@router.message
+async def save_company(update: Update, context: BotContext, company: str | None) -> int:
+    context.profile = await context.services.users.finish_onboarding(sender_id(update), company)
     await context.reply(update, "onboarding/done.html", profile=context.profile)
     await show_menu(update, context)
     return ConversationHandler.END
+
+
+async def company_typed(update: Update, context: BotContext) -> int | None:
+    return await save_company(update, context, text_of(update))
+
+
+async def no_company_pressed(press: Press, context: BotContext) -> int | None:
+    await press.answer()
+    return await save_company(press.update, context, None)
 
 
 async def expected_button(update: Update, context: BotContext) -> None:
@@ -136,21 +132,15 @@ def register(app: Application) -> None:
             entry_points=[CommandHandler("start", start, filters.ChatType.PRIVATE)],
             states={
                 LANGUAGE: [
-                    CallbackQueryHandler(language_chosen, pattern=pattern(FEATURE)),
+                    router.press(LANGUAGE_CHOSEN, language_chosen),
                     MessageHandler(text, expected_button),
                 ],
-                NAME: [
-                    MessageHandler(text, name_given),
-                    CallbackQueryHandler(name_given, pattern=f"^{pattern(FEATURE).pattern[1:]}samename$"),
-                ],
+                NAME: [MessageHandler(text, name_typed), router.press(SAME_NAME, same_name_pressed)],
                 BUILDING: [
-                    CallbackQueryHandler(building_chosen, pattern=pattern(FEATURE)),
+                    router.press(BUILDING_CHOSEN, building_chosen),
                     MessageHandler(text, expected_button),
                 ],
-                COMPANY: [
-                    MessageHandler(text, company_given),
-                    CallbackQueryHandler(company_given, pattern=f"^{pattern(FEATURE).pattern[1:]}nocompany$"),
-                ],
+                COMPANY: [MessageHandler(text, company_typed), router.press(NO_COMPANY, no_company_pressed)],
             },
             fallbacks=[CommandHandler("cancel", cancel_command), CommandHandler("start", start)],
             name="onboarding",

@@ -6,38 +6,68 @@ These commands answer in private chats only: one's data never lands in a group.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Awaitable, Callable
 
-from telegram import InputFile, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.constants import ChatType
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from bot.callbacks import BadCallback, button, pack, pattern, unpack
-from bot.context import BotContext
+from bot.context import BotContext, Buttons
 from bot.handlers import registry
+from bot.handlers.common import TemplateRouter
+from bot.handlers.routing import NoSuchPart, Press, PressHandler, message_of, sender_id
 from bot.msgids import N_
 from bot.render import LANGUAGES
 from bot.services.base import InvalidInput
 
-FEATURE = "prv"
 NOT_NOW = N_("Not now")
 PRIVATE = filters.ChatType.PRIVATE
 
+# A refused phone number is explained, and the keyboard that asked for it goes away.
+router = TemplateRouter(
+    "prv",
+    {"private_only": N_("Please use this in your private chat with the bot.")},
+    templates={"not_own_contact": "privacy/phone_refused.html", "bad_phone": "privacy/phone_refused.html"},
+    markup=ReplyKeyboardRemove(),
+)
+SHOW = router.action("show")
+DOWNLOAD = router.action("data")
+SHARE_PHONE = router.action("phone")
+REMOVE_PHONE = router.action("nophone")
+FORGET = router.action("forget")
+FORGET_YES = router.action("forget_yes")
+FORGET_NO = router.action("forget_no")
 
-def notice_buttons(context: BotContext, has_phone: bool) -> list[list[dict[str, str]]]:
+
+def notice_buttons(context: BotContext, has_phone: bool) -> Buttons:
     phone = (
-        button(context.gettext("Remove my phone number"), FEATURE, "nophone")
+        REMOVE_PHONE.button(context.gettext("Remove my phone number"))
         if has_phone
-        else button(context.gettext("Share my phone number"), FEATURE, "phone")
+        else SHARE_PHONE.button(context.gettext("Share my phone number"))
     )
     return [
-        [button(context.gettext("Download my data"), FEATURE, "data"), phone],
-        [button(context.gettext("Erase my data"), FEATURE, "forget")],
+        [DOWNLOAD.button(context.gettext("Download my data")), phone],
+        [FORGET.button(context.gettext("Erase my data"))],
     ]
 
 
+def in_private(handler: PressHandler) -> PressHandler:
+    """The buttons act on the presser's own data: never in a group, where others would see it."""
+
+    @functools.wraps(handler)
+    async def checked(press: Press, context: BotContext) -> object:
+        chat = press.update.effective_chat
+        if chat is None or chat.type != ChatType.PRIVATE:
+            raise InvalidInput("private_only")
+        return await handler(press, context)
+
+    return checked
+
+
 async def privacy_command(update: Update, context: BotContext) -> None:
-    status = await context.services.privacy.status(update.effective_user.id)
+    status = await context.services.privacy.status(sender_id(update))
     await context.reply(
         update, "privacy/notice.html", notice_buttons(context, status.has_phone), status=status
     )
@@ -48,13 +78,10 @@ async def private_only(update: Update, context: BotContext) -> None:
 
 
 async def mydata_command(update: Update, context: BotContext) -> None:
-    data = await context.services.privacy.export(update.effective_user.id)
+    data = await context.services.privacy.export(sender_id(update))
     document = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
-    await context.bot.send_document(
-        update.effective_chat.id,
-        InputFile(document, filename="my-data.json"),
-        caption=context.render("privacy/mydata.html", tables=sorted(data["tables"])),
-        parse_mode=ParseMode.HTML,
+    await context.send_file(
+        update, document, "my-data.json", caption="privacy/mydata.html", tables=sorted(data["tables"])
     )
 
 
@@ -63,8 +90,8 @@ async def forgetme_command(update: Update, context: BotContext) -> None:
         update,
         "privacy/forget_confirm.html",
         [
-            [button(context.gettext("Yes, erase my data"), FEATURE, "forget_yes")],
-            [button(context.gettext("No, keep my data"), FEATURE, "forget_no")],
+            [FORGET_YES.button(context.gettext("Yes, erase my data"))],
+            [FORGET_NO.button(context.gettext("No, keep my data"))],
         ],
     )
 
@@ -79,78 +106,72 @@ async def ask_phone(update: Update, context: BotContext) -> None:
         resize_keyboard=True,
         one_time_keyboard=True,
     )
-    await context.bot.send_message(
-        update.effective_chat.id, context.render("privacy/ask_phone.html"), reply_markup=keyboard
-    )
+    await context.reply(update, "privacy/ask_phone.html", markup=keyboard)
 
 
+@router.message
 async def contact_shared(update: Update, context: BotContext) -> None:
-    contact = update.message.contact
-    try:
-        await context.services.privacy.set_phone(
-            update.effective_user.id, contact.phone_number, contact_user_id=contact.user_id
-        )
-    except InvalidInput as problem:
-        await context.bot.send_message(
-            update.effective_chat.id,
-            context.render("privacy/phone_refused.html", code=problem.code),
-            reply_markup=ReplyKeyboardRemove(),
-        )
-        return
-    await context.bot.send_message(
-        update.effective_chat.id,
-        context.render("privacy/phone_saved.html"),
-        reply_markup=ReplyKeyboardRemove(),
+    contact = message_of(update).contact
+    if contact is None:
+        raise NoSuchPart(f"update {update.update_id} has no contact")
+    await context.services.privacy.set_phone(
+        sender_id(update), contact.phone_number, contact_user_id=contact.user_id
     )
+    await context.reply(update, "privacy/phone_saved.html", markup=ReplyKeyboardRemove())
 
 
 async def not_now(update: Update, context: BotContext) -> None:
-    await context.bot.send_message(
-        update.effective_chat.id,
-        context.render("privacy/phone_not_now.html"),
-        reply_markup=ReplyKeyboardRemove(),
+    await context.reply(update, "privacy/phone_not_now.html", markup=ReplyKeyboardRemove())
+
+
+# ------------------------------------------------------------------ the buttons (own data only)
+
+
+def opens(show: Callable[[Update, BotContext], Awaitable[None]]) -> PressHandler:
+    """A button that shows, in a new message, what its command shows."""
+
+    @in_private
+    async def pressed(press: Press, context: BotContext) -> None:
+        await press.answer()
+        await show(press.update, context)
+
+    return pressed
+
+
+router.on(SHOW)(opens(privacy_command))
+router.on(DOWNLOAD)(opens(mydata_command))
+router.on(SHARE_PHONE)(opens(ask_phone))
+router.on(FORGET)(opens(forgetme_command))
+
+
+@router.on(REMOVE_PHONE)
+@in_private
+async def remove_phone_pressed(press: Press, context: BotContext) -> None:
+    await context.services.privacy.clear_phone(press.user_id)
+    await press.answer(context.gettext("Your phone number was removed."))
+    status = await context.services.privacy.status(press.user_id)
+    await context.reply(
+        press.update,
+        "privacy/notice.html",
+        notice_buttons(context, status.has_phone),
+        edit=True,
+        status=status,
     )
 
 
-async def pressed(update: Update, context: BotContext) -> None:
-    """The buttons of /privacy and /forgetme: each acts on the presser's own data only."""
-    query = update.callback_query
-    try:
-        action = unpack(query.data).action
-    except BadCallback:
-        action = ""
-    user_id = update.effective_user.id
-    if update.effective_chat is None or update.effective_chat.type != "private":
-        await context.alert(update, N_("Please use this in your private chat with the bot."))
-        return
-    if action == "show":
-        await query.answer()
-        await privacy_command(update, context)
-    elif action == "data":
-        await query.answer()
-        await mydata_command(update, context)
-    elif action == "phone":
-        await query.answer()
-        await ask_phone(update, context)
-    elif action == "nophone":
-        await context.services.privacy.clear_phone(user_id)
-        await query.answer(context.gettext("Your phone number was removed."))
-        status = await context.services.privacy.status(user_id)
-        await context.reply(
-            update, "privacy/notice.html", notice_buttons(context, status.has_phone), edit=True, status=status
-        )
-    elif action == "forget":
-        await query.answer()
-        await forgetme_command(update, context)
-    elif action == "forget_yes":
-        erasure = await context.services.privacy.forget(user_id)
-        await query.answer()
-        await context.reply(update, "privacy/forgotten.html", edit=True, erasure=erasure)
-    elif action == "forget_no":
-        await query.answer()
-        await context.reply(update, "privacy/kept.html", edit=True)
-    else:
-        await context.alert(update, N_("This button is no longer valid."))
+@router.on(FORGET_YES)
+@in_private
+async def forget_confirmed(press: Press, context: BotContext) -> None:
+    erasure = await context.services.privacy.forget(press.user_id)
+    await press.answer()
+    await context.reply(press.update, "privacy/forgotten.html", edit=True, erasure=erasure)
+
+
+@router.on(FORGET_NO)
+@in_private
+async def forget_declined(press: Press, context: BotContext) -> None:
+    await press.answer()
+    await context.reply(press.update, "privacy/kept.html", edit=True)
 
 
 def register(app: Application) -> None:
@@ -162,8 +183,8 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler(["privacy", "mydata", "forgetme"], private_only, ~PRIVATE))
     app.add_handler(MessageHandler(filters.CONTACT & PRIVATE, contact_shared))
     app.add_handler(MessageHandler(filters.Text(not_now_labels) & PRIVATE, not_now))
-    app.add_handler(CallbackQueryHandler(pressed, pattern=pattern(FEATURE)))
-    registry.menu_item(N_("Privacy"), pack(FEATURE, "show"), order=95)
+    app.add_handler(router.handler())
+    registry.menu_item(N_("Privacy"), SHOW.data(), order=95)
     registry.command("privacy", N_("How we use your data, and your rights"), order=80)
     registry.command("mydata", N_("Download everything the bot keeps about you"), order=81)
     registry.command("forgetme", N_("Erase your personal data"), order=82)

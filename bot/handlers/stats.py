@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
-from bot.callbacks import BadCallback, button, pattern, unpack
-from bot.context import BotContext
+from bot.context import BotContext, Buttons
 from bot.handlers import registry
 from bot.handlers.guards import staff_only
+from bot.handlers.routing import Press, Router, sender_id
 from bot.msgids import N_
-from bot.services.base import InvalidInput
-from bot.services.stats import PERIOD_KINDS
+from bot.services.stats.periods import PERIOD_KINDS
 
-FEATURE = "st"
+router = Router("st")
+PERIODS = {kind: router.action(kind) for kind in PERIOD_KINDS}  # "1|st|week", "1|st|month"
 
 
-def period_buttons(context: BotContext, current: str) -> list[list[dict[str, str]]]:
+def period_buttons(context: BotContext, current: str) -> Buttons:
     return [
         [
-            button(("• " if kind == current else "") + context.gettext(label), FEATURE, kind)
+            PERIODS[kind].button(("• " if kind == current else "") + context.gettext(label))
             for kind, label in PERIOD_KINDS.items()
         ]
     ]
@@ -27,7 +27,7 @@ def period_buttons(context: BotContext, current: str) -> list[list[dict[str, str
 
 @staff_only
 async def stats_command(update: Update, context: BotContext) -> None:
-    figures = await context.services.stats.for_staff(update.effective_user.id, "week")
+    figures = await context.services.stats.figures.for_staff(sender_id(update), "week")
     await context.reply(
         update,
         "stats/figures.html",
@@ -37,17 +37,14 @@ async def stats_command(update: Update, context: BotContext) -> None:
     )
 
 
+@router.on(*PERIODS.values())
 @staff_only
-async def period_pressed(update: Update, context: BotContext) -> None:
-    try:
-        kind = unpack(update.callback_query.data).action
-        figures = await context.services.stats.for_staff(update.effective_user.id, kind)
-    except (BadCallback, InvalidInput):
-        await context.alert(update, N_("This button is no longer valid."))
-        return
-    await update.callback_query.answer()
+async def period_pressed(press: Press, context: BotContext) -> None:
+    kind = press.action
+    figures = await context.services.stats.figures.for_staff(press.user_id, kind)
+    await press.answer()
     await context.reply(
-        update,
+        press.update,
         "stats/figures.html",
         period_buttons(context, kind),
         edit=True,
@@ -58,5 +55,5 @@ async def period_pressed(update: Update, context: BotContext) -> None:
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("stats", stats_command))
-    app.add_handler(CallbackQueryHandler(period_pressed, pattern=pattern(FEATURE)))
+    app.add_handler(router.handler())
     registry.command("stats", N_("Figures for this week or month"), staff_only=True, order=70)

@@ -24,8 +24,8 @@ TICKS: list[tuple[str, Tick]] = [
     ("requests", lambda s: s.requests.tick()),
     ("volunteer", lambda s: s.volunteer.ticks.tick()),
     ("enterprises", lambda s: s.enterprises.visits.tick()),
-    ("events.offers", lambda s: s.events.expire_offers()),
-    ("stats.weekly", lambda s: s.stats.weekly_tick()),
+    ("events.offers", lambda s: s.events.places.expire_offers()),
+    ("stats.weekly", lambda s: s.stats.reports.weekly_tick()),
 ]
 
 

@@ -14,18 +14,18 @@ from typing import TYPE_CHECKING
 from bot.clock import Clock
 from bot.render import Renderer
 from bot.services.access import AccessService
-from bot.services.users import UserService
 from bot.settings import Settings
 from bot.storage.db import Database
 
 if TYPE_CHECKING:
     from bot.services.enterprises import Enterprises
-    from bot.services.events import EventsService
+    from bot.services.events import Events
     from bot.services.guide import GuideService
     from bot.services.privacy import PrivacyService
     from bot.services.requests import RequestService
     from bot.services.roles import RolesService
-    from bot.services.stats import StatsService
+    from bot.services.stats import Stats
+    from bot.services.users import UserService
     from bot.services.volunteer import Volunteer
 
 
@@ -37,13 +37,13 @@ class Services:
     clock: Clock
     db: Database
     renderer: Renderer
-    users: UserService
     access: AccessService
+    users: UserService = field(init=False)
     roles: RolesService = field(init=False)
     requests: RequestService = field(init=False)
     privacy: PrivacyService = field(init=False)
-    events: EventsService = field(init=False)
-    stats: StatsService = field(init=False)
+    events: Events = field(init=False)
+    stats: Stats = field(init=False)
     enterprises: Enterprises = field(init=False)
     guide: GuideService = field(init=False)
     volunteer: Volunteer = field(init=False)
@@ -51,26 +51,27 @@ class Services:
 
 def build_services(settings: Settings, clock: Clock, db: Database) -> Services:
     from bot.services import enterprises, volunteer
-    from bot.services.events import EventsService
+    from bot.services.events import build as build_events
     from bot.services.guide import GuideService
     from bot.services.privacy import PrivacyService
     from bot.services.requests import RequestService
     from bot.services.roles import RolesService
-    from bot.services.stats import StatsService
+    from bot.services.stats import build as build_stats
+    from bot.services.users import UserService
 
     services = Services(
         settings=settings,
         clock=clock,
         db=db,
         renderer=Renderer(settings.tz),
-        users=UserService(db, clock, settings),
         access=AccessService(db, settings),
     )
+    services.users = UserService(services)
     services.roles = RolesService(services)
     services.requests = RequestService(services)
     services.privacy = PrivacyService(services)
-    services.events = EventsService(services)
-    services.stats = StatsService(services)
+    services.events = build_events(services)
+    services.stats = build_stats(services)
     services.enterprises = enterprises.build(services)
     services.guide = GuideService(services)
     services.volunteer = volunteer.build(services)

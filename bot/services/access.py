@@ -27,6 +27,7 @@ from bot.settings import Settings
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from bot.storage.enterprises import Enterprise
+from bot.storage.events import EventRow
 
 if TYPE_CHECKING:
     from bot.storage.shifts import Project
@@ -176,6 +177,16 @@ def may_edit_enterprise(access: Access, enterprise: Enterprise) -> bool:
 
 
 # --------------------------------------------------------------------------- events, roles, privacy, guide rules
+
+
+def may_publish(access: Access) -> bool:
+    """Organisers (of any project) and administrators write events for a topic's subscribers."""
+    return access.is_organiser
+
+
+def may_edit_event(access: Access, event: EventRow) -> bool:
+    """A draft is published or discarded by the organiser who wrote it, or by an administrator."""
+    return may_publish(access) and (access.is_admin or event.created_by == access.user_id)
 
 
 class AccessService:

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.domain import guide as rules
-from bot.domain.guide_catalogue import AUDIENCES, CATEGORIES, Entry, parse_catalogue
-from bot.services.base import InvalidInput
+from bot.domain.guide_catalogue import AUDIENCES, Entry, parse_catalogue
+from bot.domain.requests import CATEGORIES
+from bot.services.base import InvalidInput, UseCases
 from bot.storage import guide as guide_repo
 from bot.storage import roles as roles_repo
 
@@ -63,9 +64,9 @@ def prepare(entries: list[Entry]) -> tuple[list[rules.Fields], dict[str, int]]:
     return fields, dict(df)
 
 
-class GuideService:
+class GuideService(UseCases):
     def __init__(self, services: Services) -> None:
-        self.services = services
+        super().__init__(services)
         self._ready = False
         self._loading = asyncio.Lock()
 
@@ -80,7 +81,7 @@ class GuideService:
                 return
             source = SHIPPED.read_text(encoding="utf-8")
             digest = hashlib.sha256(source.encode()).hexdigest()
-            async with self.services.db.read() as conn:
+            async with self.db.read() as conn:
                 current = await guide_repo.meta(conn)
             if current is None or (current.source == "shipped" and current.sha256 != digest):
                 await self.replace(source, source_name="shipped", actor_id=None)
@@ -95,8 +96,8 @@ class GuideService:
         entries = parse_catalogue(source)
         fields, grams = prepare(entries)
         digest = hashlib.sha256(source.encode()).hexdigest()
-        async with self.services.db.tx() as conn:
-            now = self.services.clock.now()
+        async with self.db.tx() as conn:
+            now = self.now()
             await guide_repo.replace_catalogue(
                 conn, entries, fields, grams, source=source_name, sha256=digest, now=now
             )
@@ -124,13 +125,13 @@ class GuideService:
         if not entries:
             key = rules.miss_key(query)
             if key:
-                week = rules.week_start(self.services.clock.now(), self.services.settings.tz)
-                async with self.services.db.tx() as conn:
+                week = rules.week_start(self.now(), self.settings.tz)
+                async with self.db.tx() as conn:
                     await guide_repo.record_miss(conn, week, key)
         return SearchResult(question, entries, understood=True)
 
     async def _find(self, query: rules.Query) -> list[Entry]:
-        async with self.services.db.read() as conn:
+        async with self.db.read() as conn:
             total = await guide_repo.count(conn)
             frequencies = await guide_repo.document_frequencies(conn, query.grams)
             found: dict[str, guide_repo.Candidate] = {}
@@ -156,7 +157,7 @@ class GuideService:
     async def entry(self, key: str) -> Entry:
         """One entry; InvalidInput('entry') if it is gone (an old button after an import)."""
         await self.ensure_catalogue()
-        async with self.services.db.read() as conn:
+        async with self.db.read() as conn:
             entry = await guide_repo.get(conn, key)
         if entry is None:
             raise InvalidInput("entry")
@@ -167,14 +168,14 @@ class GuideService:
         if audience not in AUDIENCES:
             raise InvalidInput("audience")
         await self.ensure_catalogue()
-        async with self.services.db.read() as conn:
+        async with self.db.read() as conn:
             return await guide_repo.topic_counts(conn, audience)
 
     async def topic(self, audience: str, category: str, page: int = 0) -> TopicPage:
         if audience not in AUDIENCES or category not in CATEGORIES or page < 0:
             raise InvalidInput("topic")
         await self.ensure_catalogue()
-        async with self.services.db.read() as conn:
+        async with self.db.read() as conn:
             entries, total = await guide_repo.in_topic(conn, audience, category, page * PAGE_SIZE, PAGE_SIZE)
         pages = max(1, -(-total // PAGE_SIZE))
         if not entries and page > 0:
@@ -186,6 +187,6 @@ class GuideService:
     async def top_misses(self, since: datetime, limit: int = 10) -> list[tuple[str, int]]:
         """The most frequent searches that found nothing, counted from the week containing
         `since` (counts are kept per week, Monday to Sunday in the station's time zone)."""
-        week = rules.week_start(since, self.services.settings.tz)
-        async with self.services.db.read() as conn:
+        week = rules.week_start(since, self.settings.tz)
+        async with self.db.read() as conn:
             return await guide_repo.top_misses(conn, week, max(1, min(limit, 100)))

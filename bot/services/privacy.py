@@ -11,16 +11,14 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TypedDict
 
-from bot.services.base import InvalidInput
+from bot.services.base import InvalidInput, UseCases
 from bot.storage import personal_data
 from bot.storage import privacy as privacy_repo
 from bot.storage import users as users_repo
 from bot.storage.db import ts
-
-if TYPE_CHECKING:
-    from bot.services import Services
+from bot.storage.privacy import Cell
 
 PLACEHOLDER = "[erased]"
 # Tables of text rendered FOR others that may quote anyone; scrubbed by value, not by user id.
@@ -30,6 +28,15 @@ QUOTING_TABLES: dict[str, tuple[str, ...]] = {
 }
 PREFIX = 24  # staff cards may quote the start of a long text: scrub that too
 _PHONE = re.compile(r"^\+?[0-9]{5,20}$")
+
+
+class Export(TypedDict):
+    """/mydata's file: a mapping, written out as JSON as it is."""
+
+    about: str
+    user_id: int
+    generated_at: str
+    tables: dict[str, list[dict[str, Cell]]]
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,7 @@ class Erasure:
     rows: int
 
 
-def _needles(values: list[Any]) -> list[str]:
+def _needles(values: list[Cell]) -> list[str]:
     """The person's strings as they may appear in rendered text: raw, HTML-escaped, and the
     first characters of long ones; longest first so a name inside a text goes with the text."""
     found: set[str] = set()
@@ -60,22 +67,15 @@ def _needles(values: list[Any]) -> list[str]:
     return sorted(found, key=len, reverse=True)
 
 
-class PrivacyService:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
-    @property
-    def db(self):
-        return self.services.db
-
+class PrivacyService(UseCases):
     async def status(self, user_id: int) -> PrivacyStatus:
         async with self.db.read() as conn:
             user = await users_repo.get(conn, user_id)
         return PrivacyStatus(bool(user and user.phone), bool(user and user.forgotten_at))
 
-    async def export(self, user_id: int) -> dict[str, Any]:
+    async def export(self, user_id: int) -> Export:
         """Everything stored about the person, table by table (only rows that are theirs)."""
-        tables: dict[str, list[dict[str, Any]]] = {}
+        tables: dict[str, list[dict[str, Cell]]] = {}
         async with self.db.read() as conn:
             for entry in personal_data.REGISTRY:
                 if not await privacy_repo.table_exists(conn, entry.table):
@@ -83,19 +83,19 @@ class PrivacyService:
                 rows = await privacy_repo.rows_of(conn, entry, user_id)
                 if rows:
                     tables.setdefault(entry.table, []).extend(rows)
-        return {
-            "about": "Personal data held by the Jing'an Temple Party-mass Service Station bot",
-            "user_id": user_id,
-            "generated_at": ts(self.services.clock.now()),
-            "tables": tables,
-        }
+        return Export(
+            about="Personal data held by the Jing'an Temple Party-mass Service Station bot",
+            user_id=user_id,
+            generated_at=ts(self.now()),
+            tables=tables,
+        )
 
     async def forget(self, user_id: int) -> Erasure:
         """Erase the person's personal data everywhere, in one transaction; counts stay right."""
         async with self.db.tx() as conn:
-            now = self.services.clock.now()
+            now = self.now()
             entries = [e for e in personal_data.REGISTRY if await privacy_repo.table_exists(conn, e.table)]
-            values: list[Any] = []
+            values: list[Cell] = []
             for entry in entries:
                 for row in await privacy_repo.rows_of(conn, entry, user_id):
                     values.extend(row.get(c) for c in (*entry.text_columns, *entry.clear_columns))
@@ -124,7 +124,7 @@ class PrivacyService:
         if not phone.startswith("+"):
             phone = "+" + phone
         async with self.db.tx() as conn:
-            await users_repo.update(conn, user_id, self.services.clock.now(), phone=phone)
+            await users_repo.update(conn, user_id, self.now(), phone=phone)
         return phone
 
     async def clear_phone(self, user_id: int) -> bool:
@@ -132,5 +132,5 @@ class PrivacyService:
             user = await users_repo.get(conn, user_id)
             if user is None or user.phone is None:
                 return False
-            await users_repo.update(conn, user_id, self.services.clock.now(), phone=None)
+            await users_repo.update(conn, user_id, self.now(), phone=None)
         return True

@@ -12,10 +12,11 @@ import math
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
 
-from bot.services.base import InvalidInput
+import aiosqlite
+
+from bot.services.base import InvalidInput, UseCases
 from bot.storage import buildings as buildings_repo
 from bot.storage import invitations as invitations_repo
 from bot.storage import outbox as outbox_repo
@@ -24,9 +25,6 @@ from bot.storage import users as users_repo
 from bot.storage.buildings import Building
 from bot.storage.invitations import Invitation
 from bot.storage.roles import AuditEntry, Role, RoleHolder
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 DISTRICT_WORDS = ("district", "all", "全区", "街道")
 PROJECT_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
@@ -96,16 +94,14 @@ def describe(role: str, tier: int | None, building_id: int | None, scope: str | 
     return role
 
 
-class RolesService:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
-    @property
-    def db(self):
-        return self.services.db
-
+class RolesService(UseCases):
     async def _view(
-        self, conn, role: str, tier: int | None, building_id: int | None, scope: str | None
+        self,
+        conn: aiosqlite.Connection,
+        role: str,
+        tier: int | None,
+        building_id: int | None,
+        scope: str | None,
     ) -> RoleView:
         building = await buildings_repo.get(conn, building_id) if building_id is not None else None
         return RoleView(role, tier, building, scope)
@@ -140,7 +136,7 @@ class RolesService:
                 pass
             else:
                 raise InvalidInput("invite_usage")
-            now = self.services.clock.now()
+            now = self.now()
             token = secrets.token_urlsafe(18)  # 24 characters: fits Telegram's 64-character start payload
             invitation_id = await invitations_repo.create(
                 conn,
@@ -151,7 +147,7 @@ class RolesService:
                 scope=scope,
                 created_by=actor_id,
                 now=now,
-                expires_at=now + timedelta(hours=self.services.settings.invite_hours),
+                expires_at=now + timedelta(hours=self.settings.invite_hours),
             )
             await roles_repo.audit(
                 conn,
@@ -171,7 +167,7 @@ class RolesService:
         if not TOKEN.match(token or ""):
             raise InvalidInput("invite_unknown")
         async with self.db.tx() as conn:
-            now = self.services.clock.now()
+            now = self.now()
             invitation = await invitations_repo.by_token(conn, token)
             if invitation is None:
                 raise InvalidInput("invite_unknown")
@@ -219,17 +215,18 @@ class RolesService:
             await self._tell_admins(conn, user_id, view, invitation, now)
         return Joined(view, already_had=existing is not None)
 
-    async def _tell_admins(self, conn, user_id: int, view: RoleView, invitation: Invitation, now) -> None:
+    async def _tell_admins(
+        self, conn: aiosqlite.Connection, user_id: int, view: RoleView, invitation: Invitation, now: datetime
+    ) -> None:
         """Every administrator's private chat hears who joined, in their own language."""
         admins = [a for a in await self.services.access.admin_ids(conn) if a != user_id]
         people = await users_repo.get_many(conn, [*admins, user_id, invitation.created_by])
         joiner = people.get(user_id)
         inviter = people.get(invitation.created_by)
-        renderer = self.services.renderer
         for admin_id in admins:
             admin = people.get(admin_id)
             lang = self.services.users.language_of(admin)
-            text = renderer.render(
+            text = self.render(
                 lang,
                 "admin/joined_notice.html",
                 name=joiner.name if joiner else str(user_id),
@@ -250,7 +247,7 @@ class RolesService:
         """Withdraw an unused invitation (e.g. the link went to the wrong person)."""
         async with self.db.tx() as conn:
             (await self.services.access.of_in(conn, actor_id)).require_admin()
-            now = self.services.clock.now()
+            now = self.now()
             done = await invitations_repo.revoke(conn, invitation_id, now, actor_id)
             if done:
                 await roles_repo.audit(conn, now, actor_id, "invite.revoke", f"invitation:{invitation_id}")
@@ -268,7 +265,7 @@ class RolesService:
             lines = [await self._line(conn, h) for h in chosen]
         return StaffPage(lines, page, pages, len(holders), can_revoke=access.is_admin)
 
-    async def _line(self, conn, holder: RoleHolder) -> StaffLine:
+    async def _line(self, conn: aiosqlite.Connection, holder: RoleHolder) -> StaffLine:
         r = holder.role
         return StaffLine(
             r.id, r.user_id, holder.name, await self._view(conn, r.role, r.tier, r.building_id, r.scope)
@@ -281,7 +278,7 @@ class RolesService:
             role: Role | None = await roles_repo.get_role(conn, role_id)
             if role is None:
                 raise InvalidInput("role_gone")
-            now = self.services.clock.now()
+            now = self.now()
             await roles_repo.revoke(conn, role_id, now, actor_id)
             await roles_repo.audit(
                 conn,
@@ -294,7 +291,7 @@ class RolesService:
             view = await self._view(conn, role.role, role.tier, role.building_id, role.scope)
             holder = await users_repo.get(conn, role.user_id)
             if role.user_id != actor_id:
-                text = self.services.renderer.render(
+                text = self.render(
                     self.services.users.language_of(holder), "admin/revoked_notice.html", view=view
                 )
                 await outbox_repo.enqueue(
@@ -315,8 +312,3 @@ class RolesService:
             entries = await roles_repo.audit_entries(conn, limit=AUDIT_PAGE + 1, before_id=before_id)
         older = entries[AUDIT_PAGE - 1].id if len(entries) > AUDIT_PAGE else None
         return AuditPage(entries[:AUDIT_PAGE], older)
-
-    async def record(self, actor_id: int, action: str, subject: str = "", detail: str = "") -> None:
-        """For callers without a transaction of their own (e.g. an export from the command line)."""
-        async with self.db.tx() as conn:
-            await roles_repo.audit(conn, self.services.clock.now(), actor_id, action, subject, detail)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from bot.clock import Clock
-from bot.services.base import InvalidInput
-from bot.settings import LANGUAGES, Settings
+from bot.services.base import InvalidInput, UseCases
+from bot.settings import LANGUAGES
 from bot.storage import buildings as buildings_repo
 from bot.storage import users as users_repo
-from bot.storage.db import Database
 from bot.storage.users import UserRow
 
 NAME_MAX = 64
@@ -25,12 +23,7 @@ def pick_language(saved: str | None, telegram_code: str | None, default: str) ->
     return default
 
 
-class UserService:
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
-        self.db = db
-        self.clock = clock
-        self.settings = settings
-
+class UserService(UseCases):
     def language_of(self, user: UserRow | None, telegram_code: str | None = None) -> str:
         return pick_language(
             user.language if user else None,
@@ -48,16 +41,16 @@ class UserService:
         """
         async with self.db.read() as conn:
             user = await users_repo.get(conn, user_id)
-        unchanged = user is not None and (user.first_name, user.username, user.telegram_language) == (
-            first_name,
-            username,
-            language_code,
-        )
-        if unchanged and (user.unreachable_at is None or user.forgotten_at is not None):
+        if (
+            user is not None
+            and (user.first_name, user.username, user.telegram_language)
+            == (first_name, username, language_code)
+            and (user.unreachable_at is None or user.forgotten_at is not None)
+        ):
             return user
         async with self.db.tx() as conn:
             return await users_repo.upsert_seen(
-                conn, user_id, first_name, username, language_code, self.clock.now()
+                conn, user_id, first_name, username, language_code, self.now()
             )
 
     async def get(self, user_id: int) -> UserRow | None:
@@ -68,21 +61,21 @@ class UserService:
         if language not in LANGUAGES:
             raise InvalidInput("language")
         async with self.db.tx() as conn:
-            await users_repo.update(conn, user_id, self.clock.now(), language=language)
+            await users_repo.update(conn, user_id, self.now(), language=language)
 
     async def set_name(self, user_id: int, name: str) -> str:
         name = " ".join(name.split())
         if not name or len(name) > NAME_MAX:
             raise InvalidInput("name_length", max=NAME_MAX)
         async with self.db.tx() as conn:
-            await users_repo.update(conn, user_id, self.clock.now(), display_name=name)
+            await users_repo.update(conn, user_id, self.now(), display_name=name)
         return name
 
     async def set_building(self, user_id: int, building_id: int | None) -> None:
         async with self.db.tx() as conn:
             if building_id is not None and await buildings_repo.get(conn, building_id) is None:
                 raise InvalidInput("building")
-            await users_repo.update(conn, user_id, self.clock.now(), building_id=building_id)
+            await users_repo.update(conn, user_id, self.now(), building_id=building_id)
 
     async def finish_onboarding(self, user_id: int, company: str | None) -> UserRow:
         if company is not None:
@@ -90,7 +83,7 @@ class UserService:
             if len(company) > COMPANY_MAX:
                 raise InvalidInput("company_length", max=COMPANY_MAX)
         async with self.db.tx() as conn:
-            now = self.clock.now()
+            now = self.now()
             await users_repo.update(conn, user_id, now, company=company or None, onboarded_at=now)
             user = await users_repo.get(conn, user_id)
         assert user is not None

@@ -8,6 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.storage.db import from_ts, ts
+from bot.storage.rows import inserted_id, number, required_ts
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def _event(r: aiosqlite.Row) -> EventRow:
         topic=r["topic"],
         titles={lang: r[f"title_{lang}"] for lang in LANGS if r[f"title_{lang}"]},
         descriptions={lang: r[f"description_{lang}"] for lang in LANGS if r[f"description_{lang}"]},
-        starts_at=from_ts(r["starts_at"]),  # type: ignore[arg-type]
+        starts_at=required_ts(r["starts_at"]),
         place=r["place"],
         capacity=r["capacity"],
         status=r["status"],
@@ -80,7 +81,7 @@ def _rsvp(r: aiosqlite.Row) -> Rsvp:
         event_id=r["event_id"],
         user_id=r["user_id"],
         status=r["status"],
-        joined_at=from_ts(r["joined_at"]),  # type: ignore[arg-type]
+        joined_at=required_ts(r["joined_at"]),
         offer_expires_at=from_ts(r["offer_expires_at"]),
     )
 
@@ -132,7 +133,7 @@ async def count_subscribers(conn: aiosqlite.Connection, topic_key: str) -> int:
         f" WHERE s.topic = ? AND {_REACHABLE}",
         (topic_key,),
     )
-    return int((await cur.fetchone())[0])
+    return await number(cur)
 
 
 async def subscribers(conn: aiosqlite.Connection, topic_key: str) -> list[Recipient]:
@@ -175,7 +176,7 @@ async def create_event(
             ts(now),
         ),
     )
-    return int(cur.lastrowid)
+    return inserted_id(cur)
 
 
 async def get_event(conn: aiosqlite.Connection, event_id: int) -> EventRow | None:
@@ -228,32 +229,6 @@ async def rsvps(conn: aiosqlite.Connection, event_id: int) -> list[Rsvp]:
         (event_id,),
     )
     return [_rsvp(r) for r in await cur.fetchall()]
-
-
-async def statuses_of(conn: aiosqlite.Connection, user_id: int, event_ids: list[int]) -> dict[int, str]:
-    if not event_ids:
-        return {}
-    marks = ",".join("?" * len(event_ids))
-    cur = await conn.execute(
-        f"SELECT event_id, status FROM event_rsvps WHERE user_id = ? AND event_id IN ({marks})",
-        (user_id, *event_ids),
-    )
-    return {r[0]: r[1] for r in await cur.fetchall()}
-
-
-async def counts(conn: aiosqlite.Connection, event_ids: list[int]) -> dict[int, dict[str, int]]:
-    """event id -> {status: count} for the list view's 'places left'."""
-    if not event_ids:
-        return {}
-    marks = ",".join("?" * len(event_ids))
-    cur = await conn.execute(
-        f"SELECT event_id, status, COUNT(*) FROM event_rsvps WHERE event_id IN ({marks}) GROUP BY event_id, status",
-        event_ids,
-    )
-    out: dict[int, dict[str, int]] = {}
-    for event_id, status, n in await cur.fetchall():
-        out.setdefault(event_id, {})[status] = n
-    return out
 
 
 async def set_rsvp(
@@ -313,4 +288,4 @@ async def record_broadcast(
         " VALUES (?, ?, ?, ?, ?, ?)",
         (event_id, topic_key, sent_by, recipients, confirmed_count, ts(now)),
     )
-    return int(cur.lastrowid)
+    return inserted_id(cur)

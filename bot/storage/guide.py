@@ -12,7 +12,8 @@ import aiosqlite
 
 from bot.domain.guide import Fields
 from bot.domain.guide_catalogue import Entry, entry_from_json
-from bot.storage.db import from_ts, ts
+from bot.storage.db import ts
+from bot.storage.rows import number, required_ts
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,12 @@ async def meta(conn: aiosqlite.Connection) -> CatalogueMeta | None:
     row = await cur.fetchone()
     if row is None:
         return None
-    return CatalogueMeta(row[0], row[1], row[2], from_ts(row[3]))  # type: ignore[arg-type]
+    return CatalogueMeta(row[0], row[1], row[2], required_ts(row[3]))
 
 
 async def count(conn: aiosqlite.Connection) -> int:
     cur = await conn.execute("SELECT COUNT(*) FROM guide_entries")
-    return int((await cur.fetchone())[0])
+    return await number(cur)
 
 
 async def candidates_matching(conn: aiosqlite.Connection, match: str, limit: int) -> list[Candidate]:
@@ -166,7 +167,7 @@ async def in_topic(
     cur = await conn.execute(
         "SELECT COUNT(*) FROM guide_entries WHERE audience = ? AND category = ?", (audience, category)
     )
-    total = int((await cur.fetchone())[0])
+    total = await number(cur)
     cur = await conn.execute(
         "SELECT data FROM guide_entries WHERE audience = ? AND category = ? ORDER BY position LIMIT ? OFFSET ?",
         (audience, category, limit, offset),

@@ -13,6 +13,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.storage.db import from_ts, ts
+from bot.storage.rows import inserted_id, required_ts
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,8 @@ def _row(r: aiosqlite.Row) -> Invitation:
         tier=r["tier"],
         scope=r["scope"],
         created_by=r["created_by"],
-        created_at=from_ts(r["created_at"]),  # type: ignore[arg-type]
-        expires_at=from_ts(r["expires_at"]),  # type: ignore[arg-type]
+        created_at=required_ts(r["created_at"]),
+        expires_at=required_ts(r["expires_at"]),
         used_by=r["used_by"],
         used_at=from_ts(r["used_at"]),
         revoked_at=from_ts(r["revoked_at"]),
@@ -72,7 +73,7 @@ async def create(
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (hash_token(token), role, building_id, tier, scope, created_by, ts(now), ts(expires_at)),
     )
-    return int(cur.lastrowid)
+    return inserted_id(cur)
 
 
 async def by_token(conn: aiosqlite.Connection, token: str) -> Invitation | None:
@@ -105,12 +106,3 @@ async def revoke(conn: aiosqlite.Connection, invitation_id: int, now: datetime, 
         (ts(now), by, invitation_id),
     )
     return cur.rowcount > 0
-
-
-async def open_invitations(conn: aiosqlite.Connection, now: datetime) -> list[Invitation]:
-    cur = await conn.execute(
-        f"SELECT {_COLUMNS} FROM invitations WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at > ?"
-        " ORDER BY expires_at",
-        (ts(now),),
-    )
-    return [_row(r) for r in await cur.fetchall()]

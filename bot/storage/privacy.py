@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
 
 import aiosqlite
 
 from bot.storage.db import ts
 from bot.storage.personal_data import PersonalData
+
+# One stored value, as SQLite gives it back.
+Cell = str | int | float | bytes | None
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PENDING = "sent_at IS NULL AND dead_at IS NULL AND missed_at IS NULL AND cancelled_at IS NULL"
@@ -30,7 +32,7 @@ async def table_exists(conn: aiosqlite.Connection, table: str) -> bool:
     return await cur.fetchone() is not None
 
 
-async def rows_of(conn: aiosqlite.Connection, entry: PersonalData, user_id: int) -> list[dict[str, Any]]:
+async def rows_of(conn: aiosqlite.Connection, entry: PersonalData, user_id: int) -> list[dict[str, Cell]]:
     """Every row of `entry.table` that belongs to the person, all columns."""
     cur = await conn.execute(
         f"SELECT * FROM {_ident(entry.table)} WHERE {_ident(entry.user_column)} = ? ORDER BY rowid",

@@ -7,7 +7,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.storage.db import from_ts, ts
+from bot.storage.db import ts
+from bot.storage.rows import inserted_id, required_ts
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ async def grant(
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (user_id, role, building_id, tier, scope, granted_by, ts(now)),
     )
-    return int(cur.lastrowid)
+    return inserted_id(cur)
 
 
 async def revoke(conn: aiosqlite.Connection, role_id: int, now: datetime, by: int | None) -> bool:
@@ -185,10 +186,7 @@ async def holders(conn: aiosqlite.Connection) -> list[RoleHolder]:
         " ORDER BY CASE r.role WHEN 'admin' THEN 0 WHEN 'staff' THEN 1 ELSE 2 END,"
         " r.tier, b.code, r.scope, r.id"
     )
-    return [
-        RoleHolder(Role(*r[:6]), r[6], r[7], from_ts(r[8]))  # type: ignore[arg-type]
-        for r in await cur.fetchall()
-    ]
+    return [RoleHolder(Role(*r[:6]), r[6], r[7], required_ts(r[8])) for r in await cur.fetchall()]
 
 
 async def appointed_admin_ids(conn: aiosqlite.Connection) -> list[int]:
@@ -208,7 +206,4 @@ async def audit_entries(
         " WHERE a.id < ? ORDER BY a.id DESC LIMIT ?",
         (before_id if before_id is not None else 2**62, limit),
     )
-    return [
-        AuditEntry(r[0], from_ts(r[1]), r[2], r[3], r[4], r[5], r[6])  # type: ignore[arg-type]
-        for r in await cur.fetchall()
-    ]
+    return [AuditEntry(r[0], required_ts(r[1]), r[2], r[3], r[4], r[5], r[6]) for r in await cur.fetchall()]

@@ -11,7 +11,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.storage.db import from_ts, ts
+from bot.storage.db import ts
+from bot.storage.rows import required_ts
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class ReportSchedule:
 async def schedule(conn: aiosqlite.Connection, name: str) -> ReportSchedule | None:
     cur = await conn.execute("SELECT name, next_at, last_period FROM stats_reports WHERE name = ?", (name,))
     row = await cur.fetchone()
-    return ReportSchedule(row[0], from_ts(row[1]), row[2]) if row else None  # type: ignore[arg-type]
+    return ReportSchedule(row[0], required_ts(row[1]), row[2]) if row else None
 
 
 async def create_schedule(conn: aiosqlite.Connection, name: str, next_at: datetime) -> None:

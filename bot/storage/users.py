@@ -118,8 +118,3 @@ async def mark_unreachable(conn: aiosqlite.Connection, user_id: int, now: dateti
     await conn.execute(
         "UPDATE users SET unreachable_at = ? WHERE id = ? AND unreachable_at IS NULL", (ts(now), user_id)
     )
-
-
-async def count(conn: aiosqlite.Connection) -> int:
-    cur = await conn.execute("SELECT COUNT(*) FROM users")
-    return int((await cur.fetchone())[0])

@@ -9,16 +9,19 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.services.base import InvalidInput
-from bot.services.events import EventsService, parse_versions, pick_text
+from bot.services.events.publishing import Publishing, parse_versions
+from bot.services.events.views import pick_text
 from bot.settings import Settings
 
 NOW = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)  # Monday 09:30 in Shanghai
 
 
 @pytest.fixture
-def events() -> EventsService:
-    services = SimpleNamespace(settings=Settings(), clock=ManualClock(NOW, frozen=True))
-    return EventsService(services)  # type: ignore[arg-type]
+def events() -> Publishing:
+    services = SimpleNamespace(
+        settings=Settings(), clock=ManualClock(NOW, frozen=True), db=None, renderer=None
+    )
+    return Publishing(services)  # type: ignore[arg-type]
 
 
 def test_language_lines_give_versions_and_plain_text_is_the_senders_language() -> None:
@@ -43,7 +46,7 @@ def test_readers_get_their_language_then_the_default_then_any() -> None:
     assert pick_text({}, "zh", "zh") == ""
 
 
-def test_dates_are_station_time_and_in_the_future(events: EventsService) -> None:
+def test_dates_are_station_time_and_in_the_future(events: Publishing) -> None:
     assert events.parse_when("2026-12-03 19:00") == datetime(2026, 12, 3, 11, 0, tzinfo=UTC)
     assert events.parse_when("12/3 19.00") == datetime(2026, 12, 3, 11, 0, tzinfo=UTC)
     assert events.parse_when("11-23 08:00").year == 2027  # no year and already past: next year's
@@ -58,7 +61,7 @@ def test_dates_are_station_time_and_in_the_future(events: EventsService) -> None
         assert problem.value.code == code
 
 
-def test_places_and_capacities(events: EventsService) -> None:
+def test_places_and_capacities(events: Publishing) -> None:
     assert events.parse_place("  Park   Place\n5F ") == "Park Place 5F"
     assert events.parse_capacity("30") == 30 and events.parse_capacity(None) is None
     for bad in ("0", "-3", "2.5", "lots", "10001"):

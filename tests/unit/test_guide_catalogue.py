@@ -146,7 +146,9 @@ async def _service(path: Path) -> tuple[Database, GuideService]:
     db = await Database(path).open()
     await db.migrate()
     clock = ManualClock(datetime(2026, 11, 23, 1, 30, tzinfo=UTC), frozen=True)
-    services = SimpleNamespace(db=db, clock=clock, settings=SimpleNamespace(tz=ZoneInfo("Asia/Shanghai")))
+    services = SimpleNamespace(
+        db=db, clock=clock, settings=SimpleNamespace(tz=ZoneInfo("Asia/Shanghai")), renderer=None
+    )
     return db, GuideService(services)  # type: ignore[arg-type]
 
 

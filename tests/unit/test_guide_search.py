@@ -96,7 +96,9 @@ async def guide(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Guide
     async with Database(path) as db:
         await db.migrate()
         clock = ManualClock(datetime(2026, 11, 23, 1, 30, tzinfo=UTC), frozen=True)
-        services = SimpleNamespace(db=db, clock=clock, settings=SimpleNamespace(tz=ZoneInfo("Asia/Shanghai")))
+        services = SimpleNamespace(
+            db=db, clock=clock, settings=SimpleNamespace(tz=ZoneInfo("Asia/Shanghai")), renderer=None
+        )
         service = GuideService(services)  # type: ignore[arg-type]
         await service.ensure_catalogue()
         yield service

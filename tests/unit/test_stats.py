@@ -10,18 +10,9 @@ import pytest
 from PIL import Image
 
 from bot.charts import TrendPoint, trend_png
-from bot.services.stats import (
-    Figures,
-    _cell,
-    enterprise_figures,
-    figure_rows,
-    month_period,
-    next_report_at,
-    parse_month,
-    request_figures,
-    volunteer_figures,
-    week_of,
-)
+from bot.services.stats.figures import Figures, enterprise_figures, request_figures, volunteer_figures
+from bot.services.stats.periods import month_period, next_report_at, parse_month, week_of
+from bot.services.stats.reports import _cell, figure_rows
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

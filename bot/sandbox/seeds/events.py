@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from bot.sandbox.seeds import LIAISON, ORGANISER, STAFF_TIER, VOLUNTEER, WORKER
-from bot.services.events import Draft
+from bot.services.events.publishing import Draft
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -66,19 +66,19 @@ async def seed(services: Services) -> None:
     tz = services.settings.tz
     for user_id, topics in SUBSCRIPTIONS.items():
         for topic in topics:
-            view = await events.subscriptions(user_id)
+            view = await events.browsing.subscriptions(user_id)
             if topic not in view.subscribed:
-                await events.toggle(user_id, topic)
+                await events.browsing.toggle(user_id, topic)
     today = services.clock.now().astimezone(tz).date()
     ids = []
     for topic, titles, descriptions, days, at, place, capacity in EVENTS:
         starts = datetime.combine(today + timedelta(days=days), at, tzinfo=tz)
         draft = Draft(topic, titles, starts, place, capacity, descriptions)
-        preview = await events.create_draft(ORGANISER, draft, "en")
-        await events.publish(ORGANISER, preview.view.id, "en")
+        preview = await events.publishing.create_draft(ORGANISER, draft, "en")
+        await events.publishing.publish(ORGANISER, preview.view.id, "en")
         ids.append(preview.view.id)
     # The pressure-relief session is full: two places taken, one person waiting.
     relief = ids[2]
     for user_id in (STAFF_TIER[1], VOLUNTEER, WORKER):
-        await events.rsvp(user_id, relief, "zh")
-    await events.rsvp(LIAISON, ids[1], "en")
+        await events.places.rsvp(user_id, relief, "zh")
+    await events.places.rsvp(LIAISON, ids[1], "en")
