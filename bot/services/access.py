@@ -58,28 +58,9 @@ class Access:
             return True
         return any(r.building_id is None or r.building_id == building_id for r in self.staff)
 
-    def max_tier(self) -> int:
-        if self.is_admin:
-            return 4
-        return max((r.tier or 1 for r in self.staff), default=0)
-
     def organises(self, scope: str | None) -> bool:
         """Administrators organise everything; an organiser their own project(s)."""
         return self.is_admin or (scope is not None and scope in self.organiser_scopes)
-
-    def sees_phone_of(self, building_id: int | None, tier: int | None = None) -> bool:
-        """May this person see the phone number of someone in `building_id` (whose matter is at `tier`)?
-
-        Privacy rule: a phone number is shown only to administrators and to staff whose role
-        covers the requester's building (or the whole district) AT the tier handling the matter
-        — not to staff of other buildings, nor to other tiers. `tier=None` means "any tier".
-        """
-        if self.is_admin:
-            return True
-        return any(
-            (r.building_id is None or r.building_id == building_id) and (tier is None or r.tier == tier)
-            for r in self.staff
-        )
 
     def require_staff(self) -> Access:
         if not self.is_staff:
