@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, TypeVar
 
 from telegram import CallbackQuery, Chat, MaybeInaccessibleMessage, Message, Update
@@ -49,7 +49,8 @@ STALE = N_("This button is no longer valid.")
 
 T = TypeVar("T")
 PressHandler = Callable[["Press", BotContext], Awaitable[Any]]
-UpdateHandler = Callable[[Update, BotContext], Awaitable[T]]
+# A coroutine function, as python-telegram-bot's handlers require of their callback.
+UpdateHandler = Callable[[Update, BotContext], Coroutine[Any, Any, T]]
 
 
 class NoSuchPart(LookupError):

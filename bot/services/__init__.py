@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from bot.services.events import EventsService
     from bot.services.guide import GuideService
     from bot.services.privacy import PrivacyService
-    from bot.services.requests import RequestService
+    from bot.services.requests import Requests
     from bot.services.roles import RolesService
     from bot.services.stats import StatsService
     from bot.services.volunteer import VolunteerService
@@ -40,7 +40,7 @@ class Services:
     users: UserService
     access: AccessService
     roles: RolesService = field(init=False)
-    requests: RequestService = field(init=False)
+    requests: Requests = field(init=False)
     privacy: PrivacyService = field(init=False)
     events: EventsService = field(init=False)
     stats: StatsService = field(init=False)
@@ -54,7 +54,7 @@ def build_services(settings: Settings, clock: Clock, db: Database) -> Services:
     from bot.services.events import EventsService
     from bot.services.guide import GuideService
     from bot.services.privacy import PrivacyService
-    from bot.services.requests import RequestService
+    from bot.services.requests import build as build_requests
     from bot.services.roles import RolesService
     from bot.services.stats import StatsService
     from bot.services.volunteer import VolunteerService
@@ -68,7 +68,7 @@ def build_services(settings: Settings, clock: Clock, db: Database) -> Services:
         access=AccessService(db, settings),
     )
     services.roles = RolesService(services)
-    services.requests = RequestService(services)
+    services.requests = build_requests(services)
     services.privacy = PrivacyService(services)
     services.events = EventsService(services)
     services.stats = StatsService(services)

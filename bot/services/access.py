@@ -22,6 +22,7 @@ from bot.msgids import N_
 from bot.settings import Settings
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
+from bot.storage.requests import RequestRow
 
 # What a refused person reads (plain text: it is also a button alert, at most 200 characters).
 NOT_STAFF = N_("Sorry, this is only for station staff.")
@@ -90,6 +91,37 @@ def ensure(allowed: bool, message: str = NOT_STAFF) -> None:
 
 
 # --------------------------------------------------------------------------- requests rules
+
+
+def may_handle_request(access: Access, request: RequestRow) -> bool:
+    """Work a request's card: staff of its building or district-wide, at its tier or above."""
+    if access.is_admin:
+        return True
+    return any(
+        (role.building_id is None or role.building_id == request.building_id)
+        and (role.tier or 1) >= request.tier
+        for role in access.staff
+    )
+
+
+def may_look_up_requests(access: Access) -> bool:
+    """/req: any staff member (each then sees only the requests of the buildings they cover)."""
+    return access.is_staff
+
+
+def sees_request(access: Access, request: RequestRow) -> bool:
+    """A request shown to staff by /req: its building is covered by their role (or district-wide)."""
+    return access.is_staff and access.covers_building(request.building_id)
+
+
+def is_requester(user_id: int, request: RequestRow) -> bool:
+    """A person rates, comments on and reopens only their own requests."""
+    return request.requester_id == user_id
+
+
+def may_bind_staff_chat(access: Access) -> bool:
+    """/bindchat: only administrators decide which group receives a tier's cards."""
+    return access.is_admin
 
 
 # --------------------------------------------------------------------------- volunteering rules

@@ -6,7 +6,7 @@ when its tables change. A feature that is not installed (services.<name> raises 
 or fails simply leaves its section out; the rest of the report still goes out.
 
 Sources, as promised by each feature:
-- services.requests.figures(since, until) -> opened, resolved, resolution_hours {tier: {n, median, p90}},
+- services.requests.figures.between(since, until) -> opened, resolved, resolution_hours {tier: {n, median, p90}},
   breaches {tier: n}, satisfaction, ratings
 - services.enterprises.figures(start, end) -> enterprises, by_colour, colour_changes_total, visits,
   visit_coverage {visited, total, percent}, overdue_followups
@@ -337,7 +337,7 @@ class StatsService:
     ) -> Figures:
         """Every available section for [period.start, until or period.end)."""
         since, end = period.start, min(until or period.end, period.end)
-        requests = await self._section("requests", lambda f: f.figures(since, end))
+        requests = await self._section("requests", lambda f: f.figures.between(since, end))
         enterprises = await self._section("enterprises", lambda f: f.figures(since, end))
         volunteer = await self._section("volunteer", lambda f: f.figures(since, end))
         misses = await self._section("guide", lambda f: f.top_misses(since, TOP_MISSES))
@@ -355,7 +355,7 @@ class StatsService:
         """Requests opened and resolved in each period (empty without the requests feature)."""
         points = []
         for p in periods:
-            raw = await self._section("requests", lambda f, p=p: f.figures(p.start, p.end))
+            raw = await self._section("requests", lambda f, p=p: f.figures.between(p.start, p.end))
             if not isinstance(raw, dict):
                 return []
             label = (
