@@ -143,3 +143,25 @@ async def test_alerts_after_hours_wait_for_one_morning_digest_except_for_red_ent
     await bot.tick()
     await bot.flush()
     assert len(tier1.inbox) == 2  # and only one
+
+
+@pytest.mark.slow
+async def test_a_comment_too_long_is_asked_for_again_and_then_saved(bot) -> None:
+    group, staff = await staff_group(bot)
+    worker = await worker_in_gohigh(bot)
+    view = await bot.services.requests.intake.submit(
+        WORKER, Draft(category="tax", description="Invoice copy")
+    )
+    await bot.flush()
+    await group.wait_for(view.reference)
+    await resolve_by_hand(bot, group, staff, "Reprinted at the tax hall")
+    notice = await worker.wait_for("Reprinted at the tax hall")
+
+    await worker.press("⭐⭐⭐⭐", message=notice)
+    await worker.wait_for(lambda m: "Skip" in m.buttons)
+    await worker.send("x" * 501)
+    await worker.wait_for("Please write 1 to 500 characters.")
+    await worker.send("Quick and kind")
+    await worker.wait_for("Thank you! Your feedback helps the station serve everyone better.")
+    row = await request_row(bot, view.reference)
+    assert (row["status"], row["rating"], row["rating_comment"]) == ("closed", 4, "Quick and kind")
