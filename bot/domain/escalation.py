@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.domain.worktime import (
     SlaClock,
@@ -82,12 +83,15 @@ class Ladder:
     first_response: timedelta
 
     @classmethod
-    def from_settings(cls, sla_clock: str, sla_tiers: tuple[str, ...], first_response: str, tz) -> Ladder:
+    def from_settings(
+        cls, sla_clock: str, sla_tiers: tuple[str, ...], first_response: str, tz: ZoneInfo
+    ) -> Ladder:
         clock = make_sla_clock(sla_clock, WorkCalendar(tz))
-        tiers = tuple(parse_sla(text, sla_clock) for text in sla_tiers)
+        tiers = [parse_sla(text, sla_clock) for text in sla_tiers]
         if len(tiers) != TOP_TIER:
             raise ValueError(f"expected {TOP_TIER} tier durations, got {len(tiers)}")
-        return cls(clock, tiers, parse_sla(first_response, sla_clock))  # type: ignore[arg-type]
+        one, two, three, four = tiers
+        return cls(clock, (one, two, three, four), parse_sla(first_response, sla_clock))
 
     def duration(self, tier: int) -> timedelta:
         return self.tiers[tier - 1]

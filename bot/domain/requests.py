@@ -76,13 +76,6 @@ EVENT_LABELS: dict[str, str] = {
 }
 
 
-class NotAllowed(Exception):
-    """The person may not do this (not staff for this request, not their request, forged data).
-
-    Handlers answer it with a "not allowed" alert and nothing changes.
-    """
-
-
 DESCRIPTION_MIN = 1
 DESCRIPTION_MAX = 2000
 NOTE_MAX = 1000

@@ -6,15 +6,19 @@ or document -> confirmation with Edit / Send. The draft lives in the conversatio
 a description that is too long is simply asked for again with nothing else lost.
 
 Other features open the intake with a category already chosen by giving a button the callback
-data ``pack("req", "new", <category key>)`` (e.g. ``1|req|new|tax``; keys in
-``bot.domain.requests.CATEGORIES``), or by calling ``await start_intake(update, context,
-category="tax", summary="...")`` (the summary is offered as the description).
+data ``NEW.data(<category key>)`` (``1|req|new|tax``; keys in ``bot.domain.requests.CATEGORIES``),
+or by calling ``await start_intake(update, context, category="tax", summary="...")`` (the summary
+is offered as the description).
 
 A staff question reaches the requester through the outbox; their next message (or a reply to the
 question) is the answer, unless another conversation is waiting for that text.
 """
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -28,28 +32,41 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import BadCallback, button, pack, unpack
-from bot.context import BotContext
-from bot.domain.requests import CATEGORIES, CATEGORY_LABELS, NotAllowed
+from bot.callbacks import Action, BadCallback
+from bot.context import BotContext, Buttons
+from bot.domain.requests import CATEGORIES, CATEGORY_LABELS
 from bot.handlers import registry
+from bot.handlers.routing import (
+    STALE,
+    NoSuchPart,
+    Press,
+    PressHandler,
+    Router,
+    UpdateHandler,
+    chat_of,
+    message_of,
+    sender_id,
+    text_of,
+)
 from bot.msgids import N_
-from bot.services.base import InvalidInput
+from bot.services.requests.base import NOT_ALLOWED
+from bot.services.requests.cards import NOT_SOLVED, RATE
+from bot.services.requests.intake import Draft
 
-FEATURE = "req"
 CATEGORY, ENTERPRISE, DESCRIPTION, ATTACHMENT, CONFIRM = range(5)
 COMMENT, REASON = range(10, 12)
+END = ConversationHandler.END
 DRAFT = "req_draft"
 EDITING = "req_editing"
 TYPED = "req_typed"
 FOLLOWUP = "req_followup"
-
-NOT_ALLOWED = N_("Sorry, you are not allowed to do that.")
-STALE = N_("This button is no longer valid.")
+PREFILL = "request_prefill"  # left by the service guide (bot/handlers/guide.py)
 
 # InvalidInput codes of the requests service -> what the person reads (plain text).
 PROBLEMS: dict[str, str] = {
     "category": STALE,
     "enterprise": STALE,
+    "stars": NOT_ALLOWED,
     "enterprise_length": N_("Please type a company name of 1 to %(max)s characters."),
     "too_short": N_("Please write a few words (at least one character)."),
     "too_long": N_("That is %(length)s characters; please keep it to %(max)s or fewer and send it again."),
@@ -73,31 +90,74 @@ PROBLEMS: dict[str, str] = {
     "bind_building": N_("There is no building with the code %(building)s."),
 }
 
+router = Router("req", PROBLEMS)
+NEW = router.action("new")
+CHOOSE_CATEGORY = router.action("cat")
+CHOOSE_ENTERPRISE = router.action("ent")
+USE_TYPED = router.action("typed")
+USE_SUGGESTION = router.action("usesug")
+NO_ATTACHMENT = router.action("noatt")
+SEND = router.action("send")
+EDIT = router.action("edit")
+CANCEL = router.action("cancel")
+NO_COMMENT = router.action("nocomment")
+MINE = router.action("mine")
 
-def problem_text(context: BotContext, problem: InvalidInput) -> str:
-    return context.gettext(PROBLEMS.get(problem.code, STALE), **problem.details)
+
+# --------------------------------------------------------------------------- conversation helpers
 
 
-async def say_problem(update: Update, context: BotContext, problem: InvalidInput) -> None:
-    """Bad input in words the person reads: a pop-up for a button, a message for typed text."""
-    if update.callback_query:
-        await update.callback_query.answer(problem_text(context, problem), show_alert=True)
-    else:
-        await context.reply(update, "requests/problem.html", message=problem_text(context, problem))
+def session(context: BotContext) -> dict[str, object]:
+    """This person's conversation data (python-telegram-bot keeps it per user)."""
+    if context.user_data is None:
+        raise NoSuchPart("an update without a user has no conversation data")
+    return context.user_data
 
 
-def _draft(context: BotContext):
-    from bot.services.requests import Draft
+def ends_when_refused(router: Router) -> Callable[[UpdateHandler[int]], UpdateHandler[int]]:
+    """A conversation step whose refusal or problem also ends the conversation.
 
-    draft = context.user_data.get(DRAFT)
-    if draft is None:
-        draft = context.user_data[DRAFT] = Draft()
+    `router.message` keeps a conversation where it was after a problem, so the person types
+    again; when the matter moved on (no longer open, not theirs) waiting for more text would
+    capture their next messages instead.
+    """
+
+    def wrap(handler: UpdateHandler[int]) -> UpdateHandler[int]:
+        guarded = router.message(handler)
+
+        @functools.wraps(handler)
+        async def step(update: Update, context: BotContext) -> int:
+            state = await guarded(update, context)
+            return END if state is None else state
+
+        return step
+
+    return wrap
+
+
+def entry_point(
+    router: Router, action: Action, handler: PressHandler
+) -> CallbackQueryHandler[BotContext, Any]:
+    """`router.press` for a conversation's entry point: a refused press ends any conversation in progress."""
+
+    async def callback(update: Update, context: BotContext) -> int:
+        state = await router.run(handler, update, context)
+        return END if state is None else int(state)
+
+    return CallbackQueryHandler(callback, pattern=action.pattern)
+
+
+def _draft(context: BotContext) -> Draft:
+    data = session(context)
+    draft = data.get(DRAFT)
+    if not isinstance(draft, Draft):
+        draft = data[DRAFT] = Draft()
     return draft
 
 
-async def _answer_press(update: Update) -> None:
-    if update.callback_query:
-        await update.callback_query.answer()
+def _forget_draft(context: BotContext) -> None:
+    session(context).pop(DRAFT, None)
+    session(context).pop(EDITING, None)
 
 
 # --------------------------------------------------------------------------- intake
@@ -107,12 +167,11 @@ async def start_intake(
     update: Update, context: BotContext, *, category: str | None = None, summary: str | None = None
 ) -> int:
     """Open the intake (for /request, the menu, and other features' "still need help" buttons)."""
-    from bot.services.requests import Draft
-
-    context.user_data[DRAFT] = Draft(suggestion=(summary or "").strip()[:2000] or None)
-    context.user_data[EDITING] = False
+    draft = Draft(suggestion=(summary or "").strip()[:2000] or None)
+    session(context)[DRAFT] = draft
+    session(context)[EDITING] = False
     if category in CATEGORIES:
-        context.user_data[DRAFT].category = category
+        draft.category = category
         return await ask_enterprise(update, context)
     return await ask_category(update, context)
 
@@ -121,144 +180,126 @@ async def request_command(update: Update, context: BotContext) -> int:
     return await start_intake(update, context)
 
 
-async def new_pressed(update: Update, context: BotContext) -> int:
-    await _answer_press(update)
-    args = unpack(update.callback_query.data).args
-    category = args[0] if args else None
+async def new_pressed(press: Press, context: BotContext) -> int:
+    await press.answer()
+    category = press.args[0] if press.args else None
     # The service guide leaves the question the person typed, so "Still need help" offers it as
     # the description; only when the press is for the same category (else it is stale).
-    prefill = context.user_data.pop("request_prefill", None) or {}
-    summary = prefill.get("summary") if category and prefill.get("category") == category else None
-    return await start_intake(update, context, category=category, summary=summary)
+    prefill = session(context).pop(PREFILL, None)
+    summary = None
+    if isinstance(prefill, dict) and category and prefill.get("category") == category:
+        summary = prefill.get("summary")
+    return await start_intake(
+        press.update, context, category=category, summary=summary if isinstance(summary, str) else None
+    )
 
 
 async def ask_category(update: Update, context: BotContext) -> int:
-    labels = [button(context.gettext(CATEGORY_LABELS[key]), FEATURE, "cat", key) for key in CATEGORIES]
+    labels = [CHOOSE_CATEGORY.button(context.gettext(CATEGORY_LABELS[key]), key) for key in CATEGORIES]
     rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
-    rows.append([button(context.gettext("✖️ Cancel"), FEATURE, "cancel")])
+    rows.append([CANCEL.button(context.gettext("✖️ Cancel"))])
     await context.reply(update, "requests/ask_category.html", rows)
     return CATEGORY
 
 
-async def category_chosen(update: Update, context: BotContext) -> int:
-    try:
-        category = context.services.requests.check_category(unpack(update.callback_query.data).str_arg(0))
-    except (BadCallback, InvalidInput):
-        await context.alert(update, STALE)
-        return CATEGORY
-    await _answer_press(update)
+async def category_chosen(press: Press, context: BotContext) -> int:
+    category = context.services.requests.intake.check_category(press.str_arg(0))
+    await press.answer()
     _draft(context).category = category
-    return await _next(update, context, ask_enterprise)
+    return await _next(press.update, context, ask_enterprise)
 
 
-async def _next(update: Update, context: BotContext, step) -> int:
+async def _next(update: Update, context: BotContext, step: UpdateHandler[int]) -> int:
     """After a change: back to the confirmation when editing, else on to the next question."""
-    if context.user_data.get(EDITING):
+    if session(context).get(EDITING):
         return await confirm(update, context)
     return await step(update, context)
 
 
 async def ask_enterprise(update: Update, context: BotContext) -> int:
-    choices = await context.services.requests.intake_choices(update.effective_user.id, context.lang)
-    rows = [[button(e.name[:40], FEATURE, "ent", e.id)] for e in choices.enterprises]
-    rows.append([button(context.gettext("Not about a specific company"), FEATURE, "ent", 0)])
+    choices = await context.services.requests.intake.choices(sender_id(update), context.lang)
+    rows = [[CHOOSE_ENTERPRISE.button(e.name[:40], e.id)] for e in choices.enterprises]
+    rows.append([CHOOSE_ENTERPRISE.button(context.gettext("Not about a specific company"), 0)])
     await context.reply(
         update,
         "requests/ask_enterprise.html",
         rows,
-        category=CATEGORY_LABELS[_draft(context).category],
+        category=CATEGORY_LABELS[_draft(context).category or "other"],
         building=choices.building,
         listed=bool(choices.enterprises),
     )
     return ENTERPRISE
 
 
-async def enterprise_chosen(update: Update, context: BotContext) -> int:
+async def enterprise_chosen(press: Press, context: BotContext) -> int:
+    enterprise_id = press.int_arg(0)
+    if enterprise_id:
+        await context.services.requests.intake.enterprise(enterprise_id)
+    await press.answer()
     draft = _draft(context)
-    try:
-        enterprise_id = unpack(update.callback_query.data).int_arg(0)
-        if enterprise_id:
-            await context.services.requests.enterprise(enterprise_id)
-    except (BadCallback, InvalidInput):
-        await context.alert(update, STALE)
-        return ENTERPRISE
-    await _answer_press(update)
     draft.enterprise_id = enterprise_id or None
     draft.enterprise_name = None
-    return await _next(update, context, ask_description)
+    return await _next(press.update, context, ask_description)
 
 
 async def enterprise_typed(update: Update, context: BotContext) -> int:
-    typed = update.message.text or ""
-    try:
-        matches = await context.services.requests.find_enterprises(update.effective_user.id, typed)
-    except InvalidInput as problem:
-        await say_problem(update, context, problem)
-        return ENTERPRISE
+    typed = text_of(update)
+    matches = await context.services.requests.intake.find_enterprises(sender_id(update), typed)
     typed = " ".join(typed.split())
     if not matches:
         draft = _draft(context)
         draft.enterprise_id, draft.enterprise_name = None, typed
         return await _next(update, context, ask_description)
-    context.user_data[TYPED] = typed
-    rows = [[button(e.name[:40], FEATURE, "ent", e.id)] for e in matches]
-    rows.append([button(context.gettext("Use “%(name)s” as typed", name=typed[:30]), FEATURE, "typed")])
+    session(context)[TYPED] = typed
+    rows = [[CHOOSE_ENTERPRISE.button(e.name[:40], e.id)] for e in matches]
+    rows.append([USE_TYPED.button(context.gettext("Use “%(name)s” as typed", name=typed[:30]))])
     await context.reply(update, "requests/enterprise_matches.html", rows, typed=typed)
     return ENTERPRISE
 
 
-async def typed_chosen(update: Update, context: BotContext) -> int:
-    typed = context.user_data.get(TYPED)
-    if not typed:
-        await context.alert(update, STALE)
-        return ENTERPRISE
-    await _answer_press(update)
+async def typed_chosen(press: Press, context: BotContext) -> int:
+    typed = session(context).get(TYPED)
+    if not isinstance(typed, str) or not typed:
+        raise BadCallback("no typed company name in this conversation")
+    await press.answer()
     draft = _draft(context)
     draft.enterprise_id, draft.enterprise_name = None, typed
-    return await _next(update, context, ask_description)
+    return await _next(press.update, context, ask_description)
 
 
 async def ask_description(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    rows = (
-        [[button(context.gettext("Use the suggested text"), FEATURE, "usesug")]] if draft.suggestion else None
-    )
+    rows = [[USE_SUGGESTION.button(context.gettext("Use the suggested text"))]] if draft.suggestion else None
     await context.reply(update, "requests/ask_description.html", rows, suggestion=draft.suggestion, max=2000)
     return DESCRIPTION
 
 
 async def description_given(update: Update, context: BotContext) -> int:
-    try:
-        text = context.services.requests.check_description(update.message.text)
-    except InvalidInput as problem:
-        await say_problem(update, context, problem)
-        return DESCRIPTION
+    text = context.services.requests.intake.check_description(text_of(update))
     _draft(context).description = text
     return await _next(update, context, ask_attachment)
 
 
-async def suggestion_used(update: Update, context: BotContext) -> int:
+async def suggestion_used(press: Press, context: BotContext) -> int:
     draft = _draft(context)
-    try:
-        text = context.services.requests.check_description(draft.suggestion)
-    except InvalidInput:
-        await context.alert(update, STALE)
-        return DESCRIPTION
-    await _answer_press(update)
+    if not draft.suggestion:
+        raise BadCallback("no suggested text in this conversation")
+    text = context.services.requests.intake.check_description(draft.suggestion)
+    await press.answer()
     draft.description = text
-    return await _next(update, context, ask_attachment)
+    return await _next(press.update, context, ask_attachment)
 
 
 async def ask_attachment(update: Update, context: BotContext) -> int:
     label = N_("Remove the attachment") if _draft(context).attachment_ref else N_("Skip")
     await context.reply(
-        update, "requests/ask_attachment.html", [[button(context.gettext(label), FEATURE, "noatt")]]
+        update, "requests/ask_attachment.html", [[NO_ATTACHMENT.button(context.gettext(label))]]
     )
     return ATTACHMENT
 
 
 async def attachment_given(update: Update, context: BotContext) -> int:
-    message = update.message
+    message = message_of(update)
     draft = _draft(context)
     if message.photo:
         draft.attachment_kind, draft.attachment_ref, draft.attachment_name = (
@@ -266,18 +307,18 @@ async def attachment_given(update: Update, context: BotContext) -> int:
             message.photo[-1].file_id,
             None,
         )
-    else:
+    elif message.document is not None:
         document = message.document
         draft.attachment_kind, draft.attachment_ref = "document", document.file_id
         draft.attachment_name = (document.file_name or "")[:100] or None
     return await confirm(update, context)
 
 
-async def no_attachment(update: Update, context: BotContext) -> int:
-    await _answer_press(update)
+async def no_attachment(press: Press, context: BotContext) -> int:
+    await press.answer()
     draft = _draft(context)
     draft.attachment_kind = draft.attachment_ref = draft.attachment_name = None
-    return await confirm(update, context)
+    return await confirm(press.update, context)
 
 
 async def attachment_expected(update: Update, context: BotContext) -> int:
@@ -286,55 +327,59 @@ async def attachment_expected(update: Update, context: BotContext) -> int:
 
 
 async def confirm(update: Update, context: BotContext) -> int:
-    context.user_data[EDITING] = True
+    session(context)[EDITING] = True
     draft = _draft(context)
-    preview = await context.services.requests.preview(update.effective_user.id, draft, context.lang)
+    preview = await context.services.requests.intake.preview(sender_id(update), draft, context.lang)
     rows = [
-        [button(context.gettext("✅ Send"), FEATURE, "send")],
+        [SEND.button(context.gettext("✅ Send"))],
         [
-            button(context.gettext("✏️ Category"), FEATURE, "edit", "cat"),
-            button(context.gettext("✏️ Company"), FEATURE, "edit", "ent"),
+            EDIT.button(context.gettext("✏️ Category"), "cat"),
+            EDIT.button(context.gettext("✏️ Company"), "ent"),
         ],
         [
-            button(context.gettext("✏️ Description"), FEATURE, "edit", "desc"),
-            button(context.gettext("📎 Attachment"), FEATURE, "edit", "att"),
+            EDIT.button(context.gettext("✏️ Description"), "desc"),
+            EDIT.button(context.gettext("📎 Attachment"), "att"),
         ],
-        [button(context.gettext("✖️ Cancel"), FEATURE, "cancel")],
+        [CANCEL.button(context.gettext("✖️ Cancel"))],
     ]
     await context.reply(update, "requests/confirm.html", rows, draft=preview)
     return CONFIRM
 
 
-async def edit_pressed(update: Update, context: BotContext) -> int:
-    steps = {"cat": ask_category, "ent": ask_enterprise, "desc": ask_description, "att": ask_attachment}
-    try:
-        step = steps[unpack(update.callback_query.data).str_arg(0)]
-    except (BadCallback, KeyError):
-        await context.alert(update, STALE)
-        return CONFIRM
-    await _answer_press(update)
-    return await step(update, context)
+# What each Edit button goes back to.
+EDIT_STEPS: dict[str, UpdateHandler[int]] = {
+    "cat": ask_category,
+    "ent": ask_enterprise,
+    "desc": ask_description,
+    "att": ask_attachment,
+}
 
 
-async def send_pressed(update: Update, context: BotContext) -> int:
-    try:
-        view = await context.services.requests.submit(update.effective_user.id, _draft(context))
-    except InvalidInput as problem:
-        await say_problem(update, context, problem)
-        return CONFIRM
-    await _answer_press(update)
-    context.user_data.pop(DRAFT, None)
-    context.user_data.pop(EDITING, None)
-    await context.reply(update, "requests/submitted.html", edit=True, card=view)
-    return ConversationHandler.END
+async def edit_pressed(press: Press, context: BotContext) -> int:
+    step = EDIT_STEPS.get(press.str_arg(0))
+    if step is None:
+        raise BadCallback(press.str_arg(0))
+    await press.answer()
+    return await step(press.update, context)
+
+
+async def send_pressed(press: Press, context: BotContext) -> int:
+    view = await context.services.requests.intake.submit(press.user_id, _draft(context))
+    await press.answer()
+    _forget_draft(context)
+    await context.reply(press.update, "requests/submitted.html", edit=True, card=view)
+    return END
 
 
 async def cancel_intake(update: Update, context: BotContext) -> int:
-    await _answer_press(update)
-    context.user_data.pop(DRAFT, None)
-    context.user_data.pop(EDITING, None)
-    await context.reply(update, "common/cancelled.html", edit=bool(update.callback_query))
-    return ConversationHandler.END
+    _forget_draft(context)
+    await context.reply(update, "common/cancelled.html", edit=update.callback_query is not None)
+    return END
+
+
+async def cancel_pressed(press: Press, context: BotContext) -> int:
+    await press.answer()
+    return await cancel_intake(press.update, context)
 
 
 async def use_buttons(update: Update, context: BotContext) -> None:
@@ -345,102 +390,92 @@ async def use_buttons(update: Update, context: BotContext) -> None:
 
 
 async def my_requests(update: Update, context: BotContext) -> None:
-    await _answer_press(update)
-    views = await context.services.requests.mine(update.effective_user.id, context.lang)
-    company = await context.services.requests.of_my_companies(update.effective_user.id, context.lang)
-    rows = [
-        [button(context.gettext("❌ Not solved: %(reference)s", reference=v.reference), FEATURE, "ns", v.id)]
+    requester = context.services.requests.requester
+    views = await requester.mine(sender_id(update), context.lang)
+    company = await requester.of_my_companies(sender_id(update), context.lang)
+    rows: Buttons = [
+        [NOT_SOLVED.button(context.gettext("❌ Not solved: %(reference)s", reference=v.reference), v.id)]
         for v in views
         if v.reopenable
     ][:5]
     await context.reply(update, "requests/my_requests.html", rows, requests=views, company_requests=company)
 
 
+@router.on(MINE)
+async def my_requests_pressed(press: Press, context: BotContext) -> None:
+    await press.answer()
+    await my_requests(press.update, context)
+
+
 # --------------------------------------------------------------------------- rating, "not solved"
 
 
-async def rate_pressed(update: Update, context: BotContext) -> int:
-    try:
-        cb = unpack(update.callback_query.data)
-        request_id, stars = cb.int_arg(0), cb.int_arg(1)
-        outcome = await context.services.requests.rate(update.effective_user.id, request_id, stars)
-    except (BadCallback, NotAllowed):
-        await context.alert(update, NOT_ALLOWED)
-        return ConversationHandler.END
-    except InvalidInput as problem:
-        await say_problem(update, context, problem)
-        return ConversationHandler.END
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_reply_markup(None)
-    context.user_data[FOLLOWUP] = request_id
+async def rate_pressed(press: Press, context: BotContext) -> int:
+    request_id, stars = press.int_arg(0), press.int_arg(1)
+    outcome = await context.services.requests.requester.rate(press.user_id, request_id, stars)
+    await press.answer()
+    await press.query.edit_message_reply_markup(None)  # the stars are spent: only the text stays
+    session(context)[FOLLOWUP] = request_id
     await context.reply(
-        update,
+        press.update,
         "requests/ask_comment.html",
-        [[button(context.gettext("Skip"), FEATURE, "nocomment")]],
+        [[NO_COMMENT.button(context.gettext("Skip"))]],
         outcome=outcome,
         stars=stars,
     )
     return COMMENT
 
 
+def _followup(context: BotContext) -> int:
+    request_id = session(context).get(FOLLOWUP)
+    return request_id if isinstance(request_id, int) else 0
+
+
+@router.message
 async def comment_given(update: Update, context: BotContext) -> int:
-    try:
-        outcome = await context.services.requests.comment(
-            update.effective_user.id, context.user_data.get(FOLLOWUP, 0), update.message.text
-        )
-    except NotAllowed:
-        await context.reply(update, "requests/problem.html", message=context.gettext(NOT_ALLOWED))
-        return ConversationHandler.END
-    except InvalidInput as problem:
-        await say_problem(update, context, problem)
-        return COMMENT if problem.code == "comment_length" else ConversationHandler.END
+    """A comment of the wrong length is asked for again; any other refusal ends the follow-up."""
+    context.services.requests.requester.check_comment(text_of(update))
+    return await save_comment(update, context)
+
+
+@ends_when_refused(router)
+async def save_comment(update: Update, context: BotContext) -> int:
+    outcome = await context.services.requests.requester.comment(
+        sender_id(update), _followup(context), text_of(update)
+    )
     await context.reply(update, "requests/thanks.html", outcome=outcome)
-    return ConversationHandler.END
+    return END
 
 
-async def comment_skipped(update: Update, context: BotContext) -> int:
-    await _answer_press(update)
-    await context.reply(update, "requests/thanks.html", edit=True, outcome=None)
-    return ConversationHandler.END
+async def comment_skipped(press: Press, context: BotContext) -> int:
+    await press.answer()
+    await context.reply(press.update, "requests/thanks.html", edit=True, outcome=None)
+    return END
 
 
-async def not_solved_pressed(update: Update, context: BotContext) -> int:
-    try:
-        request_id = unpack(update.callback_query.data).int_arg(0)
-        reference = await context.services.requests.can_reopen(update.effective_user.id, request_id)
-    except (BadCallback, NotAllowed):
-        await context.alert(update, NOT_ALLOWED)
-        return ConversationHandler.END
-    except InvalidInput as problem:
-        await say_problem(update, context, problem)
-        return ConversationHandler.END
-    await update.callback_query.answer()
-    context.user_data[FOLLOWUP] = request_id
-    await context.reply(update, "requests/ask_reason.html", reference=reference)
+async def not_solved_pressed(press: Press, context: BotContext) -> int:
+    request_id = press.int_arg(0)
+    reference = await context.services.requests.requester.can_reopen(press.user_id, request_id)
+    await press.answer()
+    session(context)[FOLLOWUP] = request_id
+    await context.reply(press.update, "requests/ask_reason.html", reference=reference)
     return REASON
 
 
+@router.message
 async def reason_given(update: Update, context: BotContext) -> int:
-    try:
-        outcome = await context.services.requests.not_solved(
-            update.effective_user.id, context.user_data.get(FOLLOWUP, 0), update.message.text
-        )
-    except NotAllowed:
-        await context.reply(update, "requests/problem.html", message=context.gettext(NOT_ALLOWED))
-        return ConversationHandler.END
-    except InvalidInput as problem:
-        await say_problem(update, context, problem)
-        return REASON if problem.code == "reason_length" else ConversationHandler.END
-    await context.reply(
-        update, "requests/reopened.html", outcome=outcome, tier_label=_tier_label(outcome.tier)
+    """A reason of the wrong length is asked for again; any other refusal ends the follow-up."""
+    context.services.requests.requester.check_reason(text_of(update))
+    return await reopen(update, context)
+
+
+@ends_when_refused(router)
+async def reopen(update: Update, context: BotContext) -> int:
+    outcome = await context.services.requests.requester.not_solved(
+        sender_id(update), _followup(context), text_of(update)
     )
-    return ConversationHandler.END
-
-
-def _tier_label(tier: int) -> str:
-    from bot.domain.requests import TIER_LABELS
-
-    return TIER_LABELS[tier]
+    await context.reply(update, "requests/reopened.html", outcome=outcome, tier_label=outcome.tier_label)
+    return END
 
 
 # --------------------------------------------------------------------------- answers to staff questions
@@ -451,9 +486,16 @@ async def maybe_answer(update: Update, context: BotContext) -> None:
 
     Text another conversation is waiting for is left alone unless it replies to the question.
     """
-    message = update.message
-    if message is None or update.effective_chat.type != ChatType.PRIVATE:
+    if update.message is None or chat_of(update).type != ChatType.PRIVATE:
         return
+    if await _answer_question(update, context) is not False:
+        raise ApplicationHandlerStop  # answered, or the answer was refused: this text is dealt with
+
+
+@router.message
+async def _answer_question(update: Update, context: BotContext) -> bool:
+    """True when the text answered a staff question (and the person was told), False when none waits."""
+    message = message_of(update)
     replied = message.reply_to_message
     reply_to = (
         replied.message_id if replied is not None and replied.from_user and replied.from_user.is_bot else None
@@ -462,24 +504,16 @@ async def maybe_answer(update: Update, context: BotContext) -> None:
         isinstance(handler, ConversationHandler) and handler.check_update(update)
         for handler in context.application.handlers.get(0, [])
     )
-    try:
-        outcome = await context.services.requests.answer(
-            update.effective_user.id, message.text, reply_to=reply_to, only_reply=busy
-        )
-    except InvalidInput as problem:
-        await say_problem(update, context, problem)
-        raise ApplicationHandlerStop from None
+    outcome = await context.services.requests.requester.answer(
+        sender_id(update), message.text, reply_to=reply_to, only_reply=busy
+    )
     if outcome is None:
-        return
+        return False
     await context.reply(update, "requests/answer_sent.html", outcome=outcome)
-    raise ApplicationHandlerStop
+    return True
 
 
 # --------------------------------------------------------------------------- wiring
-
-
-def _pattern(action: str) -> str:
-    return rf"^1\|{FEATURE}\|{action}(\||$)"
 
 
 def register(app: Application) -> None:
@@ -490,36 +524,36 @@ def register(app: Application) -> None:
         ConversationHandler(
             entry_points=[
                 CommandHandler("request", request_command, private),
-                CallbackQueryHandler(new_pressed, pattern=_pattern("new")),
+                router.press(NEW, new_pressed),
             ],
             states={
                 CATEGORY: [
-                    CallbackQueryHandler(category_chosen, pattern=_pattern("cat")),
+                    router.press(CHOOSE_CATEGORY, category_chosen),
                     MessageHandler(text, use_buttons),
                 ],
                 ENTERPRISE: [
-                    CallbackQueryHandler(enterprise_chosen, pattern=_pattern("ent")),
-                    CallbackQueryHandler(typed_chosen, pattern=_pattern("typed")),
-                    MessageHandler(text, enterprise_typed),
+                    router.press(CHOOSE_ENTERPRISE, enterprise_chosen),
+                    router.press(USE_TYPED, typed_chosen),
+                    MessageHandler(text, router.message(enterprise_typed)),
                 ],
                 DESCRIPTION: [
-                    MessageHandler(text, description_given),
-                    CallbackQueryHandler(suggestion_used, pattern=_pattern("usesug")),
+                    MessageHandler(text, router.message(description_given)),
+                    router.press(USE_SUGGESTION, suggestion_used),
                 ],
                 ATTACHMENT: [
                     MessageHandler(filters.PHOTO | filters.Document.ALL, attachment_given),
-                    CallbackQueryHandler(no_attachment, pattern=_pattern("noatt")),
+                    router.press(NO_ATTACHMENT, no_attachment),
                     MessageHandler(text, attachment_expected),
                 ],
                 CONFIRM: [
-                    CallbackQueryHandler(send_pressed, pattern=_pattern("send")),
-                    CallbackQueryHandler(edit_pressed, pattern=_pattern("edit")),
+                    router.press(SEND, send_pressed),
+                    router.press(EDIT, edit_pressed),
                     MessageHandler(text, use_buttons),
                 ],
             },
             fallbacks=[
                 CommandHandler("cancel", cancel_intake),
-                CallbackQueryHandler(cancel_intake, pattern=_pattern("cancel")),
+                router.press(CANCEL, cancel_pressed),
                 CommandHandler("request", request_command, private),
             ],
             name="request_intake",
@@ -529,13 +563,13 @@ def register(app: Application) -> None:
     app.add_handler(
         ConversationHandler(
             entry_points=[
-                CallbackQueryHandler(rate_pressed, pattern=_pattern("rate")),
-                CallbackQueryHandler(not_solved_pressed, pattern=_pattern("ns")),
+                entry_point(router, RATE, rate_pressed),
+                entry_point(router, NOT_SOLVED, not_solved_pressed),
             ],
             states={
                 COMMENT: [
                     MessageHandler(text, comment_given),
-                    CallbackQueryHandler(comment_skipped, pattern=_pattern("nocomment")),
+                    router.press(NO_COMMENT, comment_skipped),
                 ],
                 REASON: [MessageHandler(text, reason_given)],
             },
@@ -545,8 +579,8 @@ def register(app: Application) -> None:
         )
     )
     app.add_handler(CommandHandler("myrequests", my_requests, private))
-    app.add_handler(CallbackQueryHandler(my_requests, pattern=_pattern("mine")))
+    app.add_handler(router.handler())
     registry.command("request", N_("Ask the station for help"), order=10)
     registry.command("myrequests", N_("Your requests and their status"), order=11)
-    registry.menu_item(N_("🙋 Ask for help"), pack(FEATURE, "new"), order=10)
-    registry.menu_item(N_("📋 My requests"), pack(FEATURE, "mine"), order=11)
+    registry.menu_item(N_("🙋 Ask for help"), NEW.data(), order=10)
+    registry.menu_item(N_("📋 My requests"), MINE.data(), order=11)

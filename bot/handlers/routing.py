@@ -51,6 +51,8 @@ STALE = N_("This button is no longer valid.")
 T = TypeVar("T")
 P = ParamSpec("P")
 PressHandler = Callable[["Press", BotContext], Awaitable[Any]]
+# A command or message handler, a coroutine function as python-telegram-bot requires.
+UpdateHandler = Callable[[Update, BotContext], Coroutine[Any, Any, T]]
 
 
 class NoSuchPart(LookupError):

@@ -21,7 +21,7 @@ Tick = Callable[["Services"], Awaitable[object]]
 # Every scheduled piece of work, in the order a round runs them. A new job is one line here and
 # one service method that reads what is due and records what it did in the same transaction.
 TICKS: list[tuple[str, Tick]] = [
-    ("requests", lambda s: s.requests.tick()),
+    ("requests", lambda s: s.requests.ladder.tick()),
     ("volunteer", lambda s: s.volunteer.ticks.tick()),
     ("enterprises", lambda s: s.enterprises.visits.tick()),
     ("events.offers", lambda s: s.events.places.expire_offers()),

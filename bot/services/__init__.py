@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from bot.services.events import Events
     from bot.services.guide import GuideService
     from bot.services.privacy import PrivacyService
-    from bot.services.requests import RequestService
+    from bot.services.requests import Requests
     from bot.services.roles import RolesService
     from bot.services.stats import Stats
     from bot.services.users import UserService
@@ -40,7 +40,7 @@ class Services:
     access: AccessService
     users: UserService = field(init=False)
     roles: RolesService = field(init=False)
-    requests: RequestService = field(init=False)
+    requests: Requests = field(init=False)
     privacy: PrivacyService = field(init=False)
     events: Events = field(init=False)
     stats: Stats = field(init=False)
@@ -54,7 +54,7 @@ def build_services(settings: Settings, clock: Clock, db: Database) -> Services:
     from bot.services.events import build as build_events
     from bot.services.guide import GuideService
     from bot.services.privacy import PrivacyService
-    from bot.services.requests import RequestService
+    from bot.services.requests import build as build_requests
     from bot.services.roles import RolesService
     from bot.services.stats import build as build_stats
     from bot.services.users import UserService
@@ -68,7 +68,7 @@ def build_services(settings: Settings, clock: Clock, db: Database) -> Services:
     )
     services.users = UserService(services)
     services.roles = RolesService(services)
-    services.requests = RequestService(services)
+    services.requests = build_requests(services)
     services.privacy = PrivacyService(services)
     services.events = build_events(services)
     services.stats = build_stats(services)

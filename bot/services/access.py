@@ -28,6 +28,7 @@ from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from bot.storage.enterprises import Enterprise
 from bot.storage.events import EventRow
+from bot.storage.requests import RequestRow
 
 if TYPE_CHECKING:
     from bot.storage.shifts import Project
@@ -67,28 +68,9 @@ class Access:
             return True
         return any(r.building_id is None or r.building_id == building_id for r in self.staff)
 
-    def max_tier(self) -> int:
-        if self.is_admin:
-            return 4
-        return max((r.tier or 1 for r in self.staff), default=0)
-
     def organises(self, scope: str | None) -> bool:
         """Administrators organise everything; an organiser their own project(s)."""
         return self.is_admin or (scope is not None and scope in self.organiser_scopes)
-
-    def sees_phone_of(self, building_id: int | None, tier: int | None = None) -> bool:
-        """May this person see the phone number of someone in `building_id` (whose matter is at `tier`)?
-
-        Privacy rule: a phone number is shown only to administrators and to staff whose role
-        covers the requester's building (or the whole district) AT the tier handling the matter
-        — not to staff of other buildings, nor to other tiers. `tier=None` means "any tier".
-        """
-        if self.is_admin:
-            return True
-        return any(
-            (r.building_id is None or r.building_id == building_id) and (tier is None or r.tier == tier)
-            for r in self.staff
-        )
 
     def require_staff(self) -> Access:
         if not self.is_staff:
@@ -118,6 +100,37 @@ def ensure(allowed: bool, message: str = NOT_STAFF) -> None:
 
 
 # --------------------------------------------------------------------------- requests rules
+
+
+def may_handle_request(access: Access, request: RequestRow) -> bool:
+    """Work a request's card: staff of its building or district-wide, at its tier or above."""
+    if access.is_admin:
+        return True
+    return any(
+        (role.building_id is None or role.building_id == request.building_id)
+        and (role.tier or 1) >= request.tier
+        for role in access.staff
+    )
+
+
+def may_look_up_requests(access: Access) -> bool:
+    """/req: any staff member (each then sees only the requests of the buildings they cover)."""
+    return access.is_staff
+
+
+def sees_request(access: Access, request: RequestRow) -> bool:
+    """A request shown to staff by /req: its building is covered by their role (or district-wide)."""
+    return access.is_staff and access.covers_building(request.building_id)
+
+
+def is_requester(user_id: int, request: RequestRow) -> bool:
+    """A person rates, comments on and reopens only their own requests."""
+    return request.requester_id == user_id
+
+
+def may_bind_staff_chat(access: Access) -> bool:
+    """/bindchat: only administrators decide which group receives a tier's cards."""
+    return access.is_admin
 
 
 # --------------------------------------------------------------------------- volunteering rules

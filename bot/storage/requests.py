@@ -103,6 +103,21 @@ def _row(r: aiosqlite.Row) -> RequestRow:
     return RequestRow(**values)
 
 
+def _at(value: str | None) -> datetime:
+    """A time from a NOT NULL column."""
+    moment = from_ts(value)
+    if moment is None:
+        raise ValueError("a NOT NULL time column holds NULL")
+    return moment
+
+
+def _id(cur: aiosqlite.Cursor) -> int:
+    """The id of the row an INSERT just added."""
+    if cur.lastrowid is None:
+        raise RuntimeError("INSERT added no row")
+    return cur.lastrowid
+
+
 def _value(v: object) -> object:
     if isinstance(v, datetime):
         return ts(v)
@@ -119,6 +134,8 @@ async def next_number(conn: aiosqlite.Connection, year: int) -> int:
         (year,),
     )
     row = await cur.fetchone()
+    if row is None:
+        raise RuntimeError("the counter upsert returned no row")
     return int(row[0])
 
 
@@ -128,7 +145,7 @@ async def insert(conn: aiosqlite.Connection, **fields: object) -> int:
         f"INSERT INTO requests ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
         [_value(v) for v in fields.values()],
     )
-    return int(cur.lastrowid)
+    return _id(cur)
 
 
 async def update(conn: aiosqlite.Connection, request_id: int, now: datetime, **fields: object) -> None:
@@ -232,7 +249,7 @@ async def add_event(
         "INSERT INTO request_events (request_id, at, actor_id, kind, tier, note) VALUES (?, ?, ?, ?, ?, ?)",
         (request_id, ts(now), actor_id, kind, tier, note),
     )
-    return int(cur.lastrowid)
+    return _id(cur)
 
 
 async def events(conn: aiosqlite.Connection, request_id: int) -> list[EventRow]:
@@ -240,10 +257,7 @@ async def events(conn: aiosqlite.Connection, request_id: int) -> list[EventRow]:
         "SELECT id, request_id, at, actor_id, kind, tier, note FROM request_events WHERE request_id = ? ORDER BY id",
         (request_id,),
     )
-    return [
-        EventRow(r[0], r[1], from_ts(r[2]), r[3], r[4], r[5], r[6])  # type: ignore[arg-type]
-        for r in await cur.fetchall()
-    ]
+    return [EventRow(r[0], r[1], _at(r[2]), r[3], r[4], r[5], r[6]) for r in await cur.fetchall()]
 
 
 # ----------------------------------------------------------------------------- cards
@@ -266,7 +280,7 @@ async def cards(conn: aiosqlite.Connection, request_id: int) -> list[CardRow]:
         "SELECT request_id, tier, chat_id, card_key, posted_at FROM request_cards WHERE request_id = ? ORDER BY tier",
         (request_id,),
     )
-    return [CardRow(r[0], r[1], r[2], r[3], from_ts(r[4])) for r in await cur.fetchall()]  # type: ignore[arg-type]
+    return [CardRow(r[0], r[1], r[2], r[3], _at(r[4])) for r in await cur.fetchall()]
 
 
 async def card_message(conn: aiosqlite.Connection, card_key: str) -> tuple[int, int] | None:
@@ -314,7 +328,7 @@ async def held_due(conn: aiosqlite.Connection, now: datetime) -> dict[int, list[
     )
     result: dict[int, list[HeldAlert]] = {}
     for r in await cur.fetchall():
-        result.setdefault(r[1], []).append(HeldAlert(r[0], r[1], r[2], r[3], from_ts(r[4])))  # type: ignore[arg-type]
+        result.setdefault(r[1], []).append(HeldAlert(r[0], r[1], r[2], r[3], _at(r[4])))
     return result
 
 
@@ -331,7 +345,7 @@ async def release(conn: aiosqlite.Connection, alert_ids: list[int], now: datetim
 
 async def digest_times(conn: aiosqlite.Connection) -> dict[int, datetime]:
     cur = await conn.execute("SELECT chat_id, next_at FROM request_digests")
-    return {r[0]: from_ts(r[1]) for r in await cur.fetchall()}  # type: ignore[misc]
+    return {r[0]: _at(r[1]) for r in await cur.fetchall()}
 
 
 async def set_digest_time(
@@ -365,10 +379,7 @@ async def events_between(
         f" WHERE kind IN ({marks}) AND at >= ? AND at < ? ORDER BY id",
         (*kinds, ts(since), ts(until)),
     )
-    return [
-        EventRow(r[0], r[1], from_ts(r[2]), r[3], r[4], r[5], r[6])  # type: ignore[arg-type]
-        for r in await cur.fetchall()
-    ]
+    return [EventRow(r[0], r[1], _at(r[2]), r[3], r[4], r[5], r[6]) for r in await cur.fetchall()]
 
 
 async def get_many(conn: aiosqlite.Connection, request_ids: list[int]) -> dict[int, RequestRow]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.requests import Draft
+from bot.services.requests.intake import Draft
 from bot.storage import shifts as shifts_repo
 from bot.storage import users as users_repo
 
@@ -22,7 +22,7 @@ PHONE = "+8613800138000"
 
 async def file_request(bot, person, text: str) -> None:
     """A request filed through the requests service, as the intake would."""
-    await bot.services.requests.submit(person.id, Draft(category="other", description=text))
+    await bot.services.requests.intake.submit(person.id, Draft(category="other", description=text))
 
 
 async def sign_up_for_shift(bot, person) -> None:
@@ -115,7 +115,7 @@ async def test_forgetme_erases_my_name_and_texts_from_every_table(bot) -> None:
     assert any(n in v for _, _, v in await every_text_cell(bot) for n in needles)
     counts = await row_counts(bot)
     span = (bot.clock.now() - timedelta(days=30), bot.clock.now() + timedelta(days=1))
-    stats = await bot.services.requests.figures(*span)  # what /stats shows
+    stats = await bot.services.requests.figures.between(*span)  # what /stats shows
 
     await me.send("/forgetme")
     await me.wait_for("Erase your personal data?")
@@ -136,7 +136,7 @@ async def test_forgetme_erases_my_name_and_texts_from_every_table(bot) -> None:
     assert {t: n for t, n in after.items() if t not in ("outbox", "audit_log", "privacy_erasures")} == {
         t: n for t, n in counts.items() if t not in ("outbox", "audit_log", "privacy_erasures")
     }
-    assert await bot.services.requests.figures(*span) == stats
+    assert await bot.services.requests.figures.between(*span) == stats
 
     # Coming back later does not quietly store the name Telegram sends again.
     await me.send("/menu")

@@ -263,3 +263,32 @@ async def test_another_features_button_opens_the_intake_with_the_category_chosen
     # A forged category falls back to asking for one, rather than failing.
     await worker.press_data("1|req|new|<b>")
     await worker.wait_for("What is it about?")
+
+
+@pytest.mark.slow
+async def test_words_for_a_request_a_colleague_resolved_are_refused_once_and_end_the_prompt(bot) -> None:
+    group, staff = await staff_group(bot)
+    colleague = bot.emu.user(602, "Zhao", language_code="zh")
+    await bot.make_staff(colleague, tier=1)
+    group.add(colleague)
+    worker = bot.emu.user(506, "Li", language_code="en")
+    await bot.onboard(worker, language="en")
+    reference = await file_request(bot, worker, "en", "Lost my e-tax login")
+    await bot.flush()
+    card = await group.wait_for(reference)
+
+    await staff.press(t(bot, "zh", "✅ Resolve"), chat=group, message=card)
+    await group.wait_for(reference)  # Wang is asked for the resolution...
+    await colleague.press(t(bot, "zh", "✅ Resolve"), chat=group, message=card)
+    await group.wait_for(reference)
+    await colleague.send("Reset it by phone", chat=group)  # ...but Zhao resolves it first
+    await group.wait_for(lambda m: m.edited and "Reset it by phone" in m.plain)
+
+    closed = t(bot, "zh", "%(reference)s is no longer open.", reference=reference)
+    await staff.send("Reset it at the desk", chat=group)
+    await group.wait_for(closed)
+    await staff.send("Thank you, Zhao!", chat=group)  # ordinary chat again: the prompt is over
+    await bot.flush()
+    await bot.emu.wait_idle()
+    assert sum(closed in m.plain for m in group.inbox) == 1
+    assert (await request_row(bot, reference))["resolution"] == "Reset it by phone"

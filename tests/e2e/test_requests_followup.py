@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.services.requests import Draft
+from bot.services.requests.intake import Draft
 from bot.storage import buildings as buildings_repo
 from bot.storage import enterprises as enterprises_repo
 from bot.storage import roles as roles_repo
@@ -44,7 +44,7 @@ async def test_not_solved_reopens_at_the_same_tier_then_a_second_time_goes_up(bo
     async with bot.services.db.tx() as conn:
         await roles_repo.bind_chat(conn, tier2.id, "Tier 2", 2, None, 9001, bot.clock.now())
     worker = await worker_in_gohigh(bot)
-    view = await bot.services.requests.submit(
+    view = await bot.services.requests.intake.submit(
         WORKER, Draft(category="hr", description="Social insurance transfer")
     )
     await bot.flush()
@@ -74,7 +74,7 @@ async def test_not_solved_reopens_at_the_same_tier_then_a_second_time_goes_up(bo
     await tier2.wait_for(view.reference)
     assert (await request_row(bot, view.reference))["tier"] == 2
 
-    figures = await bot.services.requests.figures(
+    figures = await bot.services.requests.figures.between(
         bot.clock.now() - timedelta(days=1), bot.clock.now() + timedelta(days=1)
     )
     assert (figures["opened"], figures["resolved"], figures["by_category"]["hr"]) == (1, 2, 1)
@@ -119,8 +119,10 @@ async def test_alerts_after_hours_wait_for_one_morning_digest_except_for_red_ent
             conn, key="R1", name="红色企业", building_id=gohigh.id, now=ts(now), colour="red"
         )
     await bot.tick()  # the chats' 09:00 digests are scheduled from now on: none is sent at 09:30
-    plain = await bot.services.requests.submit(WORKER, Draft(category="tax", description="Invoice question"))
-    urgent = await bot.services.requests.submit(
+    plain = await bot.services.requests.intake.submit(
+        WORKER, Draft(category="tax", description="Invoice question")
+    )
+    urgent = await bot.services.requests.intake.submit(
         WORKER, Draft(category="office", enterprise_id=red, description="Moving out")
     )
     assert urgent.tier == 2  # a red enterprise starts at the platform
@@ -141,3 +143,25 @@ async def test_alerts_after_hours_wait_for_one_morning_digest_except_for_red_ent
     await bot.tick()
     await bot.flush()
     assert len(tier1.inbox) == 2  # and only one
+
+
+@pytest.mark.slow
+async def test_a_comment_too_long_is_asked_for_again_and_then_saved(bot) -> None:
+    group, staff = await staff_group(bot)
+    worker = await worker_in_gohigh(bot)
+    view = await bot.services.requests.intake.submit(
+        WORKER, Draft(category="tax", description="Invoice copy")
+    )
+    await bot.flush()
+    await group.wait_for(view.reference)
+    await resolve_by_hand(bot, group, staff, "Reprinted at the tax hall")
+    notice = await worker.wait_for("Reprinted at the tax hall")
+
+    await worker.press("⭐⭐⭐⭐", message=notice)
+    await worker.wait_for(lambda m: "Skip" in m.buttons)
+    await worker.send("x" * 501)
+    await worker.wait_for("Please write 1 to 500 characters.")
+    await worker.send("Quick and kind")
+    await worker.wait_for("Thank you! Your feedback helps the station serve everyone better.")
+    row = await request_row(bot, view.reference)
+    assert (row["status"], row["rating"], row["rating_comment"]) == ("closed", 4, "Quick and kind")

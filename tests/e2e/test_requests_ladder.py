@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import on_shutdown
-from bot.services.requests import Draft
+from bot.services.requests.intake import Draft
 from bot.storage import roles as roles_repo
 from bot.storage import users as users_repo
 
@@ -40,7 +40,7 @@ async def district(bot) -> dict[int, object]:
 
 
 async def file(bot) -> str:
-    view = await bot.services.requests.submit(
+    view = await bot.services.requests.intake.submit(
         WORKER, Draft(category="office", enterprise_name="Acme", description="Lease ends, need space")
     )
     await bot.flush()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.requests import Draft
+from bot.services.requests.intake import Draft
 from bot.storage import buildings as buildings_repo
 from bot.storage import enterprises as enterprises_repo
 from bot.storage.db import ts
@@ -30,7 +30,7 @@ async def test_liaison_sees_company_requests_and_reports_for_it(bot) -> None:
     await liaison.send(f"/start ent-{link.code}")
     await bot.emu.wait_idle()
 
-    request = await bot.services.requests.submit(
+    request = await bot.services.requests.intake.submit(
         colleague.id, Draft(category="office", enterprise_id=ibg, description="Our lease ends in March")
     )
     await bot.flush()

@@ -20,7 +20,7 @@ from telegram.ext import CallbackQueryHandler, ConversationHandler
 
 from bot.handlers import registry
 from bot.sandbox.seeds import STAFF_CHAT
-from bot.services.requests import Draft
+from bot.services.requests.intake import Draft
 from bot.storage import buildings as buildings_repo
 from bot.storage import enterprises as enterprises_repo
 from bot.storage import roles as roles_repo
@@ -119,7 +119,7 @@ async def seed_secrets(bot, staff_group) -> None:
         for tier, chat_id in STAFF_CHAT.items():
             await roles_repo.bind_chat(conn, chat_id, f"Tier {tier}", tier, None, ADMIN_ID, now)
     # A request, so its staff card and buttons exist.
-    await bot.services.requests.submit(
+    await bot.services.requests.intake.submit(
         777, Draft(category="other", description="SECRET-REQUEST-5512 leaking pipe")
     )
     await bot.flush()

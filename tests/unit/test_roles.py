@@ -1,4 +1,4 @@
-"""Roles without Telegram: who may do what, invitations in the database, the phone rule."""
+"""Roles without Telegram: who may do what, invitations in the database."""
 
 from __future__ import annotations
 
@@ -23,20 +23,6 @@ NOW = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
 
 def staff(tier: int, building: int | None) -> Role:
     return Role(1, 5, "staff", building, tier, None)
-
-
-def test_phone_is_visible_only_to_the_requesters_building_and_tier() -> None:
-    building_tier1 = Access(5, False, (staff(1, 7),), ())
-    other_building = Access(6, False, (staff(1, 8),), ())
-    district_tier2 = Access(7, False, (staff(2, None),), ())
-    admin = Access(8, True, (), ())
-    worker = Access(9, False, (), ())
-    assert building_tier1.sees_phone_of(7, tier=1)
-    assert not building_tier1.sees_phone_of(7, tier=2)  # escalated: now the platform's matter
-    assert not other_building.sees_phone_of(7, tier=1)
-    assert district_tier2.sees_phone_of(7, tier=2) and not district_tier2.sees_phone_of(7, tier=1)
-    assert admin.sees_phone_of(7, tier=3)
-    assert not worker.sees_phone_of(7) and not worker.sees_phone_of(None)
 
 
 def test_requirements_raise_not_allowed_with_the_right_message() -> None:

@@ -9,15 +9,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.sandbox.seeds import LIAISON, STAFF_TIER, VOLUNTEER, WORKER
-from bot.services.requests import Draft
+from bot.services.requests.intake import Draft
 
 if TYPE_CHECKING:
     from bot.services import Services
 
 
 async def seed(services: Services) -> None:
-    requests = services.requests
-    await requests.submit(
+    intake, staff = services.requests.intake, services.requests.staff
+    await intake.submit(
         WORKER,
         Draft(
             category="tax",
@@ -25,7 +25,7 @@ async def seed(services: Services) -> None:
             description="公司去年三月的增值税发票需要重新打印，请问在哪里办理？需要带哪些材料？",
         ),
     )
-    office = await requests.submit(
+    office = await intake.submit(
         LIAISON,
         Draft(
             category="office",
@@ -34,12 +34,12 @@ async def seed(services: Services) -> None:
             "can the station introduce landlords in Jing'an Temple?",
         ),
     )
-    await requests.claim(STAFF_TIER[1], office.id)
-    await requests.note(
+    await staff.claim(STAFF_TIER[1], office.id)
+    await staff.note(
         STAFF_TIER[1], office.id, "Called two landlords on West Nanjing Road; viewing on Thursday."
     )
 
-    permit = await requests.submit(
+    permit = await intake.submit(
         LIAISON,
         Draft(
             category="talent",
@@ -48,14 +48,14 @@ async def seed(services: Services) -> None:
             "document we cannot obtain from abroad.",
         ),
     )
-    await requests.escalate(
+    await staff.escalate(
         STAFF_TIER[1], permit.id, "Needs the exit-entry bureau: beyond what the building can do."
     )
 
-    counselling = await requests.submit(
+    counselling = await intake.submit(
         VOLUNTEER,
         Draft(category="counselling", description="我们部门最近加班很多，想预约一次减压讲座。"),
     )
-    await requests.claim(STAFF_TIER[1], counselling.id)
-    await requests.resolve(STAFF_TIER[1], counselling.id, "已安排下周三中午在服务站举办减压讲座，欢迎参加。")
-    await requests.rate(VOLUNTEER, counselling.id, 5)
+    await staff.claim(STAFF_TIER[1], counselling.id)
+    await staff.resolve(STAFF_TIER[1], counselling.id, "已安排下周三中午在服务站举办减压讲座，欢迎参加。")
+    await services.requests.requester.rate(VOLUNTEER, counselling.id, 5)

@@ -7,7 +7,7 @@ when its tables change. A feature whose figures fail simply leaves its section o
 rest of the report still goes out.
 
 Sources, as promised by each feature:
-- services.requests.figures(since, until) -> opened, resolved, resolution_hours {tier: {n, median, p90}},
+- services.requests.figures.between(since, until) -> opened, resolved, resolution_hours {tier: {n, median, p90}},
   breaches {tier: n}, satisfaction, ratings
 - services.enterprises.board.figures(start, end) -> enterprises, by_colour, colour_changes_total, visits,
   visit_coverage {visited, total, percent}, overdue_followups
@@ -176,7 +176,7 @@ class Gatherer(UseCases):
         """Every available section for [period.start, until or period.end)."""
         since, end = period.start, min(until or period.end, period.end)
         services = self.services
-        requests = await self._section("requests", services.requests.figures(since, end))
+        requests = await self._section("requests", services.requests.figures.between(since, end))
         enterprises = await self._section("enterprises", services.enterprises.board.figures(since, end))
         volunteer = await self._section("volunteer", services.volunteer.attendance.figures(since, end))
         misses = await self._section("guide", services.guide.top_misses(since, TOP_MISSES))
@@ -194,7 +194,7 @@ class Gatherer(UseCases):
         """Requests opened and resolved in each period (empty if the requests figures fail)."""
         points = []
         for p in periods:
-            raw = await self._section("requests", self.services.requests.figures(p.start, p.end))
+            raw = await self._section("requests", self.services.requests.figures.between(p.start, p.end))
             if raw is None:
                 return []
             label = (
