@@ -10,7 +10,7 @@ PIP := $(PY) -m pip --disable-pip-version-check
 STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 
-.PHONY: run test setup browser lint format bench i18n lock clean
+.PHONY: run test setup browser lint typecheck format bench i18n lock clean
 
 $(STAMP): $(LOCK) pyproject.toml
 	rm -rf $(VENV)
@@ -38,11 +38,16 @@ browser:
 test: setup browser
 	$(PY) -m bot.i18n check
 	$(PY) -m ruff check bot tests bench
+	$(PY) -m mypy
 	$(PY) -m pytest -q
+
+typecheck: setup
+	$(PY) -m mypy
 
 lint: setup
 	$(PY) -m ruff check bot tests bench
 	$(PY) -m ruff format --check bot tests bench
+	$(PY) -m mypy
 
 format: setup
 	$(PY) -m ruff format bot tests bench
