@@ -8,6 +8,7 @@ import sys
 from bot.cli import COMMANDS
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError
+from bot.storage.db import DatabaseUnavailable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +26,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.log_format)
-    return COMMANDS[name][2](settings, args)
+    try:
+        return COMMANDS[name][2](settings, args)
+    except DatabaseUnavailable as error:
+        # One line for the service manager's log, and a non-zero exit so it does not think we run.
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

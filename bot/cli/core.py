@@ -23,6 +23,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         return run_demo(settings)
     from bot.app import build_application
 
+    asyncio.run(_migrated(settings))  # a database that cannot be opened fails here, before any network
     app = build_application(settings)
     if settings.webhook_url:
         from bot.cli.ops import webhook_options  # path, IPv6 host and secret token handled there
@@ -33,15 +34,16 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-@command("migrate", "apply pending database migrations and print the schema version")
-def migrate(settings: Settings, args: argparse.Namespace) -> int:
+async def _migrated(settings: Settings) -> int:
     from bot.storage.db import Database
 
-    async def go() -> int:
-        async with Database(settings.db_path) as db:
-            return await db.migrate()
+    async with Database(settings.db_path) as db:
+        return await db.migrate()
 
-    print(f"schema version {asyncio.run(go())} ({settings.db_path})")
+
+@command("migrate", "apply pending database migrations and print the schema version")
+def migrate(settings: Settings, args: argparse.Namespace) -> int:
+    print(f"schema version {asyncio.run(_migrated(settings))} ({settings.db_path})")
     return 0
 
 

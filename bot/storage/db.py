@@ -70,6 +70,21 @@ def inserted_id(cursor: aiosqlite.Cursor) -> int:
     return cursor.lastrowid
 
 
+def _probe(path: Path) -> None:
+    """Can we open, read and write this database? Raises sqlite3.Error if not.
+
+    Done with the plain sqlite3 module first: when aiosqlite fails to connect, its worker thread
+    reports its own shutdown to an event loop that may be gone by then (a traceback on stderr).
+    """
+    conn = sqlite3.connect(path, timeout=5, isolation_level=None)
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
 def migrations() -> list[tuple[int, Path]]:
     found = []
     for path in sorted(MIGRATIONS_DIR.iterdir()):
@@ -102,6 +117,7 @@ class Database:
         try:
             if not self.memory:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                await asyncio.to_thread(_probe, self.path)
             self._conn = await self._connect(write=True)
             for _ in range(self._reader_count):
                 self._readers.put_nowait(await self._connect(write=False))
