@@ -63,13 +63,6 @@ def from_ts(value: str | None) -> datetime | None:
     return datetime.strptime(value, _TS_FORMAT).replace(tzinfo=UTC)
 
 
-def inserted_id(cursor: aiosqlite.Cursor) -> int:
-    """The rowid of the row an INSERT just added."""
-    if cursor.lastrowid is None:
-        raise RuntimeError("the statement inserted no row")
-    return cursor.lastrowid
-
-
 def _probe(path: Path) -> None:
     """Can we open, read and write this database? Raises sqlite3.Error if not.
 
