@@ -122,20 +122,6 @@ class Entry:
         """The section the entry is browsed under."""
         return self.section or (self.category if self.category in SECTIONS else "other")
 
-    def search_title(self) -> str:
-        return " | ".join(self.title.all())
-
-    def search_keywords(self) -> str:
-        return " | ".join((*self.keywords.all(), self.id.replace("-", " ")))
-
-    def search_body(self) -> str:
-        parts = [*self.summary.all(), *self.eligible.all(), *self.bring.all()]
-        if self.where:
-            parts += self.where.place.all()
-            if self.where.floor:
-                parts += self.where.floor.all()
-        return " | ".join(parts)
-
     def to_json(self) -> dict[str, Any]:
         where = None
         if self.where:
