@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,6 +30,8 @@ from bot.storage import roles as roles_repo
 
 if TYPE_CHECKING:
     from bot.services import Services
+
+log = logging.getLogger(__name__)
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SHIPPED = DATA / "guide.yaml"
@@ -146,6 +149,19 @@ class GuideService(UseCases):
                 )
         self._ready = True
         return len(entries)
+
+    async def warm(self) -> None:
+        """Build the search index now if the database has a catalogue (at start-up, in the
+        background), so the first question after a restart does not wait for it. A new database
+        is left alone: the catalogue is imported on first use."""
+        try:
+            async with self.db.read() as conn:
+                loaded = await guide_repo.meta(conn) is not None
+            if loaded:
+                await self.index()
+        except Exception:
+            # Only a head start: the first search builds the index anyway.
+            log.exception("could not build the guide's search index at start-up")
 
     async def index(self) -> Index:
         """The search index of the catalogue and phrasings now in the database."""

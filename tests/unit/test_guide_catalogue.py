@@ -236,3 +236,17 @@ async def test_the_shipped_catalogue_is_reloaded_when_the_file_changes(tmp_path:
         assert (await restarted.entry("tax-machine")).title.en == "Tax kiosk"
     finally:
         await db.close()
+
+
+async def test_start_up_builds_the_search_index_only_for_a_loaded_catalogue(tmp_path: Path) -> None:
+    db, guide = await _service(tmp_path / "bot.sqlite3")
+    try:
+        await guide.warm()  # a new database: nothing imported behind the bot's back
+        async with db.read() as conn:
+            assert (await conn.execute_fetchall("SELECT COUNT(*) FROM guide_entries")) == [(0,)]
+        await guide.ensure_catalogue()
+        restarted = GuideService(guide.services)
+        await restarted.warm()  # after a restart: the first question finds the index ready
+        assert restarted._index is not None and len(restarted._index) > 200
+    finally:
+        await db.close()
