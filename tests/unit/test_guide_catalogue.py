@@ -243,7 +243,9 @@ async def test_start_up_builds_the_search_index_only_for_a_loaded_catalogue(tmp_
     try:
         await guide.warm()  # a new database: nothing imported behind the bot's back
         async with db.read() as conn:
-            assert (await conn.execute_fetchall("SELECT COUNT(*) FROM guide_entries")) == [(0,)]
+            assert [tuple(r) for r in await conn.execute_fetchall("SELECT COUNT(*) FROM guide_entries")] == [
+                (0,)
+            ]
         await guide.ensure_catalogue()
         restarted = GuideService(guide.services)
         await restarted.warm()  # after a restart: the first question finds the index ready
