@@ -346,32 +346,24 @@ async def miss_pressed(press: Press, context: BotContext) -> None:
     )
 
 
+async def _done(press: Press, context: BotContext, template: str, group: MissGroup, title: str = "") -> None:
+    """What became of a group (attached, dismissed), with the way back to the list."""
+    await press.answer()
+    back = [[MISSES.button(context.gettext("« Back"))]]
+    await context.reply(press.update, template, back, edit=True, group=group, title=title)
+
+
 @router.on(ATTACH)
 async def attach_pressed(press: Press, context: BotContext) -> None:
     group, entry = await context.services.guide.attach(press.user_id, press.int_arg(0), press.str_arg(1))
-    await press.answer()
     user_data(context).pop(PICKING, None)
-    await context.reply(
-        press.update,
-        "guide/attached.html",
-        [[MISSES.button(context.gettext("« Back"))]],
-        edit=True,
-        group=group,
-        title=entry.title.in_(context.lang),
-    )
+    await _done(press, context, "guide/attached.html", group, entry.title.in_(context.lang))
 
 
 @router.on(DISMISS)
 async def dismiss_pressed(press: Press, context: BotContext) -> None:
     group = await context.services.guide.dismiss(press.user_id, press.int_arg(0))
-    await press.answer()
-    await context.reply(
-        press.update,
-        "guide/dismissed.html",
-        [[MISSES.button(context.gettext("« Back"))]],
-        edit=True,
-        group=group,
-    )
+    await _done(press, context, "guide/dismissed.html", group)
 
 
 @router.on(OTHER)
