@@ -246,6 +246,11 @@ class Analyser:
                     self._rules.latin.append(_LatinRule(stemmed, normal, rule.lang, rule.means))
         self._rules.cjk.sort(key=lambda r: -len(r.text))
         self._rules.latin.sort(key=lambda r: -len(r.stems))
+        # Latin rules by the stems of their first word: a question looks up only those it may match.
+        self._latin_by_stem: dict[str, list[_LatinRule]] = {}
+        for latin_rule in self._rules.latin:
+            for first in latin_rule.stems[0]:
+                self._latin_by_stem.setdefault(first, []).append(latin_rule)
 
     # ---------------------------------------------------------------- catalogue text
 
@@ -336,7 +341,10 @@ class Analyser:
         languages matching the same words ("stress" is English and French) add up their means."""
         content = [i for i, p in enumerate(pieces) if not p.cjk and p.text not in self.stopwords]
         found: dict[tuple[int, ...], tuple[str, Alternative, list[tuple[str, tuple[str, ...]]]]] = {}
-        for rule in self._rules.latin:
+        possible = {
+            id(r): r for i in content for s in pieces[i].stems for r in self._latin_by_stem.get(s, ())
+        }
+        for rule in sorted(possible.values(), key=lambda r: -len(r.stems)):
             n = len(rule.stems)
             for start in range(len(content) - n + 1):
                 at = tuple(content[start : start + n])

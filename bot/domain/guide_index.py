@@ -208,18 +208,25 @@ class Index:
         return Hit(self.keys[i], total, coverage)
 
     def candidates(self, plan: _Plan, min_coverage: float) -> list[int]:
-        """Entries that could cover enough of the question: each concept adds its weight to the
-        entries having any of its words; those below `min_coverage` even so are not scored."""
+        """Entries that could cover enough of the question: each concept adds its weight times
+        the share of its words an entry has; entries below `min_coverage` even so (the coverage
+        `score` computes never exceeds this) are not scored."""
         bound: dict[int, float] = {}
         for c in plan.concepts:
-            members: set[int] = set()
+            best: dict[int, float] = {}  # the most of this concept an entry can have found
             for alt in c.alts:
-                for posting in alt.postings:
-                    members.update(posting)
+                share: dict[int, float] = {}
+                for posting, weight in zip(alt.postings, alt.weights, strict=True):
+                    for i in posting:
+                        share[i] = share.get(i, 0.0) + weight / alt.total
                 for posting in alt.chars or ():
-                    members.update(posting)
-            for i in members:
-                bound[i] = bound.get(i, 0.0) + c.weight
+                    for i in posting:
+                        share[i] = 1.0
+                for i, value in share.items():
+                    if best.get(i, 0.0) < alt.factor * value:
+                        best[i] = alt.factor * value
+            for i, value in best.items():
+                bound[i] = bound.get(i, 0.0) + c.weight * value
         needed = min_coverage * plan.total - 1e-9
         found = {i for i, b in bound.items() if b >= needed}
         if plan.phrasing is not None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from bot.domain import guide_misses as misses_rules
 from bot.domain.guide import QUERY_MAX_CHARS, Analyser, normalise, week_start
 from bot.domain.guide_catalogue import AUDIENCES, SECTIONS, Entry, parse_catalogue
-from bot.domain.guide_index import Document, Index
+from bot.domain.guide_index import Document, Hit, Index
 from bot.domain.guide_lexicon import Lexicon, parse_lexicon
 from bot.services.access import ensure, may_teach_guide
 from bot.services.base import InvalidInput, UseCases
@@ -106,6 +106,7 @@ class GuideService(UseCases):
         self._chinese = chinese
         self._analyser: Analyser | None = None
         self._index: Index | None = None
+        self._entries: dict[str, Entry] = {}  # the entries the index was built from, by key
         self._version: tuple[str, str] | None = None
 
     @property
@@ -179,6 +180,7 @@ class GuideService(UseCases):
                 learned = {p.phrase: p.entry_key for p in phrasings}
                 # A thread: building takes a noticeable fraction of a second on a big catalogue.
                 self._index = await asyncio.to_thread(Index, analyser, documents(entries), learned)
+                self._entries = {e.id: e for e in entries}
                 self._version = version
             return self._index
 
@@ -204,9 +206,11 @@ class GuideService(UseCases):
                 async with self.db.tx() as conn:
                     await guide_repo.record_miss(conn, week, key, shown)
             return SearchResult(question, [], understood=True)
-        async with self.db.read() as conn:
-            by_key = await guide_repo.get_many(conn, [h.key for h in hits])
-        return SearchResult(question, [by_key[h.key] for h in hits if h.key in by_key], understood=True)
+        return SearchResult(question, self._found(hits), understood=True)
+
+    def _found(self, hits: list[Hit]) -> list[Entry]:
+        """The entries of hits, from those the index was built from (no second read)."""
+        return [self._entries[h.key] for h in hits if h.key in self._entries]
 
     # ------------------------------------------------------------------ browsing
 
@@ -256,14 +260,12 @@ class GuideService(UseCases):
 
     async def _present(self, index: Index, group: misses_rules.Group) -> MissGroup:
         hits = index.search(index.query(group.shown), SUGGESTIONS, min_coverage=SUGGESTION_COVERAGE)
-        async with self.db.read() as conn:
-            by_key = await guide_repo.get_many(conn, [h.key for h in hits])
         return MissGroup(
             group.first_id,
             group.shown,
             group.count,
             [(q[2], q[3]) for q in group.questions],
-            [by_key[h.key] for h in hits if h.key in by_key],
+            self._found(hits),
         )
 
     async def _require_staff(self, user_id: int) -> None:
@@ -327,6 +329,4 @@ class GuideService(UseCases):
         await self._require_staff(user_id)
         index = await self.index()
         hits = index.search(index.query(words[:QUERY_MAX_CHARS]), RESULTS, min_coverage=SUGGESTION_COVERAGE)
-        async with self.db.read() as conn:
-            by_key = await guide_repo.get_many(conn, [h.key for h in hits])
-        return [by_key[h.key] for h in hits if h.key in by_key]
+        return self._found(hits)

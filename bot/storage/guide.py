@@ -101,14 +101,6 @@ async def get(conn: aiosqlite.Connection, key: str) -> Entry | None:
     return entry_from_json(json.loads(row[0])) if row else None
 
 
-async def get_many(conn: aiosqlite.Connection, keys: list[str]) -> dict[str, Entry]:
-    if not keys:
-        return {}
-    marks = ",".join("?" * len(keys))
-    cur = await conn.execute(f"SELECT key, data FROM guide_entries WHERE key IN ({marks})", keys)
-    return {r[0]: entry_from_json(json.loads(r[1])) for r in await cur.fetchall()}
-
-
 async def topic_counts(conn: aiosqlite.Connection, audience: str) -> list[tuple[str, int]]:
     """(section, number of entries) for one audience, in order of first appearance in the file."""
     cur = await conn.execute(
