@@ -6,6 +6,7 @@ emulator; everything else runs the same code path.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import warnings
 from collections.abc import AsyncIterator
@@ -76,9 +77,14 @@ async def on_startup(app: Application) -> None:
     app.bot_data["sender"] = sender
     sender.start()
     ticks.schedule(app, services.settings.tick_seconds)
+    # The guide's search index, built while the bot already answers (bot/services/guide.py).
+    app.bot_data["guide_warm"] = asyncio.create_task(services.guide.warm())
 
 
 async def on_shutdown(app: Application) -> None:
+    warming: asyncio.Task[None] | None = app.bot_data.pop("guide_warm", None)
+    if warming is not None and not warming.done():
+        warming.cancel()
     sender: OutboxSender | None = app.bot_data.pop("sender", None)
     if sender is not None:
         await sender.stop()

@@ -1,30 +1,38 @@
-"""Search rules of the service guide: how text is normalised, how a question becomes search
-terms, and how a catalogue entry is scored against them. Pure functions, no I/O.
+"""How the service guide reads text: normalisation, words of three languages, and a question as
+the concepts it asks about. Pure functions and the analyser; the index and ranking are in
+bot/domain/guide_index.py.
 
-Why our own scoring on top of SQLite FTS5: the trigram index finds candidates fast (Chinese
-without spaces, partial words), but people type whole questions ("how do I renew my residence
-permit", "我想转组织关系"), one-character typos and mixed scripts. We therefore treat a question
-as a bag of character n-grams (trigrams for every script, plus bigrams for Chinese, whose words
-are mostly two characters) and score an entry by the weighted share of those n-grams it contains:
-a typo spoils at most three trigrams of a word, and filler words ("how do I", "我想") simply
-match nothing. Rare n-grams weigh more (inverse document frequency), titles and keywords more
-than body text.
+Why this shape: people type whole sentences ("工作压力大想找人聊聊", "je suis stressé au travail"),
+colloquial phrases, typos and mixed scripts. A question therefore becomes a list of *concepts*,
+each satisfied by any of its *alternatives*:
+- a Latin word: its English or French Snowball stem ("stressé" -> stress, "companies" -> compani),
+  or, when the catalogue has no such word, the catalogue words one typo away ("residnce");
+- a Chinese word cut by jieba (rjieba, jieba's dictionary and algorithm), or its character
+  bigrams when the word is not in the catalogue as such (typos, unusual compounds). Which of
+  these the question looks for is `CHINESE_MODES`; the benchmark compares them;
+- a phrase of the lexicon (bot/data/guide_lexicon.yaml): its own words, or the words it means
+  ("压力大" -> 减压, 心理咨询; "start a company" -> company registration).
+Stopwords go only when something else is left, so a question never loses its meaning.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import rjieba  # loads jieba's dictionary once, when the bot's modules are imported
+import Stemmer
+
+from bot.domain.guide_lexicon import Lexicon
+
 # Traditional -> simplified for characters likely in questions about the station's services.
 # Cheap tolerance for visitors from Hong Kong, Macao and Taiwan; not a full converter (a missed
-# character only costs one n-gram). Pairs: traditional, simplified.
+# character only costs one word). Pairs: traditional, simplified.
 _TRADITIONAL = (
     "黨党員员組组織织關关係系轉转證证書书會会議议辦办險险稅税務务機机區区號号請请問问個个費费醫医"
     "療疗護护業业職职專专學学習习積积報报銷销檔档預预約约單单電电話话網网絡络線线門门開开間间樓楼"
@@ -35,12 +43,10 @@ _TRADITIONAL = (
     "華华萬万園园鐘钟錢钱銀银賬账帳账種种級级紅红綠绿藍蓝黃黄價价總总統统計计數数據据實实際际難难"
     "題题決决條条歡欢謝谢幫帮聽听說说讀读覺觉見见現现觀观親亲視视覽览齊齐濟济經经雲云衛卫裝装運运"
     "達达遷迁離离臺台檢检測测盡尽歸归獲获獎奖勵励節节紀纪幹干腦脑筆笔簡简訪访調调談谈協协顧顾傷伤"
-    "殘残礙碍証证災灾獨独貸贷償偿債债額额餘余僅仅態态勢势鎖锁燈灯廠厂稅税徵征繳缴納纳貼贴補补憑凭據据"
-    "護护簽签證证畢毕業业僱雇傭佣險险積积匯汇設设計计畫画劃划議议廳厅廈厦區区郵邮"
-    "遞递識识別别範范圍围壓压減减療疗詢询諮咨輔辅導导員员談谈話话錄录屆届黨党費费組组織织轉转關关"
+    "殘残礙碍証证災灾獨独貸贷償偿債债額额餘余僅仅態态勢势鎖锁燈灯廠厂徵征繳缴納纳貼贴憑凭"
+    "畢毕僱雇傭佣匯汇設设畫画劃划廈厦郵邮遞递識识別别範范圍围錄录屆届"
 )
 _TRAD_MAP = str.maketrans({_TRADITIONAL[i]: _TRADITIONAL[i + 1] for i in range(0, len(_TRADITIONAL) - 1, 2)})
-
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "’": "'", "‘": "'"})
 _NOT_WORD = re.compile(r"[\W_]+")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -48,341 +54,407 @@ _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
 _IS_CJK = re.compile(rf"^[{_CJK}]+$")
 
-# Words that say nothing about the service wanted (after normalisation: no accents).
-STOPWORDS = frozenset(
-    """
-    a an the and or of to in on at for from by with about into is are am be was were been do does did
-    i me my we our you your he she it its they them their this that these those there here what which
-    who whom how why where when can could would should will shall may might must please want need
-    get got have has had help hello hi dear thanks thank any some just like know tell find looking
-    feel think go going way thing something someone anyone anything possible also still again
-    there's i'm im ive dont don't cant can't hey ok okay yes no not
-    le la les l un une des du de d au aux et ou où ce cet cette ces je j me m mon ma mes nous notre
-    vous votre vos il elle ils elles on est sont suis es etre avoir ai a as qui que qu quoi quel
-    quelle quels quelles comment pourquoi ou quand dans sur pour par avec sans en y ne pas plus
-    faire fait peux peut puis veux voudrais voudrait besoin svp merci bonjour salut s se sa son ses
-    aller vais chose quelque quelqu aussi encore trouver trouve savoir sais dois doit oui non
-    """.split()
-)
-# Chinese filler phrases removed from a run of characters before it is cut into n-grams.
-CJK_FILLERS = (
-    "请问一下",
-    "请问",
-    "我想要",
-    "我想",
-    "我要",
-    "我需要",
-    "需要",
-    "怎么办",
-    "怎么样",
-    "怎么",
-    "怎样",
-    "如何",
-    "在哪里",
-    "在哪儿",
-    "在哪",
-    "哪里",
-    "哪儿",
-    "什么",
-    "可以吗",
-    "可以",
-    "能不能",
-    "一下",
-    "我们",
-    "我的",
-    "你好",
-    "您好",
-    "谢谢",
-    "是否",
-    "有没有",
-    "吗",
-    "呢",
-    "吧",
-    "啊",
-    "呀",
-)
-_FILLER = re.compile("|".join(map(re.escape, sorted(CJK_FILLERS, key=len, reverse=True))))
-
-FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.5, "body": 1.0}
 QUERY_MAX_CHARS = 200
-MISS_KEY_MAX_CHARS = 60
+CHINESE_MODES = ("jieba+bigrams", "jieba", "bigrams")
+SYNONYM_FACTOR = 0.8  # a word the question implies counts a little less than one it says
+PART_FACTOR = 0.8  # part of a Chinese word (its bigrams), a Latin word one typo away
+UNKNOWN_FACTOR = 0.6  # the characters of a Chinese word the catalogue does not have
+TYPO_MIN = 4  # shorter Latin words have too many real neighbours to guess a typo
+
+
+def fold(text: str) -> str:
+    """NFKC (full-width letters), traditional -> simplified, case folded, punctuation to single
+    spaces; accents kept (the French stemmer needs them: "stressée" -> stress)."""
+    text = unicodedata.normalize("NFKC", text).translate(_TRAD_MAP).casefold().translate(_LIGATURES)
+    return _NOT_WORD.sub(" ", text).strip()
+
+
+def strip_accents(text: str) -> str:
+    return unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFD", text)))
 
 
 def normalise(text: str) -> str:
-    """The one form both catalogue text and questions are compared in.
-
-    NFKC (full-width letters, compatibility forms), traditional -> simplified, case folding,
-    French accents removed (so "reunion" finds "réunion"), punctuation to single spaces.
-    Padded with a space on each side so a short word can be matched whole (" rh ").
-    """
-    text = unicodedata.normalize("NFKC", text).translate(_TRAD_MAP).casefold().translate(_LIGATURES)
-    text = unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFD", text)))
-    text = _NOT_WORD.sub(" ", text).strip()
-    return f" {text} " if text else ""
+    """The one form catalogue text and questions are compared in: `fold`, and accents removed
+    ("reunion" finds "réunion")."""
+    return strip_accents(fold(text))
 
 
-def stem(word: str) -> str:
-    """A very light English/French suffix strip ("stressed" -> "stress", "machines" -> "machine").
+def is_cjk(token: str) -> bool:
+    return bool(_IS_CJK.match(token))
 
-    Safe for substring search: the stem is a prefix of the word, so text containing the full
-    word still contains every trigram of the stem; only rare suffix trigrams ("sed") go.
-    """
-    if len(word) >= 6 and word.endswith("ing"):
-        return word[:-3]
-    if len(word) >= 6 and word.endswith("ed"):
-        return word[:-2]
-    if len(word) >= 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+
+def tokens(normal: str) -> list[str]:
+    """Runs of Chinese characters and Latin words (digits included) of a normalised text."""
+    return _TOKEN.findall(normal)
+
+
+def bigrams(run: str) -> tuple[str, ...]:
+    if len(run) < 2:
+        return (run,) if run else ()
+    return tuple(dict.fromkeys(run[i : i + 2] for i in range(len(run) - 1)))
+
+
+_STEMMERS = {"en": Stemmer.Stemmer("english"), "fr": Stemmer.Stemmer("french")}
+
+
+@functools.lru_cache(maxsize=65536)
+def stem(word: str, lang: str) -> str:
+    """A Latin word's Snowball stem in English or French, without accents."""
+    if word.isdigit() or len(word) < 3:
+        return strip_accents(word)
+    return strip_accents(str(_STEMMERS[lang].stemWord(word)))
+
+
+@functools.lru_cache(maxsize=65536)
+def stems(word: str, lang: str | None = None) -> tuple[str, ...]:
+    """The stems a (folded) word is indexed or searched under: its language's, or both when the
+    language is unknown; of the word as written and without accents, since people often type
+    French without them ("securite")."""
+    langs = (lang,) if lang in _STEMMERS else ("en", "fr")
+    forms = dict.fromkeys((word, strip_accents(word)))
+    return tuple(dict.fromkeys(stem(f, x) for x in langs for f in forms))
 
 
 @dataclass(frozen=True)
-class Term:
-    """One word (Latin script, digits) or one run of Chinese characters from a question."""
+class Alternative:
+    """A way to find a concept in an entry: all `terms` (their idf-weighted share), or, with
+    `by_chars`, the share of a Chinese run's characters covered by bigrams the entry has."""
 
-    text: str
-    cjk: bool
+    terms: tuple[str, ...]
+    factor: float = 1.0
+    by_chars: bool = False
+    run: str = ""
 
-    @property
-    def grams(self) -> tuple[str, ...]:
-        """The n-grams an entry is checked for (their share found is the term's score).
 
-        Latin words of 1-2 characters are matched as whole words (" rh "), longer ones by their
-        trigrams; Chinese runs by bigrams and trigrams (a lone character by itself).
-        """
-        t = self.text
-        if not self.cjk:
-            t = stem(t)
-            if len(t) < 3:
-                return (f" {t} ",)
-            return tuple(dict.fromkeys(t[i : i + 3] for i in range(len(t) - 2)))
-        if len(t) == 1:
-            return (t,)
-        grams = [t[i : i + 2] for i in range(len(t) - 1)] + [t[i : i + 3] for i in range(len(t) - 2)]
-        return tuple(dict.fromkeys(grams))
+@dataclass(frozen=True)
+class Concept:
+    """One thing the question asks about; found in an entry through its best alternative."""
+
+    text: str  # as in the question (normalised), for tests and grouping
+    alternatives: tuple[Alternative, ...]
+    scale: float = 1.0  # fragments (lone characters) count less
+    # The words that stand for this concept in a phrase ("work" "permit"): consecutive concepts
+    # found next to each other in a title or keywords earn a bonus, and so do the words of a
+    # lexicon phrase ("créer ... entreprise") found next to each other.
+    first: str = ""
+    last: str = ""
+    inner: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class Query:
     text: str  # the normalised question
-    terms: tuple[Term, ...]
-
-    @property
-    def grams(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(g for t in self.terms for g in t.grams))
+    concepts: tuple[Concept, ...]
 
     @property
     def is_empty(self) -> bool:
-        return not self.terms
+        return not self.concepts
 
-    def fts_match(self, frequencies: Mapping[str, int], per_term: int = 3) -> str | None:
-        """An FTS5 MATCH expression for candidates: each term's rarest trigrams, any of them.
+    def terms(self) -> set[str]:
+        return {t for c in self.concepts for a in c.alternatives for t in a.terms}
 
-        Only the rarest few per term: a common trigram ("ion", "ent") is in every entry, and
-        merging its whole posting list is what would make a big catalogue slow; the ranking
-        looks at every n-gram afterwards anyway. `frequencies` is each trigram's document
-        frequency (unknown trigrams are in no entry and are skipped). Grams come from normalised
-        text (word characters and spaces only), so quoting them is safe.
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of the question: a Latin word with its stems, or a Chinese run."""
+
+    text: str
+    cjk: bool
+    stems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _LatinRule:
+    stems: tuple[tuple[str, ...], ...]  # per word of the phrase (stopwords left out)
+    text: str
+    lang: str
+    means: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _CjkRule:
+    text: str
+    lang: str
+    means: tuple[str, ...]
+
+
+@dataclass
+class _Rules:
+    """The lexicon's phrases in the form questions are matched in (longest first)."""
+
+    latin: list[_LatinRule] = field(default_factory=list)
+    cjk: list[_CjkRule] = field(default_factory=list)
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class Vocabulary:
+    """What the catalogue contains: every index term, and its Latin words for typo repair.
+
+    Typos by symmetric deletion (as SymSpell does): a word and the catalogue word it was meant
+    to be are one typo apart (a letter missing, extra, wrong or two swapped) exactly when they
+    share a one-letter deletion, so a dictionary of deletions finds candidates in a few lookups.
+    """
+
+    def __init__(self, terms: Iterable[str], words: Iterable[str]) -> None:
+        self.terms = frozenset(terms)
+        self.words = frozenset(words)
+        self._deleted: dict[str, set[str]] = {}
+        for word in self.words:
+            if len(word) >= TYPO_MIN and not word.isdigit():
+                for variant in {word, *_deletions(word)}:
+                    self._deleted.setdefault(variant, set()).add(word)
+
+    def knows(self, term: str) -> bool:
+        return term in self.terms
+
+    def fixes(self, word: str) -> list[str]:
+        """Catalogue words one typo away from `word` (not `word` itself)."""
+        found: set[str] = set()
+        for variant in {word, *_deletions(word)}:
+            found |= self._deleted.get(variant, set())
+        found.discard(word)
+        return sorted(found)
+
+
+class Analyser:
+    """Turns catalogue text into index terms and questions into concepts, with one lexicon."""
+
+    def __init__(self, lexicon: Lexicon, chinese: str = CHINESE_MODES[0]) -> None:
+        if chinese not in CHINESE_MODES:
+            raise ValueError(f"unknown Chinese mode {chinese!r}")
+        self.chinese = chinese
+        self.lexicon = lexicon
+        self.stopwords = frozenset(normalise(w) for words in lexicon.stopwords.values() for w in words)
+        self.noise = frozenset(normalise(w) for w in lexicon.noise)
+        self._cjk_stop = sorted((w for w in self.stopwords | self.noise if is_cjk(w)), key=len, reverse=True)
+        self._filler = re.compile("|".join(map(re.escape, self._cjk_stop))) if self._cjk_stop else None
+        self._rules = _Rules()
+        for rule in lexicon.rules:
+            for phrase in rule.when:
+                normal = normalise(phrase)
+                if not normal:
+                    continue
+                if is_cjk(normal.replace(" ", "")):
+                    self._rules.cjk.append(_CjkRule(normal.replace(" ", ""), rule.lang, rule.means))
+                else:
+                    folded = fold(phrase).split()
+                    words = [w for w in folded if strip_accents(w) not in self.stopwords] or folded
+                    stemmed = tuple(stems(w, None) for w in words)
+                    self._rules.latin.append(_LatinRule(stemmed, normal, rule.lang, rule.means))
+        self._rules.cjk.sort(key=lambda r: -len(r.text))
+        self._rules.latin.sort(key=lambda r: -len(r.stems))
+        # Latin rules by the stems of their first word: a question looks up only those it may match.
+        self._latin_by_stem: dict[str, list[_LatinRule]] = {}
+        for latin_rule in self._rules.latin:
+            for first in latin_rule.stems[0]:
+                self._latin_by_stem.setdefault(first, []).append(latin_rule)
+
+    # ---------------------------------------------------------------- catalogue text
+
+    def words(self, phrases: Iterable[str]) -> None:
+        """Teach jieba the catalogue's own Chinese words (keywords such as 口袋党员, 一网通办), so
+        questions are cut where the catalogue cuts them."""
+        for phrase in phrases:
+            for run in tokens(normalise(phrase)):
+                if is_cjk(run) and 2 <= len(run) <= 8 and not rjieba.has_word(run):
+                    rjieba.add_word(run, None, None)
+
+    def index_terms(
+        self, text: str, lang: str | None, *, chars: bool = True
+    ) -> tuple[set[str], list[str], list[str]]:
+        """Every term a question may look for in `text`, its words in order (for phrases), and
+        its Latin words (for typo repair).
+
+        Chinese runs give jieba's search-mode words, their bigrams and (with `chars`: titles and
+        keywords, which one-character questions such as "税" name) single characters, so any of
+        the ways of reading a question finds them; Latin words give their stems.
         """
-        chosen: list[str] = []
-        for term in self.terms:
-            known = [g for g in term.grams if len(g) >= 3 and frequencies.get(g, 0) > 0]
-            chosen += sorted(known, key=lambda g: frequencies[g])[:per_term]
-        if not chosen:
-            return None
-        return " OR ".join(f'"{g}"' for g in dict.fromkeys(chosen))
+        terms: set[str] = set()
+        sequence: list[str] = []
+        latin: list[str] = []
+        stop = self.stopwords
+        for token in tokens(fold(text)):
+            if _IS_CJK.match(token):
+                terms.update(rjieba.cut_for_search(token))
+                terms.update(bigrams(token))
+                if chars:
+                    terms.update(token)
+                sequence += [w for w in rjieba.cut(token) if w not in stop]
+            else:
+                found = stems(token, lang)
+                plain = strip_accents(token)
+                terms.update(found)
+                latin.append(plain)
+                if plain not in stop:
+                    sequence.append(found[0])
+        return terms, sequence, latin
 
-    def short_terms(self) -> tuple[str, ...]:
-        """Chinese terms of one or two characters ("税", "社保"): too short for the trigram index,
-        so they are searched by substring instead."""
-        return tuple(t.text for t in self.terms if t.cjk and len(t.text) < 3)
+    # ---------------------------------------------------------------- questions
 
-    def bigrams(self) -> tuple[str, ...]:
-        """Chinese bigrams, the fallback search when no trigram of a longer run is found."""
-        return tuple(g for g in self.grams if len(g) == 2)
+    def content_runs(self, run: str) -> list[str]:
+        """A Chinese run without its stopwords and greetings ("附近哪里有托育班" -> 附近, 托育班)."""
+        parts = self._filler.split(run) if self._filler is not None else [run]
+        return [p for p in parts if p]
 
+    def pieces(self, folded: str) -> list[Piece]:
+        return [
+            Piece(t, True) if is_cjk(t) else Piece(strip_accents(t), False, stems(t)) for t in tokens(folded)
+        ]
 
-def parse_query(text: str) -> Query:
-    """A question as typed -> search terms: stopwords and Chinese filler phrases dropped.
+    def query(self, text: str, vocabulary: Vocabulary | None = None) -> Query:
+        """A question as typed -> its concepts (see the module's docstring).
 
-    Single Chinese characters left between fillers ("办" in "怎么办") are kept only when the
-    question has nothing longer, so "税" alone still searches. Only filler ("thanks", "où ?",
-    "谢谢") leaves no terms: the caller asks for a few words instead of counting a miss.
-    """
-    normal = normalise(text[:QUERY_MAX_CHARS])
-    latin: list[Term] = []
-    cjk: list[Term] = []
-    for token in _TOKEN.findall(normal):
-        if _IS_CJK.match(token):
-            for piece in _FILLER.split(token):
-                if piece:
-                    cjk.append(Term(piece, True))
-        elif token not in STOPWORDS:
-            latin.append(Term(token, False))
-    if any(len(t.text) > 1 for t in cjk):
-        cjk = [t for t in cjk if len(t.text) > 1]
-    terms = tuple(dict.fromkeys([*cjk, *latin]))
-    return Query(normal.strip(), terms)
+        With the catalogue's `vocabulary`, a Latin word the catalogue lacks is also looked for as
+        the catalogue words one typo away.
+        """
+        normal = normalise(text[:QUERY_MAX_CHARS])
+        pieces = self.pieces(fold(text[:QUERY_MAX_CHARS]))
+        concepts: list[tuple[int, Concept]] = []  # (position, concept), sorted at the end
+        used: set[int] = set()
+        self._latin_rules(pieces, concepts, used)
+        latin = [(i, p) for i, p in enumerate(pieces) if not p.cjk and i not in used]
+        content = [(i, p) for i, p in latin if p.text not in self.stopwords and p.text not in self.noise]
+        if not content and not any(p.cjk for p in pieces) and not concepts:
+            # Only stopwords ("who", "it"): keep them rather than lose the question; but a
+            # greeting with fillers ("thank you!") asks for nothing.
+            if not any(p.text in self.noise for _, p in latin):
+                content = [(i, p) for i, p in latin if len(p.text) > 1]
+        for i, p in content:
+            concepts.append((i, self._latin_concept(p, vocabulary)))
+        cjk: list[tuple[int, Concept]] = []
+        for i, p in enumerate(pieces):
+            if p.cjk:
+                cjk += [(i, c) for c in self._cjk_concepts(p.text, vocabulary)]
+        if not cjk and not concepts:  # only stopwords: keep them rather than lose the question
+            for i, p in enumerate(pieces):
+                if p.cjk:
+                    cjk += [(i, c) for c in self._cjk_concepts(p.text, vocabulary, keep_stopwords=True)]
+        concepts += cjk
+        ordered = tuple(c for _, c in sorted(concepts, key=lambda pc: pc[0]))
+        return Query(normal, tuple(dict.fromkeys(ordered)))
 
+    def _latin_rules(self, pieces: list[Piece], out: list[tuple[int, Concept]], used: set[int]) -> None:
+        """Lexicon phrases in the question's Latin words, longest first; the rules of several
+        languages matching the same words ("stress" is English and French) add up their means."""
+        content = [i for i, p in enumerate(pieces) if not p.cjk and p.text not in self.stopwords]
+        found: dict[tuple[int, ...], tuple[str, Alternative, list[tuple[str, tuple[str, ...]]]]] = {}
+        possible = {
+            id(r): r for i in content for s in pieces[i].stems for r in self._latin_by_stem.get(s, ())
+        }
+        for rule in sorted(possible.values(), key=lambda r: -len(r.stems)):
+            n = len(rule.stems)
+            for start in range(len(content) - n + 1):
+                at = tuple(content[start : start + n])
+                matched = [set(pieces[i].stems) & set(rule.stems[k]) for k, i in enumerate(at)]
+                if not all(matched):
+                    continue
+                if at in found:
+                    found[at][2].append((rule.lang, rule.means))
+                elif not any(i in used for i in at):
+                    used.update(at)
+                    own = Alternative(tuple(min(m) for m in matched))
+                    found[at] = (rule.text, own, [(rule.lang, rule.means)])
+        for at, (text, own, means) in found.items():
+            out.append((at[0], self._rule_concept(text, own, means)))
 
-@dataclass(frozen=True)
-class Fields:
-    """An entry's normalised search text, as stored in the FTS table."""
+    def _rule_concept(self, text: str, own: Alternative, means: list[tuple[str, tuple[str, ...]]]) -> Concept:
+        """A lexicon phrase found in the question: its own words, or any of the words it means.
 
-    title: str
-    keywords: str
-    body: str
+        Without own words the catalogue knows, the first meaning stands for the phrase."""
+        alternatives = [own] if own.terms else []
+        for lang, meaning in ((lang, m) for lang, ms in means for m in ms):
+            terms: list[str] = []
+            for token in tokens(fold(meaning)):
+                if is_cjk(token):
+                    words = [w for w in rjieba.cut(token) if w not in self.stopwords and len(w) > 1]
+                    terms += words or [token]
+                elif strip_accents(token) not in self.stopwords:
+                    terms.append(stem(token, lang) if lang in _STEMMERS else stems(token)[0])
+            if terms:
+                alternatives.append(Alternative(tuple(dict.fromkeys(terms)), SYNONYM_FACTOR))
+        if not alternatives:
+            alternatives = [Alternative((text.replace(" ", ""),))]
+        inner = tuple(pair for a in alternatives for pair in zip(a.terms, a.terms[1:], strict=False))
+        main = alternatives[0].terms
+        return Concept(text, tuple(dict.fromkeys(alternatives)), first=main[0], last=main[-1], inner=inner)
 
+    def _latin_concept(self, piece: Piece, vocabulary: Vocabulary | None) -> Concept:
+        alternatives = [Alternative((s,)) for s in piece.stems]
+        if (
+            vocabulary is not None
+            and len(piece.text) >= TYPO_MIN
+            and not any(vocabulary.knows(s) for s in piece.stems)
+        ):
+            for word in vocabulary.fixes(piece.text):
+                alternatives += [Alternative((s,), PART_FACTOR) for s in stems(word)]
+        main = piece.stems[0]
+        return Concept(piece.text, tuple(dict.fromkeys(alternatives)), first=main, last=main)
 
-def idf(document_frequency: int, documents: int) -> float:
-    """BM25's inverse document frequency: an n-gram in every entry weighs almost nothing."""
-    df = max(0, min(document_frequency, documents))
-    return math.log((documents - df + 0.5) / (df + 0.5) + 1.0)
+    def _cjk_concepts(
+        self, run: str, vocabulary: Vocabulary | None, keep_stopwords: bool = False
+    ) -> Iterator[Concept]:
+        """A Chinese run -> concepts: lexicon phrases first, then the rest as the mode reads it."""
+        for rule in self._rules.cjk:
+            at = run.find(rule.text)
+            if at >= 0:
+                yield from self._cjk_concepts(run[:at], vocabulary, keep_stopwords)
+                words = [w for w in rjieba.cut(rule.text) if len(w) > 1 and w not in self.stopwords]
+                if vocabulary is not None:  # "开个" of "开个公司" is no word of the catalogue's
+                    words = [w for w in words if vocabulary.knows(w)]
+                yield self._rule_concept(rule.text, Alternative(tuple(words)), [(rule.lang, rule.means)])
+                yield from self._cjk_concepts(run[at + len(rule.text) :], vocabulary, keep_stopwords)
+                return
+        if not run:
+            return
+        if self.chinese == "bigrams":
+            parts = [run] if keep_stopwords else self.content_runs(run)
+            if any(len(p) > 1 for p in parts):
+                parts = [p for p in parts if len(p) > 1]
+            for part in parts:
+                yield Concept(
+                    part, (Alternative(bigrams(part), by_chars=True, run=part),), first=part, last=part
+                )
+            return
+        words = [
+            w for w in rjieba.cut(run) if w not in self.noise and (keep_stopwords or w not in self.stopwords)
+        ]
+        if any(len(w) > 1 for w in words):
+            yield from self._cjk_words(words, vocabulary)
+        elif words:  # only single characters ("税", "办 党费"): each is what was asked
+            for w in words:
+                yield Concept(w, (Alternative((w,)),), first=w, last=w)
 
-
-@dataclass(frozen=True)
-class Scored:
-    score: float  # for ordering the answers
-    coverage: float  # how much of the question the entry contains, 0..1 (see `found_share`)
-
-    @property
-    def answers(self) -> bool:
-        """Enough of the question is found for the entry to be shown as an answer."""
-        return self.score > 0 and self.coverage >= MIN_COVERAGE
-
-
-MIN_COVERAGE = 0.45
-RELATIVE_CUTOFF = 0.3
-TYPO_FOUND = 0.8
-
-
-@functools.lru_cache(maxsize=1024)
-def _typo_pattern(word: str) -> re.Pattern[str]:
-    """The word with one letter missing (3+ letters), or one letter wrong, extra or two letters
-    swapped (5+ letters: shorter words have too many real neighbours), at the start of a word."""
-    variants = {word[:i] + "." + word[i:] for i in range(1, len(word))}
-    if len(word) >= 5:
-        for i in range(len(word)):
-            variants.add(word[:i] + "." + word[i + 1 :])
-            variants.add(word[:i] + word[i + 1 :])
-            if i + 1 < len(word):
-                variants.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
-    return re.compile(" (?:" + "|".join(sorted(variants, key=len, reverse=True)) + ")")
-
-
-def found_share(term: Term, texts: tuple[str, ...]) -> float:
-    """How much of one term an entry contains, 0..1.
-
-    A word: 1 if the entry has a word starting with it ("permit" in "permits"), 0.8 if with one
-    typo (in the title or keywords), else 0 — scattered trigrams ("world": "work", "orl...") are not the word. A Chinese run: the share of its characters covered
-    by bigrams the entry contains, since words are not delimited ("社保卡丢" is 3/4 found).
-    """
-    t = term.text
-    if not term.cjk:
-        stemmed = stem(t)
-        needle = f" {stemmed} " if len(stemmed) < 3 else f" {stemmed}"
-        if any(needle in text for text in texts):
-            return 1.0
-        # Typos are looked for in titles and keywords only: the words people name a service by
-        # (and the long body text would make every question slow).
-        if len(stemmed) >= 3 and any(_typo_pattern(stemmed).search(text) for text in texts[:2]):
-            return TYPO_FOUND
-        return 0.0
-    if len(t) == 1:
-        return 1.0 if any(t in text for text in texts) else 0.0
-    covered = [False] * len(t)
-    for i in range(len(t) - 1):
-        if any(t[i : i + 2] in text for text in texts):
-            covered[i] = covered[i + 1] = True
-    return sum(covered) / len(t)
-
-
-def score(query: Query, fields: Fields, weights: Mapping[str, float]) -> Scored:
-    """How well an entry answers the question.
-
-    Ordering: weighted n-gram overlap, each n-gram counted in the best field it appears in
-    (title > keywords > body) with its idf from `weights`; each term counts by its specificity
-    (mean idf of its n-grams); a whole term in the title earns a bonus, so the entry *named* by
-    the question comes first. Coverage: the idf-weighted share of the terms found (`found_share`).
-    """
-    total = found_weight = all_weight = 0.0
-    texts = (
-        (fields.title, FIELD_WEIGHTS["title"]),
-        (fields.keywords, FIELD_WEIGHTS["keywords"]),
-        (fields.body, FIELD_WEIGHTS["body"]),
-    )
-    for term in query.terms:
-        grams = term.grams
-        denominator = sum(weights.get(g, 0.0) for g in grams)
-        if denominator <= 0:
-            continue
-        found = 0.0
-        for gram in grams:
-            weight = weights.get(gram, 0.0)
-            if weight <= 0:
+    def _cjk_words(self, words: list[str], vocabulary: Vocabulary | None) -> Iterator[Concept]:
+        fragment = ""
+        for w in [*words, ""]:
+            if len(w) == 1:
+                fragment += w
                 continue
-            for text, field_weight in texts:
-                if gram in text:
-                    found += weight * field_weight
-                    break
-        term_weight = denominator / len(grams)
-        all_weight += term_weight
-        share = found_share(term, (fields.title, fields.keywords, fields.body))
-        found_weight += term_weight * share
-        if found == 0 and share == 0:
-            continue
-        total += term_weight * (found / denominator + share) * len(grams) ** 0.5
-        if len(term.text) > 1 and (term.text if term.cjk else f" {stem(term.text)}") in fields.title:
-            total += term_weight
-    return Scored(total, found_weight / all_weight if all_weight else 0.0)
-
-
-def rank(
-    query: Query, candidates: Iterable[tuple[str, Fields]], weights: Mapping[str, float], limit: int = 5
-) -> list[tuple[str, float]]:
-    """The entries that answer the question, best first; ties keep the candidates' order.
-
-    An entry must contain a good share of the question (`Scored.answers`: one shared common
-    n-gram is not an answer) and score within reach of the best one (stragglers only add noise).
-    """
-    scored = []
-    for key, fields in candidates:
-        result = score(query, fields, weights)
-        if result.answers:
-            scored.append((key, result.score))
-    best = max((s for _, s in scored), default=0.0)
-    scored = [(k, s) for k, s in scored if s >= best * RELATIVE_CUTOFF]
-    order = sorted(range(len(scored)), key=lambda i: -scored[i][1])
-    return [scored[i] for i in order[:limit]]
-
-
-def gram_set(text: str) -> set[str]:
-    """Every n-gram of a normalised text a question could look for (for document frequencies)."""
-    grams: set[str] = set()
-    for token in _TOKEN.findall(text):
-        if _IS_CJK.match(token):
-            grams.update(token)
-            grams.update(token[i : i + 2] for i in range(len(token) - 1))
-            grams.update(token[i : i + 3] for i in range(len(token) - 2))
-        elif len(token) < 3:
-            grams.add(f" {token} ")
-        else:
-            grams.update(token[i : i + 3] for i in range(len(token) - 2))
-    return grams
-
-
-_LONG_NUMBER = re.compile(r"\d{5,}")
-
-
-def miss_key(query: Query) -> str | None:
-    """What is counted for a search that found nothing: the normalised question, without long
-    numbers (a phone or ID number typed by mistake must not be kept), shortened. None when
-    there is nothing worth counting."""
-    if query.is_empty:
-        return None
-    key = _LONG_NUMBER.sub("#", query.text)
-    key = " ".join(key.split())[:MISS_KEY_MAX_CHARS].strip()
-    return key or None
+            if len(fragment) > 1 and self.chinese == "jieba+bigrams":
+                # Lone characters jieba could not join ("续鉴" of a typo): their bigrams, for less.
+                yield Concept(
+                    fragment,
+                    (Alternative(bigrams(fragment), PART_FACTOR, True, fragment),),
+                    0.5,
+                    fragment,
+                    fragment,
+                )
+            fragment = ""
+            if not w:
+                continue
+            alternatives = [Alternative((w,))]
+            scale = 1.0
+            if self.chinese == "jieba+bigrams" and len(w) > 2:
+                alternatives.append(Alternative(bigrams(w), PART_FACTOR, True, w))
+            elif self.chinese == "jieba+bigrams" and vocabulary is not None and not vocabulary.knows(w):
+                # A two-character word the catalogue lacks (a typo: 续鉴 for 续签): its characters,
+                # for less, and the concept itself counts less.
+                alternatives.append(Alternative(tuple(w), UNKNOWN_FACTOR, True, w))
+                scale = 0.5
+            yield Concept(w, tuple(alternatives), scale, first=w, last=w)
 
 
 def week_start(moment: datetime, tz: ZoneInfo) -> date:

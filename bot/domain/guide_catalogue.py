@@ -13,12 +13,15 @@ File shape (see bot/data/guide.yaml):
     entries:
       - id: party-transfer        # lower-case letters, digits and dashes, stable across imports
         audience: individual      # individual | enterprise | organisation
-        kind: on-site             # on-site | self-service | online
-        category: party           # a request category key
+        kind: on-site             # on-site (a desk) | self-service (a machine or online) | online
+        section: party            # where it is listed when browsing, as the station is organised
+                                  # (SECTIONS; optional: defaults to the category)
+        category: party           # the request category "Still need help" falls back on
         title / summary / eligible: {zh, en, fr}
         bring: {zh: [..], en: [..], fr: [..]}          # optional, list or single text
+        duration: {zh, en, fr}    # how long it takes (optional)
         where: {place: station, floor: {zh, en, fr}, hours: {..}}   # hours default to the place's
-        link: https://...         # optional; required for kind online
+        link: https://...         # optional; required for kind online (self-service: where or link)
         keywords: {zh: [..], en: [..], fr: [..]}       # optional synonyms people type
 """
 
@@ -36,6 +39,12 @@ from bot.domain.requests import CATEGORIES  # a guide entry leads to one of the 
 LANGS = ("zh", "en", "fr")
 AUDIENCES = ("individual", "enterprise", "organisation")
 KINDS = ("on-site", "self-service", "online")
+# How the station is organised (browsing): the request categories and two of its own areas, the
+# social insurance and housing fund desk, and the self-service machines with the city portal.
+SECTIONS = (
+    "party", "machines", "gov", "tax", "registration", "insurance", "talent", "hr",
+    "counselling", "community", "office", "other",
+)  # fmt: skip
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 TEXT_MAX = 1000
 MAX_ENTRIES = 5000
@@ -105,20 +114,13 @@ class Entry:
     where: Where | None = None
     link: str | None = None
     keywords: Texts = field(default_factory=Texts)
+    section: str = ""  # "" -> the category (files written before sections existed)
+    duration: Text | None = None
 
-    def search_title(self) -> str:
-        return " | ".join(self.title.all())
-
-    def search_keywords(self) -> str:
-        return " | ".join((*self.keywords.all(), self.id.replace("-", " ")))
-
-    def search_body(self) -> str:
-        parts = [*self.summary.all(), *self.eligible.all(), *self.bring.all()]
-        if self.where:
-            parts += self.where.place.all()
-            if self.where.floor:
-                parts += self.where.floor.all()
-        return " | ".join(parts)
+    @property
+    def shelf(self) -> str:
+        """The section the entry is browsed under."""
+        return self.section or (self.category if self.category in SECTIONS else "other")
 
     def to_json(self) -> dict[str, Any]:
         where = None
@@ -144,6 +146,8 @@ class Entry:
             "where": where,
             "link": self.link,
             "keywords": self.keywords.to_json(),
+            "section": self.shelf,
+            "duration": self.duration.to_json() if self.duration else None,
         }
 
 
@@ -184,6 +188,8 @@ def entry_from_json(data: dict[str, Any]) -> Entry:
         where=where,
         link=data.get("link"),
         keywords=texts(data["keywords"]),
+        section=data.get("section") or "",
+        duration=optional_text(data.get("duration")),
     )
 
 
@@ -304,8 +310,8 @@ class _Reader:
 _PLACE_KEYS = {"name", "address", "hours", "lat", "lon"}
 _WHERE_KEYS = {"place", "floor", "hours"}
 _ENTRY_KEYS = {
-    "id", "audience", "kind", "category", "title", "summary", "eligible",
-    "bring", "where", "link", "keywords",
+    "id", "audience", "kind", "section", "category", "title", "summary", "eligible",
+    "bring", "duration", "where", "link", "keywords",
 }  # fmt: skip
 
 
@@ -366,6 +372,8 @@ def _entry(r: _Reader, node: Node, index: int, places: dict[str, Where]) -> Entr
     audience = r.choice(fields["audience"], f"{what} audience", AUDIENCES) if "audience" in fields else None
     kind = r.choice(fields["kind"], f"{what} kind", KINDS) if "kind" in fields else None
     category = r.choice(fields["category"], f"{what} category", CATEGORIES) if "category" in fields else None
+    section = r.choice(fields["section"], f"{what} section", SECTIONS) if "section" in fields else ""
+    duration = r.text(fields["duration"], f"{what} duration") if "duration" in fields else None
     title = r.text(fields["title"], f"{what} title") if "title" in fields else None
     if title is not None and max(len(t) for t in title.all()) > 120:
         r.fail(fields["title"], f"{what} title is longer than 120 characters")
@@ -375,8 +383,10 @@ def _entry(r: _Reader, node: Node, index: int, places: dict[str, Where]) -> Entr
     keywords = r.texts(fields["keywords"], f"{what} keywords") if "keywords" in fields else Texts()
     where = _where(r, fields["where"], f"{what} where", places) if "where" in fields else None
     link = r.link(fields["link"], f"{what} link") if "link" in fields else None
-    if kind in ("on-site", "self-service") and "where" not in fields:
-        r.fail(node, f"{what} is {kind}: say where (where: place, floor, hours)")
+    if kind == "on-site" and "where" not in fields:
+        r.fail(node, f"{what} is on-site: say where (where: place, floor, hours)")
+    if kind == "self-service" and "where" not in fields and "link" not in fields:
+        r.fail(node, f"{what} is self-service: say where (a machine's place) or give its link")
     if kind == "online" and "link" not in fields:
         r.fail(node, f"{what} is online: give its link")
     if (
@@ -402,6 +412,8 @@ def _entry(r: _Reader, node: Node, index: int, places: dict[str, Where]) -> Entr
         where=where,
         link=link,
         keywords=keywords or Texts(),
+        section=section or "",
+        duration=duration,
     )
 
 

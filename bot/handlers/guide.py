@@ -1,5 +1,6 @@
 """The service guide in Telegram: /guide [words], free text typed outside any conversation, browsing
-by audience and topic, entry cards, and "Still need help" into the request intake.
+by audience and section, entry cards, "Still need help" into the request intake, and for staff
+/unanswered: the questions that found nothing, grouped, attached to an entry in one tap.
 
 "Still need help" is the requests feature's own intake entry point (callback data
 `pack("req", "new", <category>)`), so the intake starts with the category chosen; the summary we
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
+from telegram import ForceReply, Update
 from telegram.ext import Application, CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.callbacks import Action, BadCallback
@@ -18,11 +19,14 @@ from bot.context import BotContext, Buttons
 from bot.domain.guide_catalogue import AUDIENCES, Entry
 from bot.handlers import registry
 from bot.handlers.common import user_data
-from bot.handlers.routing import Press, Router, text_of
+from bot.handlers.guards import staff_only
+from bot.handlers.routing import Press, Router, message_of, sender_id, text_of
 from bot.msgids import N_
+from bot.services.guide import MissGroup
 
 PREFILL = "request_prefill"
 QUESTION = "guide_question"
+PICKING = "guide_picking"  # (miss id, prompt message id, question): staff typing an entry's words
 TITLE_MAX = 60
 
 AUDIENCE_LABELS = {
@@ -35,26 +39,36 @@ KIND_LABELS = {
     "self-service": N_("Self-service"),
     "online": N_("Online service"),
 }
+# The station's sections (bot/domain/guide_catalogue.py SECTIONS), as browsed.
 TOPIC_LABELS = {
     "party": N_("Party affairs"),
+    "machines": N_("Self-service machines and the city portal"),
     "gov": N_("Government affairs"),
     "tax": N_("Tax"),
-    "registration": N_("Company registration"),
-    "office": N_("Rooms and office space"),
-    "hr": N_("Social insurance and housing fund"),
-    "talent": N_("Residence permits, talent and courses"),
+    "registration": N_("Company registration and changes"),
+    "insurance": N_("Social insurance and housing fund"),
+    "talent": N_("Talent and residence"),
+    "hr": N_("Employment and labour rights"),
     "counselling": N_("Pressure relief and counselling"),
     "community": N_("Volunteering and community"),
+    "office": N_("Rooms and office space"),
     "other": N_("Other services"),
 }
 GONE = N_("This service is no longer in the guide. Send /guide to search again.")
+MISS_GONE = N_("This question is no longer in the list: it was answered or dismissed meanwhile.")
 
-router = Router("guide", {"entry": GONE})  # any other problem: "This button is no longer valid."
+# Any other problem: "This button is no longer valid."
+router = Router("guide", {"entry": GONE, "miss_gone": MISS_GONE})
 HOME = router.action("home")
 AUDIENCE = router.action("aud")
 TOPIC = router.action("top")
 OPEN = router.action("open")
 MAP = router.action("map")
+MISSES = router.action("misses")
+MISS = router.action("miss")
+ATTACH = router.action("att")
+OTHER = router.action("other")
+DISMISS = router.action("dismiss")
 # The requests feature's intake, started with a category chosen (routed by bot/handlers/requests.py).
 ASK_STATION = Action("req", "new")
 
@@ -111,6 +125,11 @@ async def guide_command(update: Update, context: BotContext) -> None:
 
 
 async def free_text(update: Update, context: BotContext) -> None:
+    picking = user_data(context).get(PICKING)
+    reply = message_of(update).reply_to_message
+    if picking and reply is not None and reply.message_id == picking[1]:
+        await pick_entry(update, context, picking)
+        return
     await search(update, context, text_of(update))
 
 
@@ -152,7 +171,11 @@ async def show_topics(press: Press, context: BotContext) -> None:
     await press.answer()
     labels = [
         TOPIC.button(
-            context.gettext("%(topic)s (%(count)s)", topic=context.gettext(TOPIC_LABELS[c]), count=n),
+            context.gettext(
+                "%(topic)s (%(count)s)",
+                topic=context.gettext(TOPIC_LABELS.get(c, TOPIC_LABELS["other"])),
+                count=n,
+            ),
             audience,
             c,
             0,
@@ -172,15 +195,15 @@ async def show_topics(press: Press, context: BotContext) -> None:
 
 @router.on(TOPIC)
 async def show_topic(press: Press, context: BotContext) -> None:
-    audience, category, page = press.str_arg(0), press.str_arg(1), press.int_arg(2)
-    listing = await context.services.guide.topic(audience, category, page)
+    audience, section, page = press.str_arg(0), press.str_arg(1), press.int_arg(2)
+    listing = await context.services.guide.topic(audience, section, page)
     await press.answer()
     rows = [[OPEN.button(_title(e, context.lang), e.id)] for e in listing.entries]
     paging = []
     if listing.page > 0:
-        paging.append(TOPIC.button(context.gettext("‹ Previous"), audience, category, listing.page - 1))
+        paging.append(TOPIC.button(context.gettext("‹ Previous"), audience, section, listing.page - 1))
     if listing.page + 1 < listing.pages:
-        paging.append(TOPIC.button(context.gettext("Next ›"), audience, category, listing.page + 1))
+        paging.append(TOPIC.button(context.gettext("Next ›"), audience, section, listing.page + 1))
     if paging:
         rows.append(paging)
     rows.append([AUDIENCE.button(context.gettext("« Back"), audience)])
@@ -190,7 +213,7 @@ async def show_topic(press: Press, context: BotContext) -> None:
         rows,
         edit=True,
         audience=context.gettext(AUDIENCE_LABELS[audience]),
-        topic=context.gettext(TOPIC_LABELS[category]),
+        topic=context.gettext(TOPIC_LABELS[listing.section]),
         page=listing.page + 1,
         pages=listing.pages,
     )
@@ -222,9 +245,9 @@ async def show_card(press: Press, context: BotContext) -> None:
     rows.append(
         [
             TOPIC.button(
-                context.gettext("« More: %(topic)s", topic=context.gettext(TOPIC_LABELS[entry.category])),
+                context.gettext("« More: %(topic)s", topic=context.gettext(TOPIC_LABELS[entry.shelf])),
                 entry.audience,
-                entry.category,
+                entry.shelf,
                 0,
             ),
             HOME.button(context.gettext("📚 Guide")),
@@ -238,7 +261,7 @@ async def show_card(press: Press, context: BotContext) -> None:
         entry=entry,
         kind=context.gettext(KIND_LABELS[entry.kind]),
         audience=context.gettext(AUDIENCE_LABELS[entry.audience]),
-        topic=context.gettext(TOPIC_LABELS[entry.category]),
+        topic=context.gettext(TOPIC_LABELS[entry.shelf]),
     )
 
 
@@ -261,9 +284,124 @@ async def send_map(press: Press, context: BotContext) -> None:
     )
 
 
+# --------------------------------------------------------------------------- learning from misses (staff)
+
+
+def _list_buttons(context: BotContext, groups: list[MissGroup]) -> Buttons:
+    return [[MISS.button(f"{n}. {_short(g.shown)} ({g.count})", g.id)] for n, g in enumerate(groups, start=1)]
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= TITLE_MAX else text[: TITLE_MAX - 1] + "…"
+
+
+async def _show_list(
+    update: Update, context: BotContext, listing: tuple[list[MissGroup], int], *, edit: bool
+) -> None:
+    groups, total = listing
+    await context.reply(
+        update,
+        "guide/misses.html",
+        _list_buttons(context, groups),
+        edit=edit,
+        groups=groups,
+        more=total - len(groups),
+    )
+
+
+@router.message
+@staff_only
+async def unanswered_command(update: Update, context: BotContext) -> None:
+    listing = await context.services.guide.unanswered(sender_id(update))
+    await _show_list(update, context, listing, edit=False)
+
+
+@router.on(MISSES)
+async def misses_pressed(press: Press, context: BotContext) -> None:
+    listing = await context.services.guide.unanswered(press.user_id)
+    await press.answer()
+    await _show_list(press.update, context, listing, edit=True)
+
+
+def _group_buttons(context: BotContext, group: MissGroup) -> Buttons:
+    rows: Buttons = [
+        [ATTACH.button("➕ " + _title(e, context.lang), group.id, e.id)] for e in group.suggestions
+    ]
+    rows.append(
+        [
+            OTHER.button(context.gettext("🔎 Other entry"), group.id),
+            DISMISS.button(context.gettext("🗑 Dismiss"), group.id),
+        ]
+    )
+    rows.append([MISSES.button(context.gettext("« Back"))])
+    return rows
+
+
+@router.on(MISS)
+async def miss_pressed(press: Press, context: BotContext) -> None:
+    group = await context.services.guide.miss_group(press.user_id, press.int_arg(0))
+    await press.answer()
+    await context.reply(
+        press.update, "guide/miss.html", _group_buttons(context, group), edit=True, group=group
+    )
+
+
+async def _done(press: Press, context: BotContext, template: str, group: MissGroup, title: str = "") -> None:
+    """What became of a group (attached, dismissed), with the way back to the list."""
+    await press.answer()
+    back = [[MISSES.button(context.gettext("« Back"))]]
+    await context.reply(press.update, template, back, edit=True, group=group, title=title)
+
+
+@router.on(ATTACH)
+async def attach_pressed(press: Press, context: BotContext) -> None:
+    group, entry = await context.services.guide.attach(press.user_id, press.int_arg(0), press.str_arg(1))
+    user_data(context).pop(PICKING, None)
+    await _done(press, context, "guide/attached.html", group, entry.title.in_(context.lang))
+
+
+@router.on(DISMISS)
+async def dismiss_pressed(press: Press, context: BotContext) -> None:
+    group = await context.services.guide.dismiss(press.user_id, press.int_arg(0))
+    await _done(press, context, "guide/dismissed.html", group)
+
+
+@router.on(OTHER)
+async def other_pressed(press: Press, context: BotContext) -> None:
+    group = await context.services.guide.miss_group(press.user_id, press.int_arg(0))
+    await press.answer()
+    prompt = await context.reply(
+        press.update,
+        "guide/pick_prompt.html",
+        markup=ForceReply(
+            selective=True, input_field_placeholder=context.gettext("a few words of the entry")
+        ),
+        question=group.shown,
+    )
+    assert prompt is not None, "a new message, not an edit"
+    user_data(context)[PICKING] = (group.id, prompt.message_id, group.shown)
+
+
+async def pick_entry(update: Update, context: BotContext, picking: tuple[int, int, str]) -> None:
+    """Staff replied to "which entry?" with a few words: the entries to attach the question to."""
+    miss_id, _, question = picking
+    words = text_of(update)
+    entries = await context.services.guide.find_for_staff(sender_id(update), words)
+    rows: Buttons = [[ATTACH.button("➕ " + _title(e, context.lang), miss_id, e.id)] for e in entries]
+    rows.append([MISS.button(context.gettext("« Back"), miss_id)])
+    await context.reply(update, "guide/pick.html", rows, entries=entries, question=question, words=words)
+
+
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("guide", guide_command))
+    app.add_handler(CommandHandler("unanswered", unanswered_command))
     app.add_handler(router.handler())
     app.add_handler(FreeText(app))
     registry.command("guide", N_("Search the service guide"), order=5)
+    registry.command(
+        "unanswered",
+        N_("Questions the guide could not answer: attach them to an entry"),
+        staff_only=True,
+        order=60,
+    )
     registry.menu_item(N_("📚 Service guide"), HOME.data(), order=5)

@@ -202,6 +202,11 @@ def may_edit_event(access: Access, event: EventRow) -> bool:
     return may_publish(access) and (access.is_admin or event.created_by == access.user_id)
 
 
+def may_teach_guide(access: Access) -> bool:
+    """Staff see the guide's unanswered questions and attach them to entries as new phrasings."""
+    return access.is_staff
+
+
 class AccessService:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db

@@ -44,6 +44,33 @@ REGISTRY: list[PersonalData] = [
 ]
 
 
+@dataclass(frozen=True)
+class UnlinkedText:
+    """Text people typed, kept without the person: there is nothing to export or erase per
+    person, so the text is made anonymous when it is written. Listed so that every column that
+    holds typed text is accounted for, with how it is kept anonymous."""
+
+    table: str
+    text_columns: tuple[str, ...]
+    how: str
+
+
+UNLINKED: list[UnlinkedText] = [
+    UnlinkedText(
+        "guide_misses",
+        ("query", "shown"),
+        "guide questions that found nothing, per week, with no person; phone, ID and passport"
+        " numbers, e-mail addresses, links, @names and people's names are removed before writing"
+        " (bot/domain/guide_misses.py scrub); deleted once staff attach or dismiss them",
+    ),
+    UnlinkedText(
+        "guide_phrasings",
+        ("phrase", "normal"),
+        "anonymised guide_misses questions staff attached to an entry; who attached is audit_log's",
+    ),
+]
+
+
 def register(entry: PersonalData) -> None:
     if entry not in REGISTRY:
         REGISTRY.append(entry)

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.services import Services
 
-# Questions white-collar workers plausibly ask that the catalogue does not cover yet, with how
-# often: the top unanswered searches of the demo week.
+# Questions white-collar workers plausibly ask that the catalogue does not cover, with how often:
+# the week's unanswered questions staff see in /stats and /unanswered (where similar ones group).
 UNANSWERED = [
     ("附近哪里有托育班", 4),
-    ("parking space monthly rent", 3),
-    ("canteen lunch card", 2),
-    ("健身房", 2),
+    ("canteen lunch card", 3),
+    ("托育班怎么报名", 2),
+    ("lunch card for the canteen", 1),
     ("快递柜", 1),
 ]
 
