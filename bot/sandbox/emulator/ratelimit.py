@@ -2,7 +2,8 @@
 
 Why its own state: the pace is per chat (1/s in a private chat, 20/min in a group) and overall
 (30/s), and it changes live (``emu.limits.scale``); the buckets are the one place that remembers
-how fast the bot has been sending to each chat, so another per-chat limit goes here too.
+how fast the bot has been sending to each chat, so another per-chat limit goes here too. New
+messages and edits share a chat's bucket, as they do at Telegram (methods/edits.py says why).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class RateLimiter:
         self._buckets: dict[object, _Bucket] = {}
 
     def take(self, chat_id: int) -> None:
-        """Spend a token for one new message to ``chat_id``, or refuse with 429 and retry_after."""
+        """Spend a token for one new message to (or edit in) ``chat_id``, or refuse with 429."""
         lim = self.limits
         if not lim.enabled:
             return
