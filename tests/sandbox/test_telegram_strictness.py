@@ -239,3 +239,14 @@ async def test_any_refusal_can_be_injected(bot: Bot, emu: Emulator, alice: Perso
     assert [m.plain for m in alice.inbox] == ["hello again"]
     assert emu.stats.injected == {"400": 1}
     assert emu.error_log[-1].injected and emu.error_log[-1].params["text"] == "hello"
+
+
+async def test_a_text_link_telegram_refuses_is_plain_text(bot: Bot, alice: Person) -> None:
+    await bot.send_message(
+        alice.id,
+        'See <a href="http://intranet/guide">the guide</a> or <a href="https://x.org">x</a>',
+        parse_mode="HTML",
+    )
+    message = alice.inbox[-1]
+    assert message.plain == "See the guide or x"
+    assert [e.get("url") for e in message.entities] == ["https://x.org"]
