@@ -63,7 +63,9 @@ class RateLimiter:
             wait = max(wait, bucket.wait(now, capacity, rate))
             buckets.append(bucket)
         if wait > 0:
-            retry = max(1, math.ceil(wait))
+            # In Telegram's seconds: a sped-up emulator (scale N) and a bot told the same scale
+            # (BOT_SEND_LIMIT_SCALE) both divide it by N, so the bot waits exactly long enough.
+            retry = max(1, math.ceil(wait * max(lim.scale, 1e-9) - 1e-9))
             self._stats.rate_limited += 1
             raise ApiError(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
         for bucket in buckets:
