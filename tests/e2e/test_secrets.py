@@ -25,8 +25,7 @@ from bot.app import build_application, on_shutdown, on_startup
 from bot.cli.ops import webhook_options
 from bot.clock import ManualClock
 from bot.sandbox.emulator import Emulator, Limits
-from bot.settings import Settings
-from tests.conftest import ADMIN_ID, START
+from tests.conftest import ADMIN_ID, START, settings_for
 
 ROOT = Path(__file__).resolve().parents[2]
 # A token shaped like @BotFather's (the emulator accepts any "<digits>:<secret>").
@@ -156,17 +155,12 @@ async def test_the_webhook_refuses_updates_without_the_secret_and_changes_nothin
     async with AsyncExitStack() as stack:
         emu = await stack.enter_async_context(Emulator(limits=Limits(enabled=False)))
         attacker_group = emu.group(-1009999, "Not a staff group")
-        settings = Settings.from_mapping(
-            {
-                "TELEGRAM_BOT_TOKEN": emu.token,
-                "TELEGRAM_API_URL": emu.api_url,
-                "BOT_DB_PATH": str(tmp_path / "bot.sqlite3"),
-                "BOT_ADMIN_IDS": str(ADMIN_ID),
-                "BOT_TICK_SECONDS": "3600",
-                "TELEGRAM_WEBHOOK_URL": f"https://bot.example.org/tg/{port}",
-                "BOT_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
-                "BOT_WEBHOOK_SECRET": WEBHOOK_SECRET,
-            }
+        settings = settings_for(
+            emu,
+            tmp_path / "bot.sqlite3",
+            TELEGRAM_WEBHOOK_URL=f"https://bot.example.org/tg/{port}",
+            BOT_WEBHOOK_LISTEN=f"127.0.0.1:{port}",
+            BOT_WEBHOOK_SECRET=WEBHOOK_SECRET,
         )
         app = build_application(settings, ManualClock(START, frozen=True))
         await app.initialize()

@@ -21,10 +21,9 @@ from bot.app import build_application, handling, running
 from bot.clock import ManualClock
 from bot.sandbox.emulator import Emulator, Limits
 from bot.services.requests.intake import Draft
-from bot.settings import Settings
 from bot.storage import roles as roles_repo
 from bot.storage import users as users_repo
-from tests.conftest import ADMIN_ID, START
+from tests.conftest import ADMIN_ID, START, settings_for
 from tests.e2e.test_volunteer import load_projects, sign_up_tuesday
 
 APOLOGY = {
@@ -185,16 +184,7 @@ async def start_bot(stack: AsyncExitStack, tmp_path: Path, arm) -> tuple[Emulato
     """A bot like the `bot` fixture's, with faults armed on the emulator before it starts."""
     emu = await stack.enter_async_context(Emulator(limits=Limits(enabled=False)))
     arm(emu)
-    settings = Settings.from_mapping(
-        {
-            "TELEGRAM_BOT_TOKEN": emu.token,
-            "TELEGRAM_API_URL": emu.api_url,
-            "BOT_DB_PATH": str(tmp_path / "bot.sqlite3"),
-            "BOT_ADMIN_IDS": str(ADMIN_ID),
-            "BOT_TICK_SECONDS": "3600",
-        }
-    )
-    app = build_application(settings, ManualClock(START, frozen=True))
+    app = build_application(settings_for(emu, tmp_path / "bot.sqlite3"), ManualClock(START, frozen=True))
     emu.bot_busy = lambda: handling(app)
     await stack.enter_async_context(running(app, poll_timeout=0.5))
     return emu, app
