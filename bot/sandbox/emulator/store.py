@@ -84,20 +84,7 @@ class ChatStore:
         return chat_id
 
     def check_reachable(self, chat_id: int) -> None:
-        """400 for a group upgraded to a supergroup; 403 when the person blocked the bot or the bot
-        is no longer in the group.
-
-        An upgraded group is read-only: whatever would write to it is refused with its supergroup's
-        id in ``parameters.migrate_to_chat_id`` (tdlib/telegram-bot-api Client.cpp, the chat access
-        check for a deactivated basic group); reading it (getChat) still works.
-        """
-        group = self.groups.get(chat_id)
-        if group is not None and group.migrated_to is not None:
-            raise ApiError(
-                400,
-                "Bad Request: group chat was upgraded to a supergroup chat",
-                migrate_to_chat_id=group.migrated_to,
-            )
+        """403 when the person blocked the bot or the bot is no longer in the group."""
         if self._faults.is_blocked(chat_id):
             if chat_id > 0:
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
