@@ -402,9 +402,10 @@ class OutboxSender:
                 )
             if target.state == "gone":
                 return _Outcome("dead", error="the message to edit was never delivered", requested=False)
-            if target.chat_id != row.chat_id:
-                # The card's group became a supergroup: the old message cannot change any more, so
-                # the card is posted anew in the supergroup (and found there from now on).
+            if target.chat_id != row.chat_id and row.chat_id < 0 and (target.chat_id or 0) < 0:
+                # The card's group became a supergroup (queued rows followed it, the sent card could
+                # not): the old message cannot change any more, so the card is posted anew in the
+                # supergroup (and found there from now on).
                 if target.media_kind:
                     return _Outcome("dead", error="a picture card's group was upgraded", requested=False)
                 target, moved = None, row.edit_of
