@@ -25,7 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(
+        settings.log_level, settings.log_format, secrets=(settings.token, settings.webhook_secret)
+    )
     try:
         return COMMANDS[name][2](settings, args)
     except DatabaseUnavailable as error:

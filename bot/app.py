@@ -7,12 +7,14 @@ emulator; everything else runs the same code path.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.warnings import PTBUserWarning
 
@@ -72,7 +74,8 @@ async def on_startup(app: Application) -> None:
     await services.db.open()
     version = await services.db.migrate()
     log.info("database %s at schema version %s", services.settings.db_path, version)
-    await common.set_commands(app)
+    if not await _set_commands(app):
+        app.bot_data["commands_retry"] = asyncio.create_task(_retry_commands(app), name="set-commands")
     sender = OutboxSender(app.bot, services)
     app.bot_data["sender"] = sender
     sender.start()
@@ -81,10 +84,49 @@ async def on_startup(app: Application) -> None:
     app.bot_data["guide_warm"] = asyncio.create_task(services.guide.warm())
 
 
+#: The command menu is retried after 1 s, then twice as long each time, up to every 10 minutes.
+COMMANDS_RETRY_FIRST = 1.0
+COMMANDS_RETRY_CAP = 600.0
+
+
+async def _set_commands(app: Application) -> bool:
+    """setMyCommands; False when it should be tried again later (Telegram unreachable, 5xx, 429).
+
+    The menu is a convenience: its failure is logged and never stops the bot (a crash here made
+    systemd restart the bot in a loop while Telegram was unreachable). A refusal (Bad Request)
+    will not change by retrying and is logged as an error.
+    """
+    try:
+        await common.set_commands(app)
+    except BadRequest as refused:
+        log.error("Telegram refused the command menu (not retried): %s", refused)
+    except TelegramError as error:
+        log.warning(
+            "could not set the command menu (%s: %s); retrying in the background", type(error).__name__, error
+        )
+        return False
+    return True
+
+
+async def _retry_commands(app: Application) -> None:
+    wait = COMMANDS_RETRY_FIRST
+    while True:
+        await asyncio.sleep(wait)
+        if await _set_commands(app):
+            log.info("command menu set")
+            return
+        wait = min(COMMANDS_RETRY_CAP, wait * 2)
+
+
 async def on_shutdown(app: Application) -> None:
     warming: asyncio.Task[None] | None = app.bot_data.pop("guide_warm", None)
     if warming is not None and not warming.done():
         warming.cancel()
+    retry: asyncio.Task[None] | None = app.bot_data.pop("commands_retry", None)
+    if retry is not None:
+        retry.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await retry
     sender: OutboxSender | None = app.bot_data.pop("sender", None)
     if sender is not None:
         await sender.stop()

@@ -7,6 +7,7 @@ parse the update, call one service, `await context.reply(update, "feature/messag
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from telegram import (
@@ -23,11 +24,14 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.domain.links import button_url_problem
 from bot.render import CAPTION_LIMIT
 from bot.storage.users import UserRow
 
 if TYPE_CHECKING:
     from bot.services import Services
+
+log = logging.getLogger(__name__)
 
 Buttons = list[list[dict[str, str]]]
 # python-telegram-bot's default user_data, chat_data and bot_data: plain dicts (ContextTypes()).
@@ -38,20 +42,30 @@ OtherMarkup = ForceReply | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
 def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
-    """Plain button rows ({"text", "callback_data"|"url"}) -> Telegram's inline keyboard."""
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup(
+    """Plain button rows ({"text", "callback_data"|"url"}) -> Telegram's inline keyboard.
+
+    A link Telegram would refuse (bot/domain/links.py: e.g. a host without a dot) makes it refuse
+    the whole message, so such a button is left out (and logged) and the message still goes.
+    """
+    rows = [
         [
-            [
-                InlineKeyboardButton(b["text"], url=b["url"])
-                if "url" in b
-                else InlineKeyboardButton(b["text"], callback_data=b["callback_data"])
-                for b in row
-            ]
-            for row in buttons
+            InlineKeyboardButton(b["text"], url=b["url"])
+            if "url" in b
+            else InlineKeyboardButton(b["text"], callback_data=b["callback_data"])
+            for b in row
+            if "url" not in b or _acceptable_link(b["url"])
         ]
-    )
+        for row in buttons or []
+    ]
+    rows = [row for row in rows if row]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _acceptable_link(url: str) -> bool:
+    problem = button_url_problem(url)
+    if problem is not None:
+        log.warning("left out a button linking to %r: Telegram would refuse it (%s)", url, problem)
+    return problem is None
 
 
 class BotContext(CallbackContext[ExtBot[Any], Data, Data, Data]):

@@ -90,6 +90,20 @@ class BotHarness:
 BotFactory = Callable[..., Awaitable[BotHarness]]
 
 
+def settings_for(emu: Emulator, db_path: Path, **env: str) -> Settings:
+    """The settings of a test bot talking to `emu` with its database at `db_path`, plus `env`."""
+    return Settings.from_mapping(
+        {
+            "TELEGRAM_BOT_TOKEN": emu.token,
+            "TELEGRAM_API_URL": emu.api_url,
+            "BOT_DB_PATH": str(db_path),
+            "BOT_ADMIN_IDS": str(ADMIN_ID),
+            "BOT_TICK_SECONDS": "3600",  # tests run ticks explicitly with harness.tick()
+            **env,
+        }
+    )
+
+
 @pytest.fixture
 async def bot_factory(tmp_path: Path) -> AsyncIterator[BotFactory]:
     async with AsyncExitStack() as stack:
@@ -101,15 +115,7 @@ async def bot_factory(tmp_path: Path) -> AsyncIterator[BotFactory]:
             nonlocal counter
             counter += 1
             emu = await stack.enter_async_context(Emulator(limits=limits or Limits(enabled=False)))
-            values = {
-                "TELEGRAM_BOT_TOKEN": emu.token,
-                "TELEGRAM_API_URL": emu.api_url,
-                "BOT_DB_PATH": str(tmp_path / f"bot{counter}.sqlite3"),
-                "BOT_ADMIN_IDS": str(ADMIN_ID),
-                "BOT_TICK_SECONDS": "3600",  # tests run ticks explicitly with harness.tick()
-                **env,
-            }
-            settings = Settings.from_mapping(values)
+            settings = settings_for(emu, tmp_path / f"bot{counter}.sqlite3", **env)
             clock = clock or ManualClock(START, frozen=True)
             app = build_application(settings, clock)
             emu.bot_busy = lambda: handling(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 
 from bot import __version__
 from bot.cli.registry import command
@@ -21,16 +22,33 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             )
             return 2
         return run_demo(settings)
-    from bot.app import build_application
+    from telegram.error import InvalidToken
 
+    from bot.app import build_application
+    from bot.cli.ops import webhook_options  # path, IPv6 host and the required secret token
+    from bot.settings import SettingsError
+
+    try:
+        webhook = webhook_options(settings) if settings.webhook_url else None
+    except SettingsError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
     asyncio.run(_migrated(settings))  # a database that cannot be opened fails here, before any network
     app = build_application(settings)
-    if settings.webhook_url:
-        from bot.cli.ops import webhook_options  # path, IPv6 host and secret token handled there
-
-        app.run_webhook(**webhook_options(settings))
-    else:
-        app.run_polling()
+    try:
+        if webhook is not None:
+            app.run_webhook(**webhook)
+        else:
+            app.run_polling()
+    except InvalidToken:
+        # python-telegram-bot's message quotes the whole token: say it in our words instead.
+        bot_id = (settings.token or "").partition(":")[0]
+        print(
+            f"Telegram refused TELEGRAM_BOT_TOKEN (bot {bot_id}) at {settings.api_url}: "
+            "check it with @BotFather (/token) and set it again.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -19,12 +19,23 @@ from bot.settings import Settings, SettingsError
 # ---------------------------------------------------------------------------- webhook
 
 
+#: A webhook secret shorter than this is guessable (Telegram allows 1-256 of A-Z a-z 0-9 _ -).
+WEBHOOK_SECRET_MIN = 16
+
+
 def webhook_options(settings: Settings) -> dict[str, Any]:
     """Arguments for Application.run_webhook, from TELEGRAM_WEBHOOK_URL and BOT_WEBHOOK_LISTEN.
 
     The local server listens on BOT_WEBHOOK_LISTEN (usually 127.0.0.1 behind a TLS reverse proxy)
-    and serves the URL's path, so the proxy can forward https://host/<path> unchanged. With
-    BOT_WEBHOOK_SECRET, Telegram sends it in a header and PTB rejects requests without it.
+    and serves the URL's path, so the proxy can forward https://host/<path> unchanged.
+
+    BOT_WEBHOOK_SECRET is required: setWebhook registers it, Telegram sends it in the
+    X-Telegram-Bot-Api-Secret-Token header of every update, and python-telegram-bot's webhook
+    server answers 403 to a request without it. Without a secret, anyone who learns the URL can
+    post updates "from" any user (an attacker bound their own group as a staff chat "as" the
+    administrator). We refuse to start rather than generate one at each start: a secret the
+    operator sets survives restarts (updates Telegram is retrying keep the same header), can be
+    checked by the reverse proxy too, and `doctor` can say whether it is there.
     """
     url = settings.webhook_url or ""
     parts = urlsplit(url)
@@ -36,12 +47,20 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
         raise SettingsError(
             f"BOT_WEBHOOK_LISTEN: expected host:port such as 127.0.0.1:8443, got {settings.webhook_listen!r}"
         )
+    secret = settings.webhook_secret or ""
+    if len(secret) < WEBHOOK_SECRET_MIN:
+        raise SettingsError(
+            f"BOT_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL, at least {WEBHOOK_SECRET_MIN} characters"
+            " of A-Z, a-z, 0-9, _ and - (for instance the output of"
+            " `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`); without it anyone who finds"
+            " the webhook URL can send the bot updates as any user"
+        )
     return {
         "listen": host,
         "port": int(port),
         "url_path": parts.path.lstrip("/"),
         "webhook_url": url,
-        "secret_token": settings.webhook_secret,
+        "secret_token": secret,
     }
 
 
@@ -94,15 +113,34 @@ async def run_checks(settings: Settings) -> list[Check]:
                     "ok" if scheme == "https" else "warn",
                     f"listening on {options['listen']}:{options['port']}/{options['url_path']}"
                     + ("" if scheme == "https" else " (Telegram only calls https:// webhooks)")
-                    + ("" if settings.webhook_secret else "; no BOT_WEBHOOK_SECRET"),
+                    + "; updates without BOT_WEBHOOK_SECRET's header are refused",
                 )
             )
         except SettingsError as error:
             checks.append(Check("webhook", "fail", str(error)))
+    checks.append(_redaction_check(settings))
     database, chats = await _database_checks(settings)
     checks.extend(database)
     checks.extend(await _telegram_checks(settings, chats))
     return checks
+
+
+#: Stands for the token when none is set: the probe still shows whether token-shaped text is hidden.
+_SAMPLE_TOKEN = "123456789:AAHsampleSampleSampleSampleSampleSam"
+
+
+def _redaction_check(settings: Settings) -> Check:
+    """Log a probe carrying the token through the configured handlers and look at what came out."""
+    from bot.logging_setup import probe_redaction
+
+    hidden, line = probe_redaction(settings.token or _SAMPLE_TOKEN)
+    if not hidden:  # never print `line` then: it holds the token
+        return Check(
+            "logging", "fail", "a probe log line carrying the bot token came out with the token in it"
+        )
+    return Check(
+        "logging", "ok", f"the bot token is hidden in logs at every level; a probe came out as {line[:90]!r}"
+    )
 
 
 Chat = tuple[int, int, int | None, str]  # chat id, tier, building id, title
@@ -179,8 +217,9 @@ async def _telegram_checks(settings: Settings, chats: list[Chat]) -> list[Check]
                             "staff chats", "fail", f"tier {tier} group {title!r} ({chat_id}): {error.message}"
                         )
                     )
-    except InvalidToken as error:
-        checks.append(Check("token", "fail", f"Telegram refused the token: {error.message}"))
+    except InvalidToken:  # its message quotes the whole token: never print it
+        bot_id = settings.token.partition(":")[0]
+        checks.append(Check("token", "fail", f"Telegram refused the token of bot {bot_id} (see @BotFather)"))
     except TelegramError as error:
         checks.append(Check("token", "fail", f"cannot reach {settings.api_url}: {error.message}"))
     return checks

@@ -34,6 +34,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.domain.links import button_url_problem
 from bot.domain.requests import CATEGORIES  # a guide entry leads to one of the request categories
 
 LANGS = ("zh", "en", "fr")
@@ -301,8 +302,9 @@ class _Reader:
 
     def link(self, node: Node, what: str) -> str | None:
         value = self.string(node, what, max_len=300)
-        if value is not None and not re.match(r"^https://[^\s<>\"]+$", value):
-            self.fail(node, f"{what} must be an https:// address")
+        problem = button_url_problem(value, https_only=True) if value is not None else None
+        if problem is not None:
+            self.fail(node, f"{what} is not an https:// address Telegram accepts on a button ({problem})")
             return None
         return value
 

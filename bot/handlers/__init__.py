@@ -10,6 +10,7 @@ from telegram.ext import Application
 
 from bot.handlers import (
     admin,
+    chats,
     common,
     enterprises,
     errors,
@@ -30,6 +31,7 @@ FEATURES = [onboarding, admin, privacy, events, requests, staff_cards, stats, vo
 
 def register_all(app: Application) -> None:
     common.register(app)
+    chats.register(app)
     for feature in FEATURES:
         feature.register(app)
     common.register_fallbacks(app)

@@ -36,6 +36,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from telegram import CallbackQuery, Chat, MaybeInaccessibleMessage, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from bot.callbacks import Action, BadCallback, Callback, pattern, unpack
@@ -84,6 +85,21 @@ def text_of(update: Update) -> str:
     return message_of(update).text or ""
 
 
+async def answer_press(update: Update, context: BotContext, text: str | None, *, alert: bool) -> None:
+    """answerCallbackQuery; when Telegram says the press is too old, the text goes to the chat."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text[:200] if text else None, show_alert=alert)
+    except BadRequest as error:
+        if "query is too old" not in error.message.lower():
+            raise
+        log.info("update %s: the press expired before it was answered", update.update_id)
+        if text:
+            await context.say(update, text)
+
+
 class Press:
     """One button press: who pressed what, where; answered at most once."""
 
@@ -123,11 +139,16 @@ class Press:
         return self.query.message.message_id if self.query.message is not None else None
 
     async def answer(self, text: str | None = None, *, alert: bool = False) -> None:
-        """Stop the spinner, optionally with a short toast (or a pop-up with `alert`); only once."""
+        """Stop the spinner, optionally with a short toast (or a pop-up with `alert`); only once.
+
+        Handlers with slow work (a file to build) answer first. A press Telegram no longer lets
+        us answer (older than ~15 s: it waited behind the person's earlier updates, or the bot was
+        away) gets its text as a message in the chat instead, so the person never meets silence.
+        """
         if self.answered:
             return
         self.answered = True
-        await self.query.answer(text[:200] if text else None, show_alert=alert)
+        await answer_press(self.update, self.context, text, alert=alert)
 
     async def refuse(self, text: str) -> None:
         """Say no: a pop-up if the press is not answered yet, else a message in the chat."""
@@ -217,7 +238,7 @@ class Router:
         try:
             press = Press(update, query, unpack(query.data), context)
         except BadCallback:
-            await query.answer(context.gettext(STALE), show_alert=True)
+            await answer_press(update, context, context.gettext(STALE), alert=True)
             return None
         try:
             result = await handler(press, context)

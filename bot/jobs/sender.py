@@ -37,6 +37,9 @@ What happens to a row (one attempt = one request)
   over ~20 s; the row stays queued (attempt and error recorded);
 - timeouts, network errors, 5xx: the row stays queued with exponential backoff (1 s, 2 s, 4 s ...
   up to 5 min, jittered); after `max_attempts` it is given up as dead;
+- ChatMigrated (a group upgraded to a supergroup): everything naming the group follows its new id
+  (`services.chats.move`, in the transaction recording the answer) and the row goes again at
+  once; an edit of a card left in the old group (which can no longer change) posts it anew;
 - Forbidden (blocked / kicked) or "chat not found": dead after that one attempt, and the user is
   marked unreachable (`users.unreachable_at`), so later rows to them die without a request until
   they write to the bot again;
@@ -154,6 +157,7 @@ class _Outcome:
     unreachable: bool = False
     requested: bool = True  # a request reached (or may have reached) Telegram
     new_chat_id: int | None = None
+    moved_card: str | None = None  # the card (dedupe key) this edit posted anew in its new chat
 
 
 class OutboxSender:
@@ -388,7 +392,7 @@ class OutboxSender:
 
     async def _attempt(self, row: outbox_repo.OutboxRow) -> _Outcome:
         """Make one request for `row` and classify Telegram's answer."""
-        target = None
+        target, moved = None, None
         if row.action == "edit":
             async with self.services.db.read() as conn:
                 target = await outbox_repo.edit_target(conn, row.edit_of or "")
@@ -398,6 +402,13 @@ class OutboxSender:
                 )
             if target.state == "gone":
                 return _Outcome("dead", error="the message to edit was never delivered", requested=False)
+            if target.chat_id != row.chat_id and row.chat_id < 0 and (target.chat_id or 0) < 0:
+                # The card's group became a supergroup (queued rows followed it, the sent card could
+                # not): the old message cannot change any more, so the card is posted anew in the
+                # supergroup (and found there from now on).
+                if target.media_kind:
+                    return _Outcome("dead", error="a picture card's group was upgraded", requested=False)
+                target, moved = None, row.edit_of
         try:
             message_id = await self._call(row, target)
         except RetryAfter as error:
@@ -421,7 +432,7 @@ class OutboxSender:
         except Exception as error:  # a bug (bad buttons JSON, unreadable file): retry, then give up
             log.exception("outbox message %s could not be sent", row.id)
             return _Outcome("retry", error=f"{type(error).__name__}: {error}")
-        return _Outcome("sent", message_id=message_id)
+        return _Outcome("sent", message_id=message_id, moved_card=moved)
 
     async def _call(self, row: outbox_repo.OutboxRow, target: outbox_repo.EditTarget | None) -> int | None:
         markup = keyboard(row.buttons)
@@ -537,6 +548,9 @@ class OutboxSender:
             if sent:
                 await outbox_repo.mark_sent_many(conn, sent, now)
             for row, outcome in settled:
+                if outcome.moved_card is not None and outcome.message_id is not None:
+                    await outbox_repo.resent_in(conn, outcome.moved_card, row.chat_id, outcome.message_id)
+            for row, outcome in settled:
                 kind = outcome.kind
                 if kind == "retry":
                     delay = min(p.backoff_cap, p.backoff_base * 2 ** min(row.attempts, 20))
@@ -549,8 +563,10 @@ class OutboxSender:
                     await outbox_repo.mark_retry(conn, row.id, outcome.error, retry_at, attempted=False)
                 elif kind == "migrated":
                     assert outcome.new_chat_id is not None
+                    # Everything naming the group follows it (bindings, cards, this and other rows).
+                    await self.services.chats.move(conn, row.chat_id, outcome.new_chat_id)
                     await outbox_repo.retarget(conn, row.chat_id, outcome.new_chat_id)
-                    await outbox_repo.mark_retry(conn, row.id, outcome.error, None)
+                    await outbox_repo.mark_retry(conn, row.id, outcome.error, None, attempted=False)
                 elif kind == "dead":
                     await outbox_repo.mark_dead(conn, row.id, outcome.error, now, attempted=outcome.requested)
                     if outcome.unreachable and row.chat_id > 0:

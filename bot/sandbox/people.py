@@ -186,6 +186,8 @@ class Person(_Chatty):
             return self.id
         if self.id not in chat.member_ids:
             raise AssertionError(f"{self!r} is not a member of {chat!r}")
+        if chat.migrated_to is not None:
+            raise AssertionError(f"{chat!r} became the supergroup {chat.migrated_to}: nobody can write in it")
         return chat.id
 
     def _base(self, chat_id: int) -> JSON:
@@ -409,6 +411,8 @@ class Group(_Chatty):
         self.member_ids: dict[int, Person] = {}
         self.admins: set[int] = set()
         self._mark = 0
+        #: The supergroup this group was upgraded to (then read-only, as Telegram makes it).
+        self.migrated_to: int | None = None
 
     def __repr__(self) -> str:
         return f"Group({self.id}, {self.title!r})"
@@ -436,6 +440,10 @@ class Group(_Chatty):
         """Make the person an administrator (adds them as a member too)."""
         self.add(person)
         self.admins.add(person.id)
+
+    async def upgrade(self, by: Person, *, supergroup_id: int | None = None) -> Group:
+        """``by`` upgrades this (basic) group to a supergroup: see :meth:`Emulator.migrate`."""
+        return await self._emu.migrate(self, by, supergroup_id=supergroup_id)
 
     async def wait_for(self, match: Match, *, timeout: float = 5.0, since: int | None = None) -> SentMessage:  # noqa: ASYNC109
         """Like :meth:`Person.wait_for`, counting from the last action of any member in this group."""

@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.domain.links import is_button_url
+
 __all__ = [
     "HTMLParseError",
     "ParsedText",
@@ -293,7 +295,9 @@ def _close_entity(top: _Open, utf16: int, out: bytearray, entities: list[dict[st
         )
     elif tag == "a":
         url = top.argument or bytes(out[top.byte_pos :]).decode("utf-8", "replace")
-        if url:
+        # TDLib keeps the text but drops the link when LinkManager::get_checked_link refuses its URL
+        # (the same rules as a URL button's, e.g. a host without a dot): no error, just no link.
+        if url and is_button_url(url):
             entities.append({"type": "text_link", "offset": offset, "length": length, "url": url})
     elif tag == "pre":
         last = entities[-1] if entities else None

@@ -359,6 +359,15 @@ async def retarget(conn: aiosqlite.Connection, old_chat_id: int, new_chat_id: in
     return cur.rowcount
 
 
+async def resent_in(conn: aiosqlite.Connection, dedupe_key: str, chat_id: int, message_id: int) -> None:
+    """The card `dedupe_key` now stands at (chat_id, message_id): its group became a supergroup, so
+    it was sent anew there, and later edits (and presses on it) must find it there."""
+    await conn.execute(
+        "UPDATE outbox SET chat_id = ?, message_id = ? WHERE dedupe_key = ? AND sent_at IS NOT NULL",
+        (chat_id, message_id, dedupe_key),
+    )
+
+
 @dataclass(frozen=True)
 class EditTarget:
     """Where the card an edit refers to stands.

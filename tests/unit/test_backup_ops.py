@@ -141,7 +141,7 @@ def test_webhook_options_follow_the_url_and_listen_address() -> None:
         {
             "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg/hook",
             "BOT_WEBHOOK_LISTEN": "[::1]:8443",
-            "BOT_WEBHOOK_SECRET": "s3cret_token",
+            "BOT_WEBHOOK_SECRET": "s3cret_token_of_some_length",
         }
     )
     assert webhook_options(settings) == {
@@ -149,7 +149,7 @@ def test_webhook_options_follow_the_url_and_listen_address() -> None:
         "port": 8443,
         "url_path": "tg/hook",
         "webhook_url": "https://bot.example.org/tg/hook",
-        "secret_token": "s3cret_token",
+        "secret_token": "s3cret_token_of_some_length",
     }
     with pytest.raises(SettingsError, match="BOT_WEBHOOK_LISTEN"):
         webhook_options(

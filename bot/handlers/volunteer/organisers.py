@@ -143,10 +143,10 @@ async def poster_command(update: Update, context: BotContext) -> None:
 
 @router.on(POSTER)
 async def send_poster(press: Press, context: BotContext) -> None:
+    await press.answer()  # before drawing the poster: a press must be answered within seconds
     data, name = await context.services.volunteer.organisers.poster(
         press.user_id, press.int_arg(0), context.bot.username
     )
-    await press.answer()
     await context.send_file(press.update, data, name, caption="volunteer/poster_caption.html")
 
 

@@ -196,8 +196,8 @@ async def all_shifts_calendar(press: Press, context: BotContext) -> None:
 
 
 async def _send_calendar(press: Press, context: BotContext, shift_id: int | None) -> None:
+    await press.answer()  # before building the file: a press must be answered within seconds
     data, name = await context.services.volunteer.browse.ics(press.user_id, shift_id)
-    await press.answer()
     await context.send_file(press.update, data, name, caption="volunteer/calendar_caption.html")
 
 
@@ -209,8 +209,8 @@ async def my_hours_command(update: Update, context: BotContext) -> None:
 
 @router.on(CERTIFICATE)
 async def send_certificate(press: Press, context: BotContext) -> None:
+    await press.answer()  # before drawing the PDF: a press must be answered within seconds
     data, name = await context.services.volunteer.checkin.certificate(press.user_id)
-    await press.answer()
     await context.send_file(press.update, data, name, caption="volunteer/certificate_caption.html")
 
 

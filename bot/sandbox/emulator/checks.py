@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
+from bot.domain.links import button_url_problem
 from bot.sandbox.emulator.errors import ApiError
 from bot.sandbox.emulator.records import JSON
 from bot.sandbox.telegram_html import HTMLParseError, parse_html, utf16_len
@@ -156,19 +156,13 @@ def check_inline_button(button: Any) -> None:
             raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
     if "url" in button:
         url = button["url"]
-        if not _is_button_url(url):
-            raise ApiError(400, f"Bad Request: inline keyboard button URL '{url}' is invalid: Wrong HTTP URL")
-
-
-def _is_button_url(url: Any) -> bool:
-    if not isinstance(url, str) or not url or re.search(r"\s", url):
-        return False
-    parts = urlsplit(url)
-    if parts.scheme in ("http", "https"):
-        return bool(parts.netloc)
-    if parts.scheme == "tg":
-        return True
-    return not parts.scheme and "." in url
+        if not isinstance(url, str):
+            raise ApiError(
+                400, 'Bad Request: can\'t parse inline keyboard button: Field "url" must be of type String'
+            )
+        problem = button_url_problem(url)
+        if problem is not None:
+            raise ApiError(400, f"Bad Request: inline keyboard button URL '{url}' is invalid: {problem}")
 
 
 def check_coordinates(latitude: float, longitude: float) -> JSON:

@@ -79,7 +79,7 @@ class Emulator:
         self.store = ChatStore(self.bus, self.stats, self.faults)
         self.files = FileStore()
         self.updates = UpdateQueue(self.bus, self.stats)
-        self.callbacks = CallbackQueries(self.bot_id, self.bus, self.updates)
+        self.callbacks = CallbackQueries(self.bot_id, self.bus, self.updates, self.now)
         self.limiter = RateLimiter(limits if limits is not None else Limits(), self.stats)
         self.server = ApiServer(
             token,
@@ -250,9 +250,43 @@ class Emulator:
         self.bus.publish("user_message", chat_id, None, message=raw)
         self.updates.push({"message": raw})
 
+    async def migrate(self, group: Group, by: Person, *, supergroup_id: int | None = None) -> Group:
+        """``by`` upgrades the basic ``group`` to a supergroup, as Telegram does it.
+
+        The supergroup is a new chat (a new id: ``supergroup_id``, by default -100 followed by the
+        group's digits) with the same title, members and administrators, and its own message
+        numbering. The bot receives the two service messages Telegram sends: ``migrate_to_chat_id``
+        in the old group, then ``migrate_from_chat_id`` in the supergroup. From then on the old
+        group is read-only: sending, editing, deleting or pinning there is refused with 400 "group
+        chat was upgraded to a supergroup chat" and ``parameters.migrate_to_chat_id``.
+        """
+        if group.type != "group":
+            raise ValueError(f"only a basic group (type 'group') can be upgraded, not a {group.type}")
+        if group.migrated_to is not None:
+            raise ValueError(f"{group!r} was already upgraded to {group.migrated_to}")
+        new_id = supergroup_id if supergroup_id is not None else int(f"-100{abs(group.id)}")
+        if new_id in self.store.groups or new_id in self.store.people:
+            raise ValueError(f"chat {new_id} exists already")
+        admins = [person for person in group.members if person.id in group.admins]
+        supergroup = self.group(new_id, group.title, group.members, admins=admins)
+        self.receive(group.id, {**self._service_base(group.id, by), "migrate_to_chat_id": new_id})
+        group.migrated_to = new_id
+        self.receive(new_id, {**self._service_base(new_id, by), "migrate_from_chat_id": group.id})
+        await asyncio.sleep(0)
+        return supergroup
+
+    def _service_base(self, chat_id: int, by: Person) -> JSON:
+        """The common part of a service message in ``chat_id`` caused by ``by``."""
+        return {
+            "message_id": self.store.new_message_id(chat_id),
+            "from": by.user_json,
+            "chat": self.store.chat_json(chat_id),
+            "date": int(self.now().timestamp()),
+        }
+
     def press(
         self, user: JSON, chat_id: int, target: SentMessage, data: str
-    ) -> asyncio.Future[CallbackAnswer]:
+    ) -> asyncio.Future[CallbackAnswer | None]:
         """A person presses a button of ``target``: a callback query, answered through the future."""
         return self.callbacks.open(user, chat_id, target, data)
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.sandbox.emulator.errors import ApiError
 from bot.sandbox.emulator.records import MESSAGE_CREATING_METHODS
 
 if TYPE_CHECKING:
@@ -28,14 +29,15 @@ class Faults:
     not JSON — python-telegram-bot raises NetworkError), ``"reset"`` (connection closed before
     anything is processed: nothing delivered), ``"reset_after"`` (the message IS delivered, then
     the connection drops: the bot cannot know, so a retry duplicates it).
-    Unless ``methods`` is given, faults hit only :data:`MESSAGE_CREATING_METHODS`.
+    :meth:`refuse_next` plays any refusal of Telegram's instead (e.g. a "Bad Request" the bot
+    did not foresee). Unless ``methods`` is given, faults hit only :data:`MESSAGE_CREATING_METHODS`.
     """
 
     KINDS = ("429", "500", "502", "reset", "reset_after")
 
     def __init__(self) -> None:
         self.blocked: set[int] = set()
-        self._queue: deque[tuple[str, frozenset[str]]] = deque()
+        self._queue: deque[tuple[str | ApiError, frozenset[str]]] = deque()
         self._random: _RandomRule | None = None
 
     @staticmethod
@@ -64,6 +66,17 @@ class Faults:
         ms = self._methods(methods)
         self._queue.extend((kind, ms) for _ in range(n))
 
+    def refuse_next(
+        self, description: str, n: int = 1, *, code: int = 400, methods: Iterable[str] | None = None
+    ) -> None:
+        """The next ``n`` matching requests are refused with Telegram's ``code`` and ``description``.
+
+        E.g. ``refuse_next("Bad Request: message text is empty", methods=["sendMessage"])``: what
+        python-telegram-bot raises for it (BadRequest, a NetworkError) is what the bot must survive.
+        """
+        ms = self._methods(methods)
+        self._queue.extend((ApiError(code, description), ms) for _ in range(n))
+
     def fail_randomly(
         self,
         probability: float,
@@ -88,8 +101,8 @@ class Faults:
         self._queue.clear()
         self._random = None
 
-    def take(self, method: str) -> str | None:
-        """The fault to play for this request of ``method`` (consumed), or None to serve it."""
+    def take(self, method: str) -> str | ApiError | None:
+        """The fault to play for this request of ``method`` (consumed): a kind, a refusal, or None."""
         for idx, (kind, ms) in enumerate(self._queue):
             if method in ms:
                 del self._queue[idx]

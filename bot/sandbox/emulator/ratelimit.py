@@ -2,7 +2,8 @@
 
 Why its own state: the pace is per chat (1/s in a private chat, 20/min in a group) and overall
 (30/s), and it changes live (``emu.limits.scale``); the buckets are the one place that remembers
-how fast the bot has been sending to each chat, so another per-chat limit goes here too.
+how fast the bot has been sending to each chat, so another per-chat limit goes here too. New
+messages and edits share a chat's bucket, as they do at Telegram (methods/edits.py says why).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class RateLimiter:
         self._buckets: dict[object, _Bucket] = {}
 
     def take(self, chat_id: int) -> None:
-        """Spend a token for one new message to ``chat_id``, or refuse with 429 and retry_after."""
+        """Spend a token for one new message to (or edit in) ``chat_id``, or refuse with 429."""
         lim = self.limits
         if not lim.enabled:
             return
@@ -62,7 +63,9 @@ class RateLimiter:
             wait = max(wait, bucket.wait(now, capacity, rate))
             buckets.append(bucket)
         if wait > 0:
-            retry = max(1, math.ceil(wait))
+            # In Telegram's seconds: a sped-up emulator (scale N) and a bot told the same scale
+            # (BOT_SEND_LIMIT_SCALE) both divide it by N, so the bot waits exactly long enough.
+            retry = max(1, math.ceil(wait * max(lim.scale, 1e-9) - 1e-9))
             self._stats.rate_limited += 1
             raise ApiError(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
         for bucket in buckets:

@@ -36,7 +36,8 @@ class Limits:
     """Telegram's flood limits as token buckets; ``scale`` multiplies every rate (not the bursts).
 
     Defaults are Telegram's documented guidance: ~30 messages/s overall, ~1/s per private chat
-    (we allow a burst of 3, as Telegram tolerates short bursts), 20/min per group.
+    (we allow a burst of 3, as Telegram tolerates short bursts), 20/min per group. Edits spend the
+    same per-chat tokens as new messages (Telegram counts them together).
     """
 
     enabled: bool = True

@@ -129,9 +129,13 @@ class ApiServer:
         return _json_response(exc.envelope(), exc.code)
 
     async def _inject(
-        self, fault: str, method: str, handler: Handler, request: web.Request
+        self, fault: str | ApiError, method: str, handler: Handler, request: web.Request
     ) -> web.StreamResponse:
         """Answer a request with an injected failure instead of (or, for reset_after, after) serving it."""
+        if isinstance(fault, ApiError):
+            self._stats.injected[str(fault.code)] += 1
+            params = await read_params(request)
+            return self._error(method, fault, params=params.values, injected=True)
         self._stats.injected[fault] += 1
         if fault == "429":
             return self._error(

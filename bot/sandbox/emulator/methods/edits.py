@@ -2,7 +2,10 @@
 
 Why together: they address an existing message (which must exist, be the bot's and not be
 deleted) and change it in place, so "not modified" and "message to edit not found" are decided
-in one place, and a per-chat edit limit would be too.
+in one place. An edit spends the chat's flood-control token like a new message: "for bots the
+limits for message editing are the same as for message sending ... about 20 times per minute in
+a specific chat ... they share the limit" (levlam, tdlib/td issue #2592), so editing a card in a
+group more than ~20 times a minute is answered 429 with retry_after. Deleting is not limited.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ async def edit_message_caption(emu: Emulator, p: Params) -> JSON:
 async def edit_message_reply_markup(emu: Emulator, p: Params) -> JSON:
     message = _editable(emu, p)
     markup = checks.check_markup(p.json("reply_markup"))
+    emu.limiter.take(message.chat_id)
     return emu.store.edit(message, emu.now(), reply_markup=markup)
 
 
@@ -58,6 +62,7 @@ def _edit_content(emu: Emulator, p: Params, field: str) -> JSON:
         value, parse_mode, p.json(entities_param), caption=caption, strict_html=emu.strict_html
     )
     markup = checks.check_markup(p.json("reply_markup"))
+    emu.limiter.take(message.chat_id)
     return emu.store.edit(
         message,
         emu.now(),

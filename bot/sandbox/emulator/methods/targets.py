@@ -1,7 +1,8 @@
 """The chat and the message a request names, found and checked the way Telegram does.
 
 Why one place: sending, editing, deleting and pinning all start by finding the chat (a number or
-a group's @username), refusing with 403 when the bot cannot reach it, and finding the message by
+a group's @username), refusing with 403 when the bot cannot reach it (and 400 with
+``migrate_to_chat_id`` when it became a supergroup), and finding the message by
 id (400 when it is missing or deleted); a new rule about addressing a chat applies to all of them.
 """
 
@@ -20,8 +21,20 @@ __all__ = ["reachable_chat", "target_message"]
 
 
 def reachable_chat(emu: Emulator, p: Params) -> int:
-    """The ``chat_id`` of the request, which the bot must still be able to write to."""
+    """The ``chat_id`` of the request, which the bot must still be able to write to.
+
+    A group upgraded to a supergroup is read-only: whatever would write to it is refused with 400
+    and the supergroup's id in ``parameters.migrate_to_chat_id`` (telegram-bot-api's chat access
+    check for a deactivated basic group); reading it (getChat) still works.
+    """
     chat_id = emu.store.resolve(p.raw("chat_id"))
+    group = emu.store.groups.get(chat_id)
+    if group is not None and group.migrated_to is not None:
+        raise ApiError(
+            400,
+            "Bad Request: group chat was upgraded to a supergroup chat",
+            migrate_to_chat_id=group.migrated_to,
+        )
     emu.store.check_reachable(chat_id)
     return chat_id
 
