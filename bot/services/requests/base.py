@@ -7,13 +7,14 @@ Staff chats have no language of their own: cards and alerts there use BOT_DEFAUL
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import aiosqlite
 
 from bot.domain import escalation
 from bot.domain import requests as rules
-from bot.domain.worktime import WorkCalendar
+from bot.domain.worktime import Span, WorkCalendar, parse_sla, span_of
 from bot.msgids import N_
 from bot.services.base import InvalidInput, UseCases
 from bot.storage import requests as repo
@@ -48,6 +49,14 @@ class RequestUseCases(UseCases):
             settings.sla_clock, settings.sla_tiers, settings.sla_first_response, settings.tz
         )
         self.staff_lang = settings.default_language
+        # Waiting on the requester: nudge, then close without an answer; the furthest expected date.
+        self.wait_nudge = parse_sla(settings.wait_nudge, settings.sla_clock)
+        self.wait_close = parse_sla(settings.wait_close, settings.sla_clock)
+        self.pause_max = parse_sla(settings.pause_max, settings.sla_clock)
+
+    def span(self, delta: timedelta) -> Span:
+        """A duration as staff read it, on the clock of the deadlines ("3 working days")."""
+        return span_of(delta, self.sla.clock.mode)
 
     @property
     def requests(self) -> Requests:
