@@ -15,11 +15,12 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.callbacks import Action
-from bot.context import BotContext, Buttons
+from bot.context import BotContext
 from bot.domain.requests import CATEGORIES, CATEGORY_LABELS
 from bot.handlers.replies import ask_for_words
 from bot.handlers.requests import PROBLEMS
 from bot.handlers.routing import Press, Router
+from bot.handlers.staff_desk import pager
 from bot.msgids import N_
 from bot.services.requests.presenter import ASK, CLAIM, ESCALATE, MESSAGE, MORE, NOTE, RESOLVE, RESUME
 from bot.services.requests.views import Outcome
@@ -94,19 +95,15 @@ async def done(press: Press, context: BotContext, outcome: Outcome) -> None:
 # --------------------------------------------------------------------------- who handles it
 
 
-async def colleagues_menu(press: Press, context: BotContext, pick: Action, title: str) -> None:
+async def colleagues_menu(press: Press, context: BotContext, choose: Action, title: str) -> None:
     request_id = press.int_arg(0)
     reference, colleagues = await context.services.requests.routing.colleagues(press.user_id, request_id)
-    await press.answer()
-    rows: Buttons = [[pick.button(c.name[:30], request_id, c.user_id)] for c in colleagues]
-    await context.reply(
-        press.update,
-        "requests/pick.html",
-        rows,
-        edit=True,
-        reference=reference,
-        title=title,
-        empty=not colleagues,
+    await pick(
+        press,
+        context,
+        title,
+        reference,
+        [choose.button(c.name[:30], request_id, c.user_id) for c in colleagues],
     )
 
 
@@ -146,24 +143,37 @@ async def unclaim_pressed(press: Press, context: BotContext) -> None:
 # --------------------------------------------------------------------------- where it belongs
 
 
-@router.on(CATEGORY)
-async def category_pressed(press: Press, context: BotContext) -> None:
-    request_id = press.int_arg(0)
-    reference = await context.services.requests.staff.may_act(press.user_id, request_id)
+async def pick(
+    press: Press,
+    context: BotContext,
+    title: str,
+    reference: str,
+    labels: list[dict[str, str]],
+    *,
+    nav: list[dict[str, str]] | None = None,
+) -> None:
+    """The menu message becomes a list to pick from (two a row, then the page buttons), under `title`."""
     await press.answer()
-    labels = [
-        CATEGORY_TO.button(context.gettext(CATEGORY_LABELS[key]), request_id, key) for key in CATEGORIES
-    ]
-    rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
+    rows = [labels[i : i + 2] for i in range(0, len(labels), 2)] + ([nav] if nav else [])
     await context.reply(
         press.update,
         "requests/pick.html",
         rows,
         edit=True,
         reference=reference,
-        title=N_("New category for %(reference)s:"),
-        empty=False,
+        title=title,
+        empty=not labels,
     )
+
+
+@router.on(CATEGORY)
+async def category_pressed(press: Press, context: BotContext) -> None:
+    request_id = press.int_arg(0)
+    reference = await context.services.requests.staff.may_act(press.user_id, request_id)
+    labels = [
+        CATEGORY_TO.button(context.gettext(CATEGORY_LABELS[key]), request_id, key) for key in CATEGORIES
+    ]
+    await pick(press, context, N_("New category for %(reference)s:"), reference, labels)
 
 
 @router.on(CATEGORY_TO)
@@ -178,28 +188,12 @@ async def building_pressed(press: Press, context: BotContext) -> None:
     page = press.int_arg(1) if len(press.args) > 1 else 0
     reference = await context.services.requests.staff.may_act(press.user_id, request_id)
     buildings = await context.services.requests.routing.buildings()
-    await press.answer()
     pages = max(1, -(-len(buildings) // BUILDINGS_PAGE))
     page = min(max(page, 0), pages - 1)
     shown = buildings[page * BUILDINGS_PAGE : (page + 1) * BUILDINGS_PAGE]
     labels = [BUILDING_TO.button(b.name(context.lang)[:30], request_id, b.id) for b in shown]
-    rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
-    nav = []
-    if page > 0:
-        nav.append(BUILDING.button(context.gettext("◀ Previous"), request_id, page - 1))
-    if page + 1 < pages:
-        nav.append(BUILDING.button(context.gettext("Next ▶"), request_id, page + 1))
-    if nav:
-        rows.append(nav)
-    await context.reply(
-        press.update,
-        "requests/pick.html",
-        rows,
-        edit=True,
-        reference=reference,
-        title=N_("Move %(reference)s to:"),
-        empty=False,
-    )
+    nav = pager(BUILDING.button, page, pages, context, request_id)
+    await pick(press, context, N_("Move %(reference)s to:"), reference, labels, nav=nav)
 
 
 @router.on(BUILDING_TO)

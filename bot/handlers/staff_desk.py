@@ -9,6 +9,8 @@ posted one). The lists are the plain data of services.requests.queue/search, ren
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
@@ -19,7 +21,7 @@ from bot.handlers.requests import PROBLEMS
 from bot.handlers.routing import Press, Router, chat_of, sender_id
 from bot.msgids import N_
 from bot.services.access import may_bind_staff_chat, may_look_up_requests, may_see_queue
-from bot.services.requests.queue import SECTIONS, QueuePage
+from bot.services.requests.queue import SECTIONS, QueueItem, QueuePage
 from bot.services.requests.search import SearchPage
 from bot.services.requests.views import RequestView
 
@@ -38,13 +40,16 @@ SECTION_LABELS = {
 }
 
 
-def item_buttons(items: list, rows: Buttons) -> None:
+def item_buttons(items: Sequence[QueueItem], rows: Buttons) -> None:
     """One button per line (two a row), each opening the full card."""
     labels = [OPEN.button(f"{n}. {item.reference[-9:]}", item.id) for n, item in enumerate(items, 1)]
     rows.extend(labels[i : i + 2] for i in range(0, len(labels), 2))
 
 
-def pager(action_button, page: int, pages: int, context: BotContext, *args: object) -> list[dict[str, str]]:
+def pager(
+    action_button: Callable[..., dict[str, str]], page: int, pages: int, context: BotContext, *args: object
+) -> list[dict[str, str]]:
+    """◀ Previous / Next ▶ for a paged list; the page number is the action's last argument."""
     nav = []
     if page > 0:
         nav.append(action_button(context.gettext("◀ Previous"), *args, page - 1))

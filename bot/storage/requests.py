@@ -224,15 +224,6 @@ async def due(conn: aiosqlite.Connection, now: datetime, limit: int = 200) -> li
     return [_row(r) for r in await cur.fetchall()]
 
 
-async def open_at_tier(conn: aiosqlite.Connection, tier: int) -> list[RequestRow]:
-    cur = await conn.execute(
-        f"SELECT {_COLUMNS} FROM requests WHERE status IN ('new', 'claimed', 'waiting') AND tier = ?"
-        " ORDER BY resolve_by, id",
-        (tier,),
-    )
-    return [_row(r) for r in await cur.fetchall()]
-
-
 async def resolved_before(conn: aiosqlite.Connection, moment: datetime) -> list[RequestRow]:
     cur = await conn.execute(
         f"SELECT {_COLUMNS} FROM requests WHERE status = 'resolved' AND resolved_at <= ? ORDER BY id",

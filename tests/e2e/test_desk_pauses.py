@@ -104,9 +104,11 @@ async def test_the_morning_digest_skips_a_public_holiday(bot_factory) -> None:
     li = await worker(bot, 503, "Li")
     await bot.tick()  # the chat's first digest is scheduled
     await file(bot, li.id, "Invoice")  # due Tuesday (one working day: Friday 17-18h, Tuesday 09-17h)
-    digests = lambda: [
-        m for m in group.inbox if zh(bot, "Good morning. Requests at this tier today:") in m.plain
-    ]  # noqa: E731
+    morning = zh(bot, "Good morning. Requests at this tier today:")
+
+    def digests() -> list:
+        return [m for m in group.inbox if morning in m.plain]
+
     await bot.advance(days=2, hours=16, minutes=30)  # Monday 6 April 09:30
     assert digests() == []
     await bot.advance(days=1)  # Tuesday 7 April 09:30

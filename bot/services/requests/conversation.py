@@ -17,7 +17,7 @@ from functools import partial
 import aiosqlite
 
 from bot.domain import requests as rules
-from bot.services.access import ensure, is_requester, may_handle_request
+from bot.services.access import ensure, may_handle_request
 from bot.services.base import InvalidInput
 from bot.services.requests.base import NOT_ALLOWED, RequestUseCases
 from bot.services.requests.views import Outcome
@@ -107,16 +107,9 @@ class Conversation(RequestUseCases):
     async def check_requester(self, user_id: int, request_id: int) -> str:
         """Before prompting for a reply: is this the person's request, and can it still hear them?"""
         async with self.db.read() as conn:
-            r = await self._own(conn, user_id, request_id)
+            r = await self.requests.requester.own(conn, user_id, request_id)
             self._check_listening(r)
         return r.reference
-
-    @staticmethod
-    async def _own(conn: aiosqlite.Connection, user_id: int, request_id: int) -> RequestRow:
-        r = await repo.get(conn, request_id)
-        ensure(r is not None and is_requester(user_id, r), NOT_ALLOWED)
-        assert r is not None  # refused above
-        return r
 
     def _check_listening(self, r: RequestRow) -> None:
         """Staff read messages about open and resolved requests, and a reply reopens one closed for
@@ -133,7 +126,7 @@ class Conversation(RequestUseCases):
         words = self._words(text, media, rules.DESCRIPTION_MAX)
         now = self.now()
         async with self.db.tx() as conn:
-            r = await self._own(conn, user_id, request_id)
+            r = await self.requests.requester.own(conn, user_id, request_id)
             self._check_listening(r)
             return await self.take_in(conn, r, user_id, words, media, now)
 

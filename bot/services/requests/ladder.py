@@ -191,13 +191,7 @@ class EscalationLadder(RequestUseCases):
             overdue: list[RequestView] = []
             today: list[RequestView] = []
             if digest_due:
-                for r in await repo.open_at_tier(conn, chat.tier):
-                    if chat.building_id is not None and r.building_id != chat.building_id:
-                        continue
-                    if chat.building_id is None:
-                        own = await roles_repo.chat_for(conn, chat.tier, r.building_id)
-                        if own is not None and own.chat_id != chat.chat_id:
-                            continue
+                for r in await self.requests.queue.in_chat(conn, chat):  # the chat's own queue
                     if r.resolve_by is not None and r.resolve_by <= now and r.status != "waiting":
                         overdue.append(await view(conn, r, self.staff_lang, history=0))
                     elif due_today(r.resolve_by, now, self.calendar):

@@ -34,7 +34,7 @@ class Requester(RequestUseCases):
             return [await view(conn, r, lang, history=0) for r in await repo.of_liaison(conn, user_id)]
 
     @staticmethod
-    async def _own(conn: aiosqlite.Connection, user_id: int, request_id: int) -> RequestRow:
+    async def own(conn: aiosqlite.Connection, user_id: int, request_id: int) -> RequestRow:
         """A request of this requester (a user sees and answers only their own)."""
         r = await repo.get(conn, request_id)
         ensure(r is not None and is_requester(user_id, r), NOT_ALLOWED)
@@ -54,7 +54,7 @@ class Requester(RequestUseCases):
     async def can_withdraw(self, user_id: int, request_id: int) -> str:
         """Before asking "are you sure?": is it theirs and still open? Returns the reference."""
         async with self.db.read() as conn:
-            r = await self._own(conn, user_id, request_id)
+            r = await self.own(conn, user_id, request_id)
         if not may_withdraw(user_id, r):
             raise InvalidInput("not_open", reference=r.reference)
         return r.reference
@@ -63,7 +63,7 @@ class Requester(RequestUseCases):
         """The requester no longer needs it: closed, and the staff see it on the card at once."""
         now = self.now()
         async with self.db.tx() as conn:
-            r = await self._own(conn, user_id, request_id)
+            r = await self.own(conn, user_id, request_id)
             if not may_withdraw(user_id, r):
                 raise InvalidInput("not_open", reference=r.reference)
             r = await self.requests.routing.close_in(conn, r, now, "withdrawn")
@@ -86,7 +86,7 @@ class Requester(RequestUseCases):
             raise InvalidInput("stars")
         now = self.now()
         async with self.db.tx() as conn:
-            r = await self._own(conn, user_id, request_id)
+            r = await self.own(conn, user_id, request_id)
             if r.rating is not None:
                 raise InvalidInput("already_rated", reference=r.reference)
             if r.status not in ("resolved", "closed"):
@@ -116,7 +116,7 @@ class Requester(RequestUseCases):
         comment = self.check_comment(text)
         now = self.now()
         async with self.db.tx() as conn:
-            r = await self._own(conn, user_id, request_id)
+            r = await self.own(conn, user_id, request_id)
             if r.rating is None or r.rating_comment is not None:
                 raise InvalidInput("not_rated", reference=r.reference)
             await repo.update(conn, r.id, now, rating_comment=comment)
@@ -128,7 +128,7 @@ class Requester(RequestUseCases):
     async def can_reopen(self, user_id: int, request_id: int) -> str:
         """Before asking for the reason: is "not solved" still possible? Returns the reference."""
         async with self.db.read() as conn:
-            r = await self._own(conn, user_id, request_id)
+            r = await self.own(conn, user_id, request_id)
         self._check_reopen(r)
         return r.reference
 
@@ -143,7 +143,7 @@ class Requester(RequestUseCases):
         reason = self.check_reason(text)
         now = self.now()
         async with self.db.tx() as conn:
-            r = await self._own(conn, user_id, request_id)
+            r = await self.own(conn, user_id, request_id)
             self._check_reopen(r)
             await repo.add_event(conn, r.id, now, user_id, "not_solved", r.tier, reason)
             if r.not_solved >= 1 and r.tier < TOP_TIER:
