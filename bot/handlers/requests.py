@@ -112,6 +112,9 @@ PROBLEMS: dict[str, str] = {
     "closed_request": N_("%(reference)s is closed. Send /request if you need help again."),
     "find_usage": N_("Send /find with a company, a person's name, words of the request or its reference."),
     "find_long": N_("Please search with at most %(max)s characters."),
+    "not_staff_chat": N_(
+        "Requests are shown only in private and in the staff groups, never in other groups: send it to me in private."
+    ),
 }
 
 router = Router("req", PROBLEMS)

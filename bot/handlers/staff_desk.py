@@ -108,7 +108,9 @@ def search_buttons(context: BotContext, page: SearchPage) -> Buttons:
 @router.message
 async def find_command(update: Update, context: BotContext) -> None:
     words = " ".join(context.args or [])
-    page = await context.services.requests.search.find(sender_id(update), words, 0, context.lang)
+    page = await context.services.requests.search.find(
+        sender_id(update), words, 0, context.lang, chat_id=chat_of(update).id
+    )
     sent = await context.reply(update, "requests/search.html", search_buttons(context, page), page=page)
     if sent is not None and context.chat_data is not None:
         context.chat_data[FIND_KEY] = (sent.message_id, page.query)
@@ -120,7 +122,7 @@ async def find_pressed(press: Press, context: BotContext) -> None:
     if not isinstance(latest, tuple) or latest[0] != press.message_id:
         raise BadCallback("an older search: send /find again")
     page = await context.services.requests.search.find(
-        press.user_id, latest[1], press.int_arg(0), context.lang
+        press.user_id, latest[1], press.int_arg(0), context.lang, chat_id=chat_of(press.update).id
     )
     await press.answer()
     await context.reply(
@@ -139,7 +141,9 @@ async def show_card(update: Update, context: BotContext, view: RequestView, butt
 
 @router.on(OPEN)
 async def open_pressed(press: Press, context: BotContext) -> None:
-    view, buttons = await context.services.requests.staff.card(press.user_id, press.int_arg(0), context.lang)
+    view, buttons = await context.services.requests.staff.card(
+        press.user_id, press.int_arg(0), context.lang, chat_id=chat_of(press.update).id
+    )
     await press.answer()
     await show_card(press.update, context, view, buttons)
 
@@ -147,7 +151,7 @@ async def open_pressed(press: Press, context: BotContext) -> None:
 @router.message
 async def req_command(update: Update, context: BotContext) -> None:
     view, buttons = await context.services.requests.staff.history(
-        sender_id(update), " ".join(context.args or []), context.lang
+        sender_id(update), " ".join(context.args or []), context.lang, chat_id=chat_of(update).id
     )
     await show_card(update, context, view, buttons)
 

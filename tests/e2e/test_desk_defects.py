@@ -108,6 +108,15 @@ async def test_3_escalating_to_an_unbound_tier_keeps_the_card_visible_and_tells_
     notice = await li.wait_for(reference)
     assert "Tier 3" in notice.plain
 
+    # Once an administrator binds a tier-3 group, the card moves there; the stand-in says so.
+    tier3 = bot.emu.group(-1001000000103, "三级", [admin])
+    await admin.send("/bindchat 3", chat=tier3)
+    await tier3.wait_for("3")
+    await bot.flush()
+    moved = card_in(tier3, reference)
+    assert moved.buttons and "⚠️" not in moved.plain
+    assert zh(bot, "Moved to %(place)s.", place="三级") in card_in(tier4, reference).plain
+
 
 async def test_3b_with_no_bound_chat_above_the_administrators_get_the_card_in_private(bot) -> None:
     admin = bot.emu.user(ADMIN_ID, "Admin", language_code="en")

@@ -18,6 +18,7 @@ from tests.e2e.desk import (
     prompt_after,
     row,
     staff,
+    t,
     worker,
     zh,
 )
@@ -39,8 +40,9 @@ async def test_waiting_on_a_department_reminds_the_handler_on_the_expected_date(
     await bot.emu.wait_idle()
     await answer(bot, wang, group, prompt, "Exit-entry bureau")  # no date: asked again
     await group.wait_for(
-        zh(
+        t(
             bot,
+            "en",
             "Please write who you wait for, then the expected date: “Tax bureau 12-05”, or in working days: “Tax bureau 3”.",
         )
     )

@@ -174,3 +174,15 @@ async def test_chats_shows_every_tier_and_building_binding(bot) -> None:
     assert shown.plain.count("District: no staff chat") == 3  # tiers 1, 3 and 4
     async with bot.services.db.read() as conn:
         assert len(await roles_repo.all_staff_chats(conn)) == 2
+
+
+async def test_requests_are_never_listed_in_a_group_that_is_not_a_staff_chat(bot) -> None:
+    wang = await staff(bot, 608, "Wang", tier=1, building="GOHIGH", lang="en")
+    li = await worker(bot, 506, "Li")
+    reference = await file(bot, li.id, "Invoice reprint")
+    lunch = bot.emu.group(-1001000000198, "Lunch group", [wang, li])
+    for command in ("/queue", "/find invoice", f"/req {reference}"):
+        await wang.send(command, chat=lunch)
+        refused = await lunch.wait_for("never in other groups")
+        assert reference not in refused.plain
+    assert not any(reference in m.plain for m in lunch.inbox)

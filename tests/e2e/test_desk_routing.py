@@ -16,6 +16,7 @@ from tests.e2e.desk import (
     file,
     row,
     staff,
+    t,
     worker,
     zh,
 )
@@ -38,10 +39,11 @@ async def desk(bot):
 
 
 async def more(bot, person, group, reference, label: str):
-    """Open the card's "⋯ More" menu and press one of its buttons."""
+    """Open the card's "⋯ More" menu (in the presser's language) and press one of its buttons."""
     await person.press(zh(bot, "⋯ More"), chat=group, message=card_in(group, reference))
-    menu = await group.wait_for(lambda m: zh(bot, "👤 Assign") in m.buttons)
-    await person.press(zh(bot, label), chat=group, message=menu)
+    lang = person.language_code
+    menu = await group.wait_for(lambda m: t(bot, lang, "👤 Assign") in m.buttons)
+    await person.press(t(bot, lang, label), chat=group, message=menu)
     return menu
 
 

@@ -18,8 +18,10 @@ from bot.domain.worktime import Span, WorkCalendar, parse_sla, span_of
 from bot.msgids import N_
 from bot.services.base import InvalidInput, UseCases
 from bot.storage import requests as repo
+from bot.storage import roles as roles_repo
 from bot.storage import users as users_repo
 from bot.storage.requests import RequestRow
+from bot.storage.roles import StaffChat
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -65,6 +67,17 @@ class RequestUseCases(UseCases):
     async def lang_of(self, conn: aiosqlite.Connection, user_id: int) -> str:
         """The language a person reads messages in (their choice, else Telegram's, else the default)."""
         return self.services.users.language_of(await users_repo.get(conn, user_id))
+
+    @staticmethod
+    async def check_place(conn: aiosqlite.Connection, chat_id: int) -> StaffChat | None:
+        """Requests are shown in private or in a bound staff chat, never in another group (its
+        members may not be staff, and a card names the requester). Returns the staff chat."""
+        if chat_id > 0:
+            return None
+        chat = await roles_repo.staff_chat(conn, chat_id)
+        if chat is None:
+            raise InvalidInput("not_staff_chat")
+        return chat
 
     @staticmethod
     async def reload(conn: aiosqlite.Connection, r: RequestRow) -> RequestRow:

@@ -91,7 +91,7 @@ class Queue(RequestUseCases):
         async with self.db.read() as conn:
             access = await self.services.access.of_in(conn, actor_id)
             ensure(may_see_queue(access), NOT_ALLOWED)
-            chat = await roles_repo.staff_chat(conn, chat_id) if chat_id < 0 else None
+            chat = await self.check_place(conn, chat_id)
             if chat is not None:
                 requests = [r for r in await self.in_chat(conn, chat) if sees_request(access, r)]
                 scope = await self._chat_scope(conn, chat, lang)

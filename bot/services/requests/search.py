@@ -53,7 +53,9 @@ class EnterpriseRequest:
 
 
 class Search(RequestUseCases):
-    async def find(self, actor_id: int, text: str, page: int = 0, lang: str = "zh") -> SearchPage:
+    async def find(
+        self, actor_id: int, text: str, page: int = 0, lang: str = "zh", *, chat_id: int = 0
+    ) -> SearchPage:
         """`/find <words>`: the best matches first (open ones before closed), ten a page."""
         query = " ".join((text or "").split())
         if not query:
@@ -63,6 +65,7 @@ class Search(RequestUseCases):
         async with self.db.read() as conn:
             access = await self.services.access.of_in(conn, actor_id)
             ensure(may_look_up_requests(access), NOT_STAFF)
+            await self.check_place(conn, chat_id or actor_id)
             scored = await self._matches(conn, query)
             ranked = sorted(
                 (pair for pair in scored.values() if sees_request(access, pair[1])),

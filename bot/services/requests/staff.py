@@ -175,7 +175,7 @@ class StaffDesk(RequestUseCases):
             return Outcome(r.reference, "escalated", r.tier)
 
     async def history(
-        self, actor_id: int, reference_text: str, lang: str
+        self, actor_id: int, reference_text: str, lang: str, *, chat_id: int = 0
     ) -> tuple[RequestView, Buttons | None]:
         """/req <reference>: the card and its whole audit trail, for staff who cover its building."""
         reference = rules.parse_reference(reference_text)
@@ -184,15 +184,19 @@ class StaffDesk(RequestUseCases):
         async with self.db.read() as conn:
             access = await self.services.access.of_in(conn, actor_id)
             ensure(may_look_up_requests(access), NOT_ALLOWED)
+            await self.check_place(conn, chat_id or actor_id)
             r = await repo.by_reference(conn, reference)
             if r is None or not sees_request(access, r):
                 raise InvalidInput("unknown_reference", reference=reference)
             return await self._shown(conn, access, r, lang, None)
 
-    async def card(self, actor_id: int, request_id: int, lang: str) -> tuple[RequestView, Buttons | None]:
+    async def card(
+        self, actor_id: int, request_id: int, lang: str, *, chat_id: int = 0
+    ) -> tuple[RequestView, Buttons | None]:
         """A card opened from the queue or a search (its buttons only for who may work it)."""
         async with self.db.read() as conn:
             access = await self.services.access.of_in(conn, actor_id)
+            await self.check_place(conn, chat_id or actor_id)
             r = await repo.get(conn, request_id)
             ensure(r is not None and sees_request(access, r), NOT_ALLOWED)
             assert r is not None  # refused above
