@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from bot import i18n
+from bot.domain.worktime import Span, say_span
 
 LANGUAGES = ("zh", "en", "fr")
 BABEL_LOCALE = {"zh": "zh_Hans_CN", "en": "en_GB", "fr": "fr_FR"}
@@ -79,6 +80,7 @@ class Renderer:
             env.filters["date"] = self._filter(lang, "date")
             env.filters["time"] = self._filter(lang, "time")
             env.filters["datetime_short"] = self._filter(lang, "short")
+            env.filters["span"] = self._span(translations)
             self._envs[lang] = env
 
     def _filter(self, lang: str, kind: str) -> Callable[[datetime | None], str]:
@@ -99,6 +101,15 @@ class Renderer:
 
         return apply
 
+    @staticmethod
+    def _span(translations: Translations) -> Callable[[Span | None], str]:
+        """`{{ item.left|span }}`: "3 working days" in the template's language (bot/domain/worktime.py)."""
+
+        def apply(span: Span | None) -> str:
+            return say_span(span, translations.ungettext) if span is not None else ""
+
+        return apply
+
     def language(self, lang: str | None) -> str:
         return lang if lang in self._envs else "zh"
 
@@ -116,6 +127,10 @@ class Renderer:
         """A translated plain string (button labels, alerts): never HTML, variables not escaped."""
         translated = self._translations[self.language(lang)].ugettext(message)
         return translated % variables if variables else translated
+
+    def ngettext(self, lang: str, singular: str, plural: str, n: int) -> str:
+        """The singular or plural form for `n`, translated (not yet formatted)."""
+        return str(self._translations[self.language(lang)].ungettext(singular, plural, n))
 
     def markup(self, lang: str, message: str, **variables: object) -> str:
         """A translated HTML fragment with its variables escaped."""

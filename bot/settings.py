@@ -60,6 +60,12 @@ class Settings:
     board_font: Path | None = None  # BOT_BOARD_FONT: a font with Chinese glyphs for /board pictures
     # BOT_ENTERPRISE_FOLLOWUP: visit interval per colour (missing colours keep their defaults).
     enterprise_followup: Mapping[str, FollowUpRule] = field(default_factory=lambda: _followup(None))
+    # The staff desk (BOT_PROMPT_TIMEOUT, BOT_WAIT_*, BOT_PAUSE_*): see the README's settings table.
+    prompt_timeout: timedelta = timedelta(minutes=15)  # how long a reply prompt waits for its answer
+    wait_nudge: str = "2d"  # waiting on the requester: nudge after this (SLA clock: working days)
+    wait_close: str = "5d"  # ...and close the request without an answer after this
+    pause_limit: int = 3  # pauses a request may have (the next one is refused: escalate instead)
+    pause_max: str = "10d"  # the furthest expected date a department or third party may be given
 
     @property
     def tz(self) -> ZoneInfo:
@@ -157,6 +163,18 @@ class Settings:
                 f"BOT_FLOOD_LIMIT: expected a whole number of messages (0: no limit), got {flood_raw!r}"
             )
 
+        wait_nudge = _duration(get("BOT_WAIT_NUDGE"), "BOT_WAIT_NUDGE", "2d")
+        wait_close = _duration(get("BOT_WAIT_CLOSE"), "BOT_WAIT_CLOSE", "5d")
+        if _sla_length(wait_close, sla_clock) <= _sla_length(wait_nudge, sla_clock):
+            raise SettingsError(
+                f"BOT_WAIT_CLOSE: must be longer than BOT_WAIT_NUDGE ({wait_nudge}), got {wait_close!r}"
+            )
+        pause_limit_raw = get("BOT_PAUSE_LIMIT") or "3"
+        if not pause_limit_raw.isdigit() or not 1 <= int(pause_limit_raw) <= 50:
+            raise SettingsError(
+                f"BOT_PAUSE_LIMIT: expected a whole number of pauses from 1 to 50, got {pause_limit_raw!r}"
+            )
+
         vol = {
             name: _positive_duration(get(f"BOT_VOL_{name.upper()}"), f"BOT_VOL_{name.upper()}", default)
             for name, default in (
@@ -196,6 +214,11 @@ class Settings:
             vol_team_release=vol["team_release"],
             enterprise_followup=_followup(get("BOT_ENTERPRISE_FOLLOWUP")),
             board_font=_font(get("BOT_BOARD_FONT")),
+            prompt_timeout=_positive_duration(get("BOT_PROMPT_TIMEOUT"), "BOT_PROMPT_TIMEOUT", "15m"),
+            wait_nudge=wait_nudge,
+            wait_close=wait_close,
+            pause_limit=int(pause_limit_raw),
+            pause_max=_duration(get("BOT_PAUSE_MAX"), "BOT_PAUSE_MAX", "10d"),
         )
 
 
@@ -223,6 +246,12 @@ def _duration(raw: str | None, name: str, default: str) -> str:
     if not ok:
         raise SettingsError(f"{name}: expected a duration such as 90s, 15m, 8h or 3d, got {raw!r}")
     return value
+
+
+def _sla_length(text: str, clock_mode: str) -> timedelta:
+    from bot.domain.worktime import parse_sla
+
+    return parse_sla(text, clock_mode)
 
 
 def _positive_duration(raw: str | None, name: str, default: str) -> timedelta:

@@ -7,7 +7,8 @@ never renamed; labels are English msgids translated where they are shown.
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 
 from bot.msgids import N_
 
@@ -73,6 +74,40 @@ EVENT_LABELS: dict[str, str] = {
     "warned": N_("half-way warning"),
     "reminded": N_("daily reminder"),
     "closed": N_("closed automatically"),
+    "assigned": N_("assigned"),
+    "unclaimed": N_("unclaimed"),
+    "handed_over": N_("handed over"),
+    "recategorised": N_("category changed"),
+    "moved": N_("moved to another building"),
+    "duplicate": N_("closed as a duplicate"),
+    "out_of_scope": N_("closed as out of scope"),
+    "withdrawn": N_("withdrawn by the requester"),
+    "to_requester": N_("message to the requester"),
+    "from_requester": N_("message from the requester"),
+    "paused": N_("paused"),
+    "resumed": N_("resumed"),
+    "nudged": N_("requester reminded"),
+    "closed_no_answer": N_("closed without an answer"),
+    "reopened": N_("reopened by the requester's reply"),
+    "wait_reminded": N_("expected date reached"),
+    "unbound_tier": N_("no staff chat at this tier"),
+}
+
+# On whom a paused request waits (its clock stops while it waits).
+WAIT_REASONS: tuple[str, ...] = ("requester", "department", "third_party")
+WAIT_LABELS: dict[str, str] = {
+    "requester": N_("Waiting on the requester"),
+    "department": N_("Waiting on another department"),
+    "third_party": N_("Waiting on a third party"),
+}
+
+# How a request was closed other than by the requester's rating.
+CLOSE_REASONS: tuple[str, ...] = ("duplicate", "out_of_scope", "withdrawn", "no_answer")
+CLOSE_LABELS: dict[str, str] = {
+    "duplicate": N_("Closed as a duplicate"),
+    "out_of_scope": N_("Closed: outside what the station handles"),
+    "withdrawn": N_("Withdrawn by the requester"),
+    "no_answer": N_("Closed: no answer from the requester"),
 }
 
 
@@ -81,6 +116,8 @@ DESCRIPTION_MAX = 2000
 NOTE_MAX = 1000
 COMMENT_MAX = 500
 ENTERPRISE_NAME_MAX = 120
+PARTY_MAX = 120
+REFERRAL_MAX = 500
 REOPEN_DAYS = 7
 
 
@@ -120,3 +157,41 @@ def may_reopen(status: str, resolved_on: date | None, today: date) -> bool:
     if status == "closed" and resolved_on is not None:
         return (today - resolved_on).days <= REOPEN_DAYS
     return False
+
+
+_DAYS = re.compile(r"^\+?(\d{1,3})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_MONTH_DAY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})$")
+
+
+def parse_expected(text: str, today: date) -> tuple[str, date | int] | None:
+    """ "Tax bureau 2026-12-05", "税务局 12-05" or "Tax bureau 3": who is waited for, and when.
+
+    The last word is the expected date (YYYY-MM-DD, or MM-DD: this year, or next year when that
+    day has passed) or a whole number of working days from today (returned as an int, for the
+    caller's working calendar). None when there is no such last word, no one before it, or the
+    date is not a real one or lies in the past.
+    """
+    words = clean_text(text).split()
+    if len(words) < 2:
+        return None
+    party, last = " ".join(words[:-1]), words[-1]
+    days = _DAYS.match(last)
+    if days:
+        return (party, int(days.group(1))) if int(days.group(1)) > 0 else None
+    try:
+        iso = _ISO.match(last)
+        if iso:
+            found = date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        else:
+            month_day = _MONTH_DAY.match(last)
+            if month_day is None:
+                return None
+            found = date(today.year, int(month_day.group(1)), int(month_day.group(2)))
+            if found < today:
+                found = date(today.year + 1, found.month, found.day)
+    except ValueError:
+        return None
+    if found < today or found > today + timedelta(days=366):
+        return None
+    return party, found

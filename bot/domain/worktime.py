@@ -1,3 +1,4 @@
+# i18n-domain: requests
 """Working time: SLA deadlines counted in the station's opening hours, not in wall-clock time.
 
 A request filed on Friday at 17:00 with a 2-hour SLA is due on Monday at 10:00, and one filed on
@@ -20,7 +21,7 @@ of "1d" depends on the clock mode: 24 hours of wall time, or 9 hours of working 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
@@ -34,6 +35,7 @@ __all__ = [
     "WORKING_DAY",
     "ClockMode",
     "SlaClock",
+    "Span",
     "WallClockSla",
     "WorkCalendar",
     "WorkingClockSla",
@@ -43,6 +45,8 @@ __all__ = [
     "next_working_start",
     "parse_duration",
     "parse_sla",
+    "say_span",
+    "span_of",
     "working_time_between",
 ]
 
@@ -335,3 +339,59 @@ def make_sla_clock(mode: str, cal: WorkCalendar | None = None) -> WallClockSla |
     if cal is None:
         raise ValueError("the 'working' SLA clock needs a WorkCalendar")
     return WorkingClockSla(cal)
+
+
+# --------------------------------------------------------------------------- time left, in words
+
+
+@dataclass(frozen=True)
+class Span:
+    """An amount of SLA time as people read it: a whole number of one unit, never a mix.
+
+    "1 d 3 h" of wall time beside a working-hours deadline misled staff (27 working hours are three
+    working days, not one day and three hours), so a span is counted on the clock of the deadlines:
+    in "working" mode a day is a `WORKING_DAY` of opening hours.
+    """
+
+    count: int
+    unit: Literal["day", "hour", "minute"]
+    working: bool
+
+
+def span_of(delta: timedelta, mode: str) -> Span:
+    """`delta` (its absolute value; the caller knows whether it is overdue) as whole units, rounded down.
+
+    Under an hour: minutes (at least 1 unless it is zero); under two days: hours; else days.
+    Rounding down never promises more time than there is.
+    """
+    working = _check_mode(mode) == "working"
+    day = WORKING_DAY if working else _ONE_DAY
+    amount = abs(delta)
+    if amount < timedelta(hours=1):
+        minutes = int(amount.total_seconds() // 60)
+        return Span(minutes if minutes or amount == _ZERO else 1, "minute", working)
+    if amount < 2 * day:
+        return Span(int(amount.total_seconds() // 3600), "hour", working)
+    return Span(int(amount / day), "day", working)
+
+
+Ngettext = Callable[[str, str, int], str]
+
+
+def say_span(span: Span, ngettext: Ngettext) -> str:
+    """ "3 working days", "2 working hours", "5 minutes"... in the language `ngettext` translates to."""
+    n = span.count
+    if span.working:
+        if span.unit == "day":
+            text = ngettext("%(num)s working day", "%(num)s working days", n)
+        elif span.unit == "hour":
+            text = ngettext("%(num)s working hour", "%(num)s working hours", n)
+        else:
+            text = ngettext("%(num)s working minute", "%(num)s working minutes", n)
+    elif span.unit == "day":
+        text = ngettext("%(num)s day", "%(num)s days", n)
+    elif span.unit == "hour":
+        text = ngettext("%(num)s hour", "%(num)s hours", n)
+    else:
+        text = ngettext("%(num)s minute", "%(num)s minutes", n)
+    return text % {"num": n}

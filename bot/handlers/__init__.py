@@ -18,15 +18,30 @@ from bot.handlers import (
     guide,
     onboarding,
     privacy,
+    replies,
     requests,
     staff_cards,
+    staff_desk,
     stats,
     volunteer,
 )
 
 # Order matters: conversations first; the guide last of all, because free text typed outside any
 # conversation searches it (only the generic fallbacks come after).
-FEATURES = [onboarding, admin, privacy, events, requests, staff_cards, stats, volunteer, enterprises, guide]
+FEATURES = [
+    onboarding,
+    admin,
+    privacy,
+    events,
+    requests,
+    replies,
+    staff_cards,
+    staff_desk,
+    stats,
+    volunteer,
+    enterprises,
+    guide,
+]
 
 
 def register_all(app: Application) -> None:

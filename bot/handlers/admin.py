@@ -1,4 +1,5 @@
-"""Roles on Telegram: /invite (one-time links), the inv- deep link, /staff with one-tap revoke, /audit.
+"""Roles on Telegram: /invite (one-time links), /invites with one-tap Withdraw, the inv- deep link,
+/staff with one-tap revoke, /audit, and /chats (which group receives each tier's cards).
 
 Every handler is guarded by `services.access` (`@admin_only` / `@staff_only`); the services check
 again inside their transaction, so a role revoked a second ago is already refused.
@@ -15,8 +16,9 @@ from bot.handlers.common import TemplateRouter
 from bot.handlers.guards import admin_only, staff_only
 from bot.handlers.routing import Press, sender_id
 from bot.msgids import N_
+from bot.services.access import may_manage_invitations, may_read_audit
 from bot.services.base import InvalidInput
-from bot.services.roles import Revoked, StaffPage
+from bot.services.roles import InvitationLine, Revoked, StaffPage
 
 INVITE_PREFIX = "inv-"
 INVITE_PROBLEM = "admin/invite_problem.html"  # the problem, then how to write /invite
@@ -50,6 +52,7 @@ router = RolesRouter(
 STAFF_PAGE = router.action("staff")
 REVOKE = router.action("rv")
 OLDER = router.action("audit")
+WITHDRAW = router.action("wd")
 
 
 def invite_link(bot_username: str, token: str) -> str:
@@ -125,6 +128,44 @@ async def revoke_pressed(press: Press, context: BotContext) -> None:
     await show_staff_page(press, context, number, revoked)
 
 
+def invitation_buttons(context: BotContext, lines: list[InvitationLine]) -> Buttons:
+    return [
+        [WITHDRAW.button(context.gettext("✖ Withdraw: %(number)s", number=n), line.id)]
+        for n, line in enumerate(lines, 1)
+    ]
+
+
+@admin_only
+async def invites_command(update: Update, context: BotContext) -> None:
+    lines = await context.services.roles.open_invitations(sender_id(update))
+    await context.reply(
+        update, "admin/invites.html", invitation_buttons(context, lines), lines=lines, withdrawn=False
+    )
+
+
+@router.on(WITHDRAW)
+@admin_only
+async def withdraw_pressed(press: Press, context: BotContext) -> None:
+    roles = context.services.roles
+    withdrawn = await roles.cancel_invitation(press.user_id, press.int_arg(0))
+    lines = await roles.open_invitations(press.user_id)
+    await press.answer(context.gettext("Invitation withdrawn.") if withdrawn else None)
+    await context.reply(
+        press.update,
+        "admin/invites.html",
+        invitation_buttons(context, lines),
+        edit=True,
+        lines=lines,
+        withdrawn=withdrawn,
+    )
+
+
+@staff_only
+async def chats_command(update: Update, context: BotContext) -> None:
+    tiers = await context.services.roles.bindings(sender_id(update))
+    await context.reply(update, "admin/chats.html", tiers=tiers)
+
+
 @admin_only
 async def audit_command(update: Update, context: BotContext) -> None:
     await show_audit(update, context, None)
@@ -148,13 +189,19 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("invite", invite_command))
     app.add_handler(CommandHandler("staff", staff_command))
     app.add_handler(CommandHandler("audit", audit_command))
+    app.add_handler(CommandHandler("invites", invites_command))
+    app.add_handler(CommandHandler("chats", chats_command))
     app.add_handler(router.handler())
     registry.start_payload(INVITE_PREFIX, invitation_opened)
     registry.command(
         "invite",
         N_("Invite staff, an organiser or an administrator (one-time link)"),
-        staff_only=True,
+        when=may_manage_invitations,
         order=70,
     )
+    registry.command(
+        "invites", N_("Invitations not used yet, to withdraw"), when=may_manage_invitations, order=70
+    )
     registry.command("staff", N_("Staff and their roles"), staff_only=True, order=71)
-    registry.command("audit", N_("Audit log of staff actions"), staff_only=True, order=72)
+    registry.command("audit", N_("Audit log of staff actions"), when=may_read_audit, order=72)
+    registry.command("chats", N_("Which group receives each tier's request cards"), staff_only=True, order=73)

@@ -19,7 +19,7 @@ from telegram.ext import (
 
 from bot.context import BotContext, OtherMarkup
 from bot.handlers import registry
-from bot.handlers.routing import STALE, NoSuchPart, Press, Router, sender_id
+from bot.handlers.routing import STALE, NoSuchPart, Press, Router, chat_of, sender_id
 from bot.msgids import N_
 from bot.render import LANGUAGES
 from bot.services.base import InvalidInput
@@ -111,8 +111,21 @@ async def menu_command(update: Update, context: BotContext) -> int:
 
 
 async def help_command(update: Update, context: BotContext) -> None:
+    """What this person's roles allow (in a group too: private-only commands say so)."""
     access = await context.services.access.of(sender_id(update))
-    await context.reply(update, "common/help.html", commands=registry.commands(staff=access.is_staff))
+    await context.reply(
+        update,
+        "common/help.html",
+        commands=registry.commands(access),
+        in_group=chat_of(update).type != ChatType.PRIVATE,
+    )
+
+
+async def private_only(update: Update, context: BotContext) -> None:
+    """A private-only command typed in a group: where it works, with a button to go there."""
+    link = f"https://t.me/{context.bot.username}"
+    button = {"text": context.gettext("💬 Open a private chat with me"), "url": link}
+    await context.reply(update, "common/private_only.html", [[button]])
 
 
 def language_buttons() -> list[list[dict[str, str]]]:
@@ -174,6 +187,7 @@ def register_fallbacks(app: Application) -> None:
     (A handler in another group would run *in addition* to the feature's handler.)
     """
     app.add_handler(CommandHandler("cancel", cancel_command))
+    app.add_handler(CommandHandler(registry.private_commands(), private_only, ~filters.ChatType.PRIVATE))
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     app.add_handler(
         MessageHandler(
@@ -188,12 +202,11 @@ async def set_commands(app: Application) -> None:
     services = app.bot_data["services"]
     for lang in LANGUAGES:
         commands = [
-            BotCommand(c.name, services.renderer.gettext(lang, c.description))
-            for c in registry.commands(staff=False)
+            BotCommand(c.name, services.renderer.gettext(lang, c.description)) for c in registry.commands()
         ]
         await app.bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=lang)
     default = [
         BotCommand(c.name, services.renderer.gettext(services.settings.default_language, c.description))
-        for c in registry.commands(staff=False)
+        for c in registry.commands()
     ]
     await app.bot.set_my_commands(default, scope=BotCommandScopeDefault())

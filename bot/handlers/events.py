@@ -349,6 +349,8 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("subscribe", subscribe_command, filters.ChatType.PRIVATE))
     app.add_handler(router.handler())
     registry.command("events", N_("Upcoming events and sign-up"), order=40)
-    registry.command("subscribe", N_("Choose which announcements you receive"), order=41)
-    registry.command("publish", N_("Publish an event to a topic's subscribers"), staff_only=True, order=60)
+    registry.command("subscribe", N_("Choose which announcements you receive"), order=41, private=True)
+    registry.command(
+        "publish", N_("Publish an event to a topic's subscribers"), when=may_publish, order=60, private=True
+    )
     registry.menu_item(N_("Events"), LIST.data(), order=40)

@@ -50,8 +50,10 @@ from bot.handlers.routing import (
 )
 from bot.msgids import N_
 from bot.services.requests.base import NOT_ALLOWED
-from bot.services.requests.cards import NOT_SOLVED, RATE
 from bot.services.requests.intake import Draft
+from bot.services.requests.presenter import NOT_SOLVED, RATE
+from bot.services.requests.views import enterprise_name
+from bot.storage.enterprises import Enterprise
 
 CATEGORY, ENTERPRISE, DESCRIPTION, ATTACHMENT, CONFIRM = range(5)
 COMMENT, REASON = range(10, 12)
@@ -88,6 +90,31 @@ PROBLEMS: dict[str, str] = {
     "bind_usage": N_("Usage: /bindchat 1-4 [building code], sent in the staff group itself."),
     "bind_private": N_("Send /bindchat in the staff group you want to bind, not in a private chat."),
     "bind_building": N_("There is no building with the code %(building)s."),
+    "building": STALE,
+    "stale": STALE,
+    "wait_reason": STALE,
+    "not_claimed": N_("Nobody handles %(reference)s yet."),
+    "not_waiting": N_("%(reference)s is not paused."),
+    "same_category": N_("%(reference)s is already in that category."),
+    "same_building": N_("%(reference)s already belongs to that building."),
+    "same_request": N_("%(reference)s cannot be a duplicate of itself (or of its own duplicate)."),
+    "pause_limit": N_(
+        "%(reference)s has already been paused %(max)s times: resolve it, or escalate it for help."
+    ),
+    "expected_format": N_(
+        "Please write who you wait for, then the expected date: “Tax bureau 12-05”, or in working days: “Tax bureau 3”."
+    ),
+    "expected_too_far": N_("Please give an expected date no later than %(latest)s (or escalate it)."),
+    "party_length": N_("Please name who you wait for in 1 to %(max)s characters."),
+    "referral_length": N_("Please write 1 to %(max)s characters."),
+    "message_length": N_("Please write 1 to %(max)s characters (this was %(length)s)."),
+    "prompt_expired": N_("That prompt has expired; press the button on the card again."),
+    "closed_request": N_("%(reference)s is closed. Send /request if you need help again."),
+    "find_usage": N_("Send /find with a company, a person's name, words of the request or its reference."),
+    "find_long": N_("Please search with at most %(max)s characters."),
+    "not_staff_chat": N_(
+        "Requests are shown only in private and in the staff groups, never in other groups: send it to me in private."
+    ),
 }
 
 router = Router("req", PROBLEMS)
@@ -102,6 +129,8 @@ EDIT = router.action("edit")
 CANCEL = router.action("cancel")
 NO_COMMENT = router.action("nocomment")
 MINE = router.action("mine")
+WITHDRAW = router.action("wd")
+WITHDRAW_YES = router.action("wdyes")
 
 
 # --------------------------------------------------------------------------- conversation helpers
@@ -216,9 +245,14 @@ async def _next(update: Update, context: BotContext, step: UpdateHandler[int]) -
     return await step(update, context)
 
 
+def company_label(enterprise: Enterprise, lang: str) -> str:
+    """A company's button in the person's language (its English name for English and French)."""
+    return (enterprise_name(enterprise, None, lang) or enterprise.name)[:40]
+
+
 async def ask_enterprise(update: Update, context: BotContext) -> int:
     choices = await context.services.requests.intake.choices(sender_id(update), context.lang)
-    rows = [[CHOOSE_ENTERPRISE.button(e.name[:40], e.id)] for e in choices.enterprises]
+    rows = [[CHOOSE_ENTERPRISE.button(company_label(e, context.lang), e.id)] for e in choices.enterprises]
     rows.append([CHOOSE_ENTERPRISE.button(context.gettext("Not about a specific company"), 0)])
     await context.reply(
         update,
@@ -251,7 +285,7 @@ async def enterprise_typed(update: Update, context: BotContext) -> int:
         draft.enterprise_id, draft.enterprise_name = None, typed
         return await _next(update, context, ask_description)
     session(context)[TYPED] = typed
-    rows = [[CHOOSE_ENTERPRISE.button(e.name[:40], e.id)] for e in matches]
+    rows = [[CHOOSE_ENTERPRISE.button(company_label(e, context.lang), e.id)] for e in matches]
     rows.append([USE_TYPED.button(context.gettext("Use “%(name)s” as typed", name=typed[:30]))])
     await context.reply(update, "requests/enterprise_matches.html", rows, typed=typed)
     return ENTERPRISE
@@ -398,7 +432,34 @@ async def my_requests(update: Update, context: BotContext) -> None:
         for v in views
         if v.reopenable
     ][:5]
+    rows += [
+        [WITHDRAW.button(context.gettext("↩️ Withdraw: %(reference)s", reference=v.reference), v.id)]
+        for v in views
+        if v.withdrawable
+    ][:5]
     await context.reply(update, "requests/my_requests.html", rows, requests=views, company_requests=company)
+
+
+@router.on(WITHDRAW)
+async def withdraw_pressed(press: Press, context: BotContext) -> None:
+    """First ask: withdrawing closes the request for good."""
+    request_id = press.int_arg(0)
+    reference = await context.services.requests.requester.can_withdraw(press.user_id, request_id)
+    await press.answer()
+    rows = [
+        [
+            WITHDRAW_YES.button(context.gettext("Yes, withdraw it"), request_id),
+            MINE.button(context.gettext("No, keep it")),
+        ]
+    ]
+    await context.reply(press.update, "requests/withdraw_confirm.html", rows, reference=reference)
+
+
+@router.on(WITHDRAW_YES)
+async def withdraw_confirmed(press: Press, context: BotContext) -> None:
+    outcome = await context.services.requests.requester.withdraw(press.user_id, press.int_arg(0))
+    await press.answer()
+    await context.reply(press.update, "requests/withdrawn.html", edit=True, outcome=outcome)
 
 
 @router.on(MINE)
@@ -484,7 +545,8 @@ async def reopen(update: Update, context: BotContext) -> int:
 async def maybe_answer(update: Update, context: BotContext) -> None:
     """Runs before other handlers on private text: if staff wait for this person's answer, this is it.
 
-    Text another conversation is waiting for is left alone unless it replies to the question.
+    Text another conversation is waiting for is left alone (a reply to the question still answers
+    it: bot/handlers/replies.py runs first).
     """
     if update.message is None or chat_of(update).type != ChatType.PRIVATE:
         return
@@ -495,21 +557,16 @@ async def maybe_answer(update: Update, context: BotContext) -> None:
 @router.message
 async def _answer_question(update: Update, context: BotContext) -> bool:
     """True when the text answered a staff question (and the person was told), False when none waits."""
-    message = message_of(update)
-    replied = message.reply_to_message
-    reply_to = (
-        replied.message_id if replied is not None and replied.from_user and replied.from_user.is_bot else None
-    )
     busy = any(
         isinstance(handler, ConversationHandler) and handler.check_update(update)
         for handler in context.application.handlers.get(0, [])
     )
-    outcome = await context.services.requests.requester.answer(
-        sender_id(update), message.text, reply_to=reply_to, only_reply=busy
-    )
+    outcome = await context.services.requests.requester.answer(sender_id(update), text_of(update), busy=busy)
     if outcome is None:
         return False
-    await context.reply(update, "requests/answer_sent.html", outcome=outcome)
+    await context.reply(
+        update, "requests/taken.html", kind=outcome.result, outcome=outcome, reference=outcome.reference
+    )
     return True
 
 
@@ -580,7 +637,7 @@ def register(app: Application) -> None:
     )
     app.add_handler(CommandHandler("myrequests", my_requests, private))
     app.add_handler(router.handler())
-    registry.command("request", N_("Ask the station for help"), order=10)
-    registry.command("myrequests", N_("Your requests and their status"), order=11)
+    registry.command("request", N_("Ask the station for help"), order=10, private=True)
+    registry.command("myrequests", N_("Your requests and their status"), order=11, private=True)
     registry.menu_item(N_("🙋 Ask for help"), NEW.data(), order=10)
     registry.menu_item(N_("📋 My requests"), MINE.data(), order=11)

@@ -1,77 +1,57 @@
 # i18n-domain: requests
-"""The staff side of requests, in the staff groups: card buttons, /bindchat and /req.
+"""The staff card's buttons, in the staff groups (and in private, for administrators).
 
-The card's buttons are defined where the card is built (bot/services/requests/cards.py: claim,
-note, ask = "Need info", resolve, escalate) and routed here. Their data is only a wish: the
-service checks, at the moment of the press, that the presser is staff of the request's building
-(or district-wide) at its tier or above; anyone else gets a "not allowed" pop-up and nothing
-changes. Claim is one tap; the others need a few words, asked for with a reply prompt addressed
-to the presser (a conversation per person per group).
+The card's own buttons are defined where the card is built (bot/services/requests/cards.py);
+"⋯ More" opens the routing menu defined here (assign, hand over, unclaim, waiting on a department
+or a third party, category, building, duplicate, out of scope). Button data is only a wish: the
+service checks the presser at the moment of the press. A button that needs words sends a reply
+prompt (ForceReply, selective, naming the presser) and remembers it in SQLite; only that person's
+reply to that prompt, in that chat, in time, is taken (bot/handlers/replies.py). Nothing typed
+in the group is ever guessed to be the answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-
-from telegram import ForceReply, Update
-from telegram.ext import Application, CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import Application
 
 from bot.callbacks import Action
 from bot.context import BotContext
-from bot.handlers import registry
-from bot.handlers.requests import END, PROBLEMS, ends_when_refused, entry_point, session
-from bot.handlers.routing import Press, Router, chat_of, sender_id, text_of
+from bot.domain.requests import CATEGORIES, CATEGORY_LABELS
+from bot.handlers.replies import ask_for_words
+from bot.handlers.requests import PROBLEMS
+from bot.handlers.routing import Press, Router
+from bot.handlers.staff_desk import pager
 from bot.msgids import N_
-from bot.services.requests.cards import ASK, CLAIM, ESCALATE, NOTE, RESOLVE
-from bot.services.requests.staff import StaffDesk
+from bot.services.requests.presenter import ASK, CLAIM, ESCALATE, MESSAGE, MORE, NOTE, RESOLVE, RESUME
 from bot.services.requests.views import Outcome
 
-TEXT = 20
-PENDING = "rq_pending"
-
 router = Router("rq", PROBLEMS)
+ASSIGN = router.action("assign")
+ASSIGN_TO = router.action("assignto")
+HAND_OVER = router.action("handover")
+HAND_OVER_TO = router.action("hoto")
+UNCLAIM = router.action("unclaim")
+CATEGORY = router.action("cat")
+CATEGORY_TO = router.action("catto")
+BUILDING = router.action("bld")
+BUILDING_TO = router.action("bldto")
+DUPLICATE = router.action("dup")
+OUT_OF_SCOPE = router.action("oos")
+WAIT_DEPARTMENT = router.action("dept")
+WAIT_THIRD_PARTY = router.action("third")
+BUILDINGS_PAGE = 12
+
+MORE_MENU: list[list[tuple[Action, str]]] = [
+    [(ASSIGN, N_("👤 Assign")), (HAND_OVER, N_("🤝 Hand over")), (UNCLAIM, N_("↩️ Unclaim"))],
+    [(WAIT_DEPARTMENT, N_("⏸ Waiting: department")), (WAIT_THIRD_PARTY, N_("⏸ Waiting: third party"))],
+    [(CATEGORY, N_("🏷 Category")), (BUILDING, N_("🏢 Building"))],
+    [(DUPLICATE, N_("🔁 Duplicate")), (OUT_OF_SCOPE, N_("🚫 Out of scope"))],
+]
 
 
-@dataclass(frozen=True)
-class TypedAction:
-    """A card button that needs a few words: the prompt asking for them, the use case, the result."""
-
-    prompt: str  # template of the reply prompt
-    act: Callable[[StaffDesk], Callable[[int, int, str | None], Awaitable[Outcome]]]
-    done: str  # msgid the prompt is replaced with once done
-
-
-TYPED: dict[Action, TypedAction] = {
-    NOTE: TypedAction(
-        "requests/prompt_note.html", lambda desk: desk.note, N_("📝 Note added to %(reference)s.")
-    ),
-    ASK: TypedAction(
-        "requests/prompt_ask.html",
-        lambda desk: desk.ask,
-        N_("❓ Question sent to the requester of %(reference)s; its clock is paused until they answer."),
-    ),
-    RESOLVE: TypedAction(
-        "requests/prompt_resolve.html",
-        lambda desk: desk.resolve,
-        N_("✅ %(reference)s resolved; the requester has been asked to confirm."),
-    ),
-    ESCALATE: TypedAction(
-        "requests/prompt_escalate.html",
-        lambda desk: desk.escalate,
-        N_("⬆️ %(reference)s passed to tier %(tier)s."),
-    ),
-}
-BY_NAME = {action.name: typed for action, typed in TYPED.items()}
-
-
-@dataclass(frozen=True)
-class Pending:
-    """Which words the presser's next message in the group is: for what, on which request."""
-
-    action: str
-    request_id: int
-    prompt_id: int
+@router.on(ASK, NOTE, RESOLVE, ESCALATE, MESSAGE, DUPLICATE, OUT_OF_SCOPE, WAIT_DEPARTMENT, WAIT_THIRD_PARTY)
+async def words_needed(press: Press, context: BotContext) -> None:
+    await ask_for_words(press, context, press.action, press.int_arg(0))
 
 
 @router.on(CLAIM)
@@ -80,91 +60,147 @@ async def claim_pressed(press: Press, context: BotContext) -> None:
     await press.answer(context.gettext("✋ You are handling %(reference)s.", reference=outcome.reference))
 
 
-async def text_action_pressed(press: Press, context: BotContext) -> int:
-    """Note / Need info / Resolve / Escalate: check now, then ask the presser for the words."""
+@router.on(RESUME)
+async def resume_pressed(press: Press, context: BotContext) -> None:
+    outcome = await context.services.requests.pauses.resume(press.user_id, press.int_arg(0))
+    await press.answer(
+        context.gettext("▶️ %(reference)s: the clock is running again.", reference=outcome.reference)
+    )
+
+
+@router.on(MORE)
+async def more_pressed(press: Press, context: BotContext) -> None:
     request_id = press.int_arg(0)
     reference = await context.services.requests.staff.may_act(press.user_id, request_id)
     await press.answer()
-    prompt = await context.reply(
+    rows = [[action.button(context.gettext(label), request_id) for action, label in row] for row in MORE_MENU]
+    await context.reply(
+        press.update, "requests/more.html", rows, reply_to=press.message_id, reference=reference
+    )
+
+
+async def done(press: Press, context: BotContext, outcome: Outcome) -> None:
+    """The menu message says what was done (and loses its buttons)."""
+    await press.answer()
+    await context.reply(
         press.update,
-        BY_NAME[press.action].prompt,
-        markup=ForceReply(selective=True, input_field_placeholder=reference),
-        reply_to=press.message_id,
+        "requests/taken.html",
+        edit=True,
+        kind="done",
+        outcome=outcome,
+        reference=outcome.reference,
+    )
+
+
+# --------------------------------------------------------------------------- who handles it
+
+
+async def colleagues_menu(press: Press, context: BotContext, choose: Action, title: str) -> None:
+    request_id = press.int_arg(0)
+    reference, colleagues = await context.services.requests.routing.colleagues(press.user_id, request_id)
+    await pick(
+        press,
+        context,
+        title,
+        reference,
+        [choose.button(c.name[:30], request_id, c.user_id) for c in colleagues],
+    )
+
+
+@router.on(ASSIGN)
+async def assign_pressed(press: Press, context: BotContext) -> None:
+    await colleagues_menu(press, context, ASSIGN_TO, N_("Assign %(reference)s to:"))
+
+
+@router.on(HAND_OVER)
+async def hand_over_pressed(press: Press, context: BotContext) -> None:
+    await colleagues_menu(press, context, HAND_OVER_TO, N_("Hand %(reference)s over to:"))
+
+
+@router.on(ASSIGN_TO)
+async def assign_to_pressed(press: Press, context: BotContext) -> None:
+    outcome = await context.services.requests.routing.assign(
+        press.user_id, press.int_arg(0), press.int_arg(1)
+    )
+    await done(press, context, outcome)
+
+
+@router.on(HAND_OVER_TO)
+async def hand_over_to_pressed(press: Press, context: BotContext) -> None:
+    request_id, colleague_id = press.int_arg(0), press.int_arg(1)
+    colleagues = (await context.services.requests.routing.colleagues(press.user_id, request_id))[1]
+    name = next((c.name for c in colleagues if c.user_id == colleague_id), str(colleague_id))
+    await ask_for_words(press, context, "handover", request_id, arg=str(colleague_id), colleague=name)
+
+
+@router.on(UNCLAIM)
+async def unclaim_pressed(press: Press, context: BotContext) -> None:
+    await done(
+        press, context, await context.services.requests.routing.unclaim(press.user_id, press.int_arg(0))
+    )
+
+
+# --------------------------------------------------------------------------- where it belongs
+
+
+async def pick(
+    press: Press,
+    context: BotContext,
+    title: str,
+    reference: str,
+    labels: list[dict[str, str]],
+    *,
+    nav: list[dict[str, str]] | None = None,
+) -> None:
+    """The menu message becomes a list to pick from (two a row, then the page buttons), under `title`."""
+    await press.answer()
+    rows = [labels[i : i + 2] for i in range(0, len(labels), 2)] + ([nav] if nav else [])
+    await context.reply(
+        press.update,
+        "requests/pick.html",
+        rows,
+        edit=True,
         reference=reference,
-        name=press.query.from_user.first_name,
+        title=title,
+        empty=not labels,
     )
-    assert prompt is not None, "a new message, not an edit"
-    session(context)[PENDING] = Pending(press.action, request_id, prompt.message_id)
-    return TEXT
 
 
-@router.message
-async def text_given(update: Update, context: BotContext) -> int:
-    """The words for the pressed button; words of the wrong length are asked for again."""
-    if not isinstance(session(context).get(PENDING), Pending):
-        return END
-    context.services.requests.staff.check_note(text_of(update))
-    return await act(update, context)
+@router.on(CATEGORY)
+async def category_pressed(press: Press, context: BotContext) -> None:
+    request_id = press.int_arg(0)
+    reference = await context.services.requests.staff.may_act(press.user_id, request_id)
+    labels = [
+        CATEGORY_TO.button(context.gettext(CATEGORY_LABELS[key]), request_id, key) for key in CATEGORIES
+    ]
+    await pick(press, context, N_("New category for %(reference)s:"), reference, labels)
 
 
-@ends_when_refused(router)
-async def act(update: Update, context: BotContext) -> int:
-    pending = session(context).pop(PENDING)
-    assert isinstance(pending, Pending), "checked by text_given"
-    typed = BY_NAME[pending.action]
-    outcome = await typed.act(context.services.requests.staff)(
-        sender_id(update), pending.request_id, text_of(update)
-    )
-    await context.edit(
-        chat_of(update).id,
-        pending.prompt_id,
-        "common/say.html",
-        message=context.gettext(typed.done, reference=outcome.reference, tier=outcome.tier),
-    )
-    return END
+@router.on(CATEGORY_TO)
+async def category_to_pressed(press: Press, context: BotContext) -> None:
+    routing = context.services.requests.routing
+    await done(press, context, await routing.recategorise(press.user_id, press.int_arg(0), press.str_arg(1)))
 
 
-async def cancel_text(update: Update, context: BotContext) -> int:
-    session(context).pop(PENDING, None)
-    await context.reply(update, "common/cancelled.html")
-    return END
+@router.on(BUILDING)
+async def building_pressed(press: Press, context: BotContext) -> None:
+    request_id = press.int_arg(0)
+    page = press.int_arg(1) if len(press.args) > 1 else 0
+    reference = await context.services.requests.staff.may_act(press.user_id, request_id)
+    buildings = await context.services.requests.routing.buildings()
+    pages = max(1, -(-len(buildings) // BUILDINGS_PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = buildings[page * BUILDINGS_PAGE : (page + 1) * BUILDINGS_PAGE]
+    labels = [BUILDING_TO.button(b.name(context.lang)[:30], request_id, b.id) for b in shown]
+    nav = pager(BUILDING.button, page, pages, context, request_id)
+    await pick(press, context, N_("Move %(reference)s to:"), reference, labels, nav=nav)
 
 
-@router.message
-async def bindchat_command(update: Update, context: BotContext) -> None:
-    chat = chat_of(update)
-    tier, building = await context.services.requests.staff.bind_chat(
-        sender_id(update), chat.id, chat.title or "", list(context.args or [])
-    )
-    await context.reply(update, "requests/bound.html", tier=tier, building=building)
-
-
-@router.message
-async def req_command(update: Update, context: BotContext) -> None:
-    view = await context.services.requests.staff.history(
-        sender_id(update), " ".join(context.args or []), context.lang
-    )
-    await context.reply(update, "requests/card.html", card=view, passed_to=None)
+@router.on(BUILDING_TO)
+async def building_to_pressed(press: Press, context: BotContext) -> None:
+    routing = context.services.requests.routing
+    await done(press, context, await routing.move(press.user_id, press.int_arg(0), press.int_arg(1)))
 
 
 def register(app: Application) -> None:
     app.add_handler(router.handler())
-    app.add_handler(
-        ConversationHandler(
-            entry_points=[entry_point(router, action, text_action_pressed) for action in TYPED],
-            states={
-                TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.GROUPS, text_given)]
-            },
-            fallbacks=[CommandHandler("cancel", cancel_text)],
-            name="staff_card_text",
-            allow_reentry=True,
-        )
-    )
-    app.add_handler(CommandHandler("bindchat", bindchat_command))
-    app.add_handler(CommandHandler("req", req_command))
-    registry.command(
-        "req", N_("A request's card and full history: /req JA-2026-000123"), staff_only=True, order=60
-    )
-    registry.command(
-        "bindchat", N_("In a staff group: receive the cards of tier 1-4"), staff_only=True, order=61
-    )

@@ -64,7 +64,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -409,8 +409,9 @@ class OutboxSender:
                 if target.media_kind:
                     return _Outcome("dead", error="a picture card's group was upgraded", requested=False)
                 target, moved = None, row.edit_of
+        answers = await self._replied(row) if row.reply_to and target is None else None
         try:
-            message_id = await self._call(row, target)
+            message_id = await self._call(row, target, answers)
         except RetryAfter as error:
             return _Outcome("throttled", error=str(error), retry_after=retry_after_seconds(error))
         except ChatMigrated as error:
@@ -434,7 +435,20 @@ class OutboxSender:
             return _Outcome("retry", error=f"{type(error).__name__}: {error}")
         return _Outcome("sent", message_id=message_id, moved_card=moved)
 
-    async def _call(self, row: outbox_repo.OutboxRow, target: outbox_repo.EditTarget | None) -> int | None:
+    async def _replied(self, row: outbox_repo.OutboxRow) -> ReplyParameters | None:
+        """The message of the same chat this row answers, once delivered (else a plain message)."""
+        async with self.services.db.read() as conn:
+            where = await outbox_repo.message_id_of(conn, row.reply_to or "")
+        if where is None or where[0] != row.chat_id:
+            return None
+        return ReplyParameters(where[1], allow_sending_without_reply=True)
+
+    async def _call(
+        self,
+        row: outbox_repo.OutboxRow,
+        target: outbox_repo.EditTarget | None,
+        answers: ReplyParameters | None = None,
+    ) -> int | None:
         markup = keyboard(row.buttons)
         if target is not None:
             if target.media_kind:
@@ -462,6 +476,7 @@ class OutboxSender:
                 caption=row.text or None,
                 reply_markup=markup,
                 parse_mode=ParseMode.HTML,
+                reply_parameters=answers,
             )
         elif row.media_kind == "document":
             message = await self.api.send_document(
@@ -471,6 +486,7 @@ class OutboxSender:
                 filename=row.media_name,
                 reply_markup=markup,
                 parse_mode=ParseMode.HTML,
+                reply_parameters=answers,
             )
         else:
             message = await self.api.send_message(
@@ -479,6 +495,7 @@ class OutboxSender:
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
                 link_preview_options=_NO_PREVIEW,
+                reply_parameters=answers,
             )
         return message.message_id
 

@@ -220,8 +220,22 @@ class Demo:
         body = await request.json()
         text = str(body.get("text", ""))[:4096]
         if text.strip():
-            await self._actor(body).send(text, chat=self._group(body))
+            person, group = self._actor(body), self._group(body)
+            chat_id = group.id if group else person.id
+            reply_to = body.get("reply_to")
+            target = int(reply_to) if isinstance(reply_to, int) else self._prompt_for(person.id, chat_id)
+            await person.send(text, chat=group, reply_to=target)
         return web.json_response({"ok": True})
+
+    def _prompt_for(self, user_id: int, chat_id: int) -> int | None:
+        """A Telegram client opens the reply box for a ForceReply prompt meant for this person (in a
+        group: one that mentions them), so typing right after it answers it."""
+        newest = next((m for m in reversed(self.emu.inbox(chat_id)) if not m.deleted), None)
+        markup = (newest.reply_markup or {}) if newest else {}
+        if newest is None or not markup.get("force_reply"):
+            return None
+        mentioned = any(e.get("url") == f"tg://user?id={user_id}" for e in newest.entities)
+        return newest.message_id if chat_id > 0 or not markup.get("selective") or mentioned else None
 
     async def press(self, request: web.Request) -> web.Response:
         body = await request.json()

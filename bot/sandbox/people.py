@@ -224,13 +224,18 @@ class Person(_Chatty):
         match = _COMMAND_RE.match(text)
         if match:
             raw["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(match.group(0))}]
-        if reply_to is not None:
-            mid = reply_to if isinstance(reply_to, int) else reply_to.message_id
-            replied = self._emu.message(chat_id, mid)
-            if replied is None:
-                raise AssertionError(f"no message #{mid} in chat {chat_id} to reply to")
-            raw["reply_to_message"] = {k: v for k, v in replied.items() if k != "reply_to_message"}
+        self._reply(chat_id, raw, reply_to)
         return await self._emit(chat_id, raw)
+
+    def _reply(self, chat_id: int, raw: JSON, reply_to: SentMessage | int | None) -> None:
+        """Make ``raw`` a reply to an earlier message of the chat, as Telegram sends it to the bot."""
+        if reply_to is None:
+            return
+        mid = reply_to if isinstance(reply_to, int) else reply_to.message_id
+        replied = self._emu.message(chat_id, mid)
+        if replied is None:
+            raise AssertionError(f"no message #{mid} in chat {chat_id} to reply to")
+        raw["reply_to_message"] = {k: v for k, v in replied.items() if k != "reply_to_message"}
 
     async def share_contact(self, phone: str, chat: Group | None = None) -> JSON:
         """Share one's own phone number (what a ``request_contact`` keyboard button sends)."""
@@ -249,7 +254,14 @@ class Person(_Chatty):
         raw["location"] = {"latitude": float(latitude), "longitude": float(longitude)}
         return await self._emit(chat_id, raw)
 
-    async def send_photo(self, data: bytes, caption: str | None = None, chat: Group | None = None) -> JSON:
+    async def send_photo(
+        self,
+        data: bytes,
+        caption: str | None = None,
+        chat: Group | None = None,
+        *,
+        reply_to: SentMessage | int | None = None,
+    ) -> JSON:
         """Send a picture; the bot can download it with getFile (use ``photo[-1]``)."""
         chat_id = self._chat_id(chat)
         record = self._emu.files.register_upload(data, kind="photo", file_name=None, mime_type="image/jpeg")
@@ -257,6 +269,7 @@ class Person(_Chatty):
         raw["photo"] = self._emu.files.photo_sizes(record)
         if caption:
             raw["caption"] = caption
+        self._reply(chat_id, raw, reply_to)
         return await self._emit(chat_id, raw)
 
     async def send_document(
@@ -267,6 +280,7 @@ class Person(_Chatty):
         chat: Group | None = None,
         *,
         mime_type: str | None = None,
+        reply_to: SentMessage | int | None = None,
     ) -> JSON:
         """Send a file; the bot can download it with getFile."""
         chat_id = self._chat_id(chat)
@@ -282,6 +296,7 @@ class Person(_Chatty):
         }
         if caption:
             raw["caption"] = caption
+        self._reply(chat_id, raw, reply_to)
         return await self._emit(chat_id, raw)
 
     async def press(

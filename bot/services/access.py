@@ -133,6 +133,37 @@ def may_bind_staff_chat(access: Access) -> bool:
     return access.is_admin
 
 
+def may_see_queue(access: Access) -> bool:
+    """/queue: any staff member; each sees the requests their roles let them handle (or, in a
+    staff chat, the chat's requests whose building they cover)."""
+    return access.is_staff
+
+
+def may_take_over(assignee: Access, request: RequestRow) -> bool:
+    """Assign or hand a request to a colleague: only one who could handle it themselves."""
+    return may_handle_request(assignee, request)
+
+
+def may_withdraw(user_id: int, request: RequestRow) -> bool:
+    """The requester withdraws their own request while it is open."""
+    return is_requester(user_id, request) and request.status in ("new", "claimed", "waiting")
+
+
+def may_see_staff_chats(access: Access) -> bool:
+    """/chats: where each tier's and building's cards go; any staff member may look."""
+    return access.is_staff
+
+
+def may_manage_invitations(access: Access) -> bool:
+    """/invite and /invites: inviting people to a role, and withdrawing an unused invitation."""
+    return access.is_admin
+
+
+def may_read_audit(access: Access) -> bool:
+    """/audit: the log of staff actions is for administrators."""
+    return access.is_admin
+
+
 # --------------------------------------------------------------------------- volunteering rules
 
 

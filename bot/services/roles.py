@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
+from bot.domain.escalation import TOP_TIER
+from bot.services.access import NOT_ADMIN, NOT_STAFF, ensure, may_manage_invitations, may_see_staff_chats
 from bot.services.base import InvalidInput, UseCases
 from bot.storage import buildings as buildings_repo
 from bot.storage import invitations as invitations_repo
@@ -77,6 +79,27 @@ class StaffPage:
 class Revoked:
     name: str
     view: RoleView
+
+
+@dataclass(frozen=True)
+class InvitationLine:
+    """An invitation nobody has used yet, for /invites (with its Withdraw button)."""
+
+    id: int
+    view: RoleView
+    created_by: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class TierBinding:
+    """Where one tier's cards go: the district's chat, buildings' own chats, and who has none."""
+
+    tier: int
+    district: str | None  # the title of the district-wide chat of this tier
+    buildings: list[tuple[Building, str]]  # buildings with their own chat of this tier
+    uncovered: list[Building]  # buildings whose cards of this tier have no chat of this tier at all
+    fallback: str | None  # where those cards go meanwhile: a chat above (None: the administrators)
 
 
 @dataclass(frozen=True)
@@ -242,6 +265,44 @@ class RolesService(UseCases):
                 now=now,
                 dedupe_key=f"invite:{invitation.id}:admin:{admin_id}",
             )
+
+    async def open_invitations(self, actor_id: int) -> list[InvitationLine]:
+        """/invites: the invitations nobody has used yet, to withdraw one sent to the wrong person."""
+        async with self.db.read() as conn:
+            ensure(may_manage_invitations(await self.services.access.of_in(conn, actor_id)), NOT_ADMIN)
+            invitations = await invitations_repo.still_open(conn, self.now())
+            people = await users_repo.get_many(conn, sorted({i.created_by for i in invitations}))
+            return [
+                InvitationLine(
+                    i.id,
+                    await self._view(conn, i.role, i.tier, i.building_id, i.scope),
+                    people[i.created_by].name if i.created_by in people else str(i.created_by),
+                    i.expires_at,
+                )
+                for i in invitations
+            ]
+
+    async def bindings(self, actor_id: int) -> list[TierBinding]:
+        """/chats: which group receives each tier's cards, district-wide and per building."""
+        async with self.db.read() as conn:
+            ensure(may_see_staff_chats(await self.services.access.of_in(conn, actor_id)), NOT_STAFF)
+            chats = await roles_repo.all_staff_chats(conn)
+            buildings = await buildings_repo.all_buildings(conn)
+        result = []
+        for tier in range(1, TOP_TIER + 1):
+            district = next((c.title for c in chats if c.tier == tier and c.building_id is None), None)
+            own = {c.building_id: c.title for c in chats if c.tier == tier and c.building_id is not None}
+            above = next((c.title for c in chats if c.tier > tier and c.building_id is None), None)
+            result.append(
+                TierBinding(
+                    tier,
+                    district,
+                    [(b, own[b.id]) for b in buildings if b.id in own],
+                    [] if district else [b for b in buildings if b.id not in own],
+                    above,
+                )
+            )
+        return result
 
     async def cancel_invitation(self, actor_id: int, invitation_id: int) -> bool:
         """Withdraw an unused invitation (e.g. the link went to the wrong person)."""

@@ -100,6 +100,16 @@ async def mark_used(
     return cur.rowcount > 0
 
 
+async def still_open(conn: aiosqlite.Connection, now: datetime, limit: int = 20) -> list[Invitation]:
+    """Invitations not used, withdrawn or expired yet, the newest first."""
+    cur = await conn.execute(
+        f"SELECT {_COLUMNS} FROM invitations WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at > ?"
+        " ORDER BY id DESC LIMIT ?",
+        (ts(now), limit),
+    )
+    return [_row(r) for r in await cur.fetchall()]
+
+
 async def revoke(conn: aiosqlite.Connection, invitation_id: int, now: datetime, by: int) -> bool:
     cur = await conn.execute(
         "UPDATE invitations SET revoked_at = ?, revoked_by = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL",

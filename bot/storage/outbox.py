@@ -46,13 +46,15 @@ class OutboxRow:
     expires_at: datetime | None
     dedupe_key: str | None
     attempts: int
+    # The dedupe key of the message this one replies to (threaded under it), if any.
+    reply_to: str | None = None
     # When the recipient (a private chat) was last found to have blocked the bot; set by `due`.
     recipient_unreachable_at: datetime | None = None
 
 
 _COLUMNS = (
     "id, chat_id, kind, action, text, buttons, media_kind, media_ref, media_name, edit_of, not_before,"
-    " expires_at, dedupe_key, attempts"
+    " expires_at, dedupe_key, attempts, reply_to"
 )
 
 
@@ -84,6 +86,7 @@ def _row(r: aiosqlite.Row) -> OutboxRow:
         expires_at=from_ts(r["expires_at"]),
         dedupe_key=r["dedupe_key"],
         attempts=r["attempts"],
+        reply_to=r["reply_to"],
         recipient_unreachable_at=from_ts(r["unreachable_at"]) if "unreachable_at" in r.keys() else None,
     )
 
@@ -102,6 +105,7 @@ async def enqueue(
     media_kind: str | None = None,
     media_ref: str | None = None,
     media_name: str | None = None,
+    reply_to: str | None = None,
 ) -> int | None:
     """Queue one message; returns its id, or None when `dedupe_key` was already queued (ever).
 
@@ -111,6 +115,8 @@ async def enqueue(
     late. `dedupe_key`: a stable name such as "shift:42:user:7:h-24", so scheduling twice keeps
     one row and `cancel`/`cancel_prefix`/`enqueue_edit` can find it. `media_ref`: a file path
     (uploaded) or a Telegram file_id / URL; `text` is then the caption (<= 1024 characters).
+    `reply_to`: the dedupe key of an earlier message of the same chat this one answers (sent as a
+    reply to it when it was delivered, as a plain message otherwise).
     """
     cur = await conn.execute(
         _INSERT,
@@ -126,6 +132,7 @@ async def enqueue(
             media_kind,
             media_ref,
             media_name,
+            reply_to,
         ),
     )
     return cur.lastrowid if cur.rowcount else None
@@ -165,6 +172,7 @@ async def enqueue_many(conn: aiosqlite.Connection, messages: list[Message], now:
                 None,
                 None,
                 None,
+                None,
             )
             for m in messages
         ],
@@ -173,7 +181,7 @@ async def enqueue_many(conn: aiosqlite.Connection, messages: list[Message], now:
 
 _INSERT = (
     "INSERT INTO outbox (chat_id, kind, text, buttons, media_kind, media_ref, media_name, not_before,"
-    " expires_at, dedupe_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " expires_at, dedupe_key, created_at, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT(dedupe_key) DO NOTHING"
 )
 
@@ -190,6 +198,7 @@ def _values(
     media_kind: str | None,
     media_ref: str | None,
     media_name: str | None,
+    reply_to: str | None,
 ) -> tuple[object, ...]:
     return (
         chat_id,
@@ -203,6 +212,7 @@ def _values(
         ts(expires_at) if expires_at else None,
         dedupe_key,
         ts(now),
+        reply_to,
     )
 
 

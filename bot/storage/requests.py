@@ -47,6 +47,10 @@ class RequestRow:
     rated_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    close_reason: str | None = None  # duplicate, out_of_scope, withdrawn, no_answer (migration 0030)
+    duplicate_of: int | None = None
+    referral: str | None = None
+    wait_on: str | None = None  # requester, department, third_party while paused
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,9 @@ class EventRow:
     kind: str
     tier: int
     note: str | None
+    media_kind: str | None = None  # a relayed photo or document (migration 0030)
+    media_ref: str | None = None
+    media_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -190,9 +197,10 @@ async def of_liaison(conn: aiosqlite.Connection, user_id: int, limit: int = 15) 
 
 
 async def waiting_for(conn: aiosqlite.Connection, user_id: int) -> list[RequestRow]:
-    """The requester's requests on which staff wait for an answer, oldest question first."""
+    """The requester's requests on which staff wait for their answer, oldest question first."""
     cur = await conn.execute(
-        f"SELECT {_COLUMNS} FROM requests WHERE requester_id = ? AND status = 'waiting' ORDER BY paused_at, id",
+        f"SELECT {_COLUMNS} FROM requests WHERE requester_id = ? AND status = 'waiting'"
+        " AND IFNULL(wait_on, 'requester') = 'requester' ORDER BY paused_at, id",
         (user_id,),
     )
     return [_row(r) for r in await cur.fetchall()]
@@ -216,15 +224,6 @@ async def due(conn: aiosqlite.Connection, now: datetime, limit: int = 200) -> li
     return [_row(r) for r in await cur.fetchall()]
 
 
-async def open_at_tier(conn: aiosqlite.Connection, tier: int) -> list[RequestRow]:
-    cur = await conn.execute(
-        f"SELECT {_COLUMNS} FROM requests WHERE status IN ('new', 'claimed', 'waiting') AND tier = ?"
-        " ORDER BY resolve_by, id",
-        (tier,),
-    )
-    return [_row(r) for r in await cur.fetchall()]
-
-
 async def resolved_before(conn: aiosqlite.Connection, moment: datetime) -> list[RequestRow]:
     cur = await conn.execute(
         f"SELECT {_COLUMNS} FROM requests WHERE status = 'resolved' AND resolved_at <= ? ORDER BY id",
@@ -244,20 +243,31 @@ async def add_event(
     kind: str,
     tier: int,
     note: str | None = None,
+    *,
+    media: tuple[str, str, str | None] | None = None,
 ) -> int:
+    """One line of the request's history; `media` is a relayed file's (kind, file_id, name)."""
+    kind_, ref, name = media or (None, None, None)
     cur = await conn.execute(
-        "INSERT INTO request_events (request_id, at, actor_id, kind, tier, note) VALUES (?, ?, ?, ?, ?, ?)",
-        (request_id, ts(now), actor_id, kind, tier, note),
+        "INSERT INTO request_events (request_id, at, actor_id, kind, tier, note, media_kind, media_ref,"
+        " media_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (request_id, ts(now), actor_id, kind, tier, note, kind_, ref, name),
     )
     return _id(cur)
 
 
+_EVENT_COLUMNS = "id, request_id, at, actor_id, kind, tier, note, media_kind, media_ref, media_name"
+
+
+def _event(r: aiosqlite.Row) -> EventRow:
+    return EventRow(r[0], r[1], _at(r[2]), r[3], r[4], r[5], r[6], r[7], r[8], r[9])
+
+
 async def events(conn: aiosqlite.Connection, request_id: int) -> list[EventRow]:
     cur = await conn.execute(
-        "SELECT id, request_id, at, actor_id, kind, tier, note FROM request_events WHERE request_id = ? ORDER BY id",
-        (request_id,),
+        f"SELECT {_EVENT_COLUMNS} FROM request_events WHERE request_id = ? ORDER BY id", (request_id,)
     )
-    return [EventRow(r[0], r[1], _at(r[2]), r[3], r[4], r[5], r[6]) for r in await cur.fetchall()]
+    return [_event(r) for r in await cur.fetchall()]
 
 
 # ----------------------------------------------------------------------------- cards
@@ -375,11 +385,10 @@ async def events_between(
 ) -> list[EventRow]:
     marks = ",".join("?" * len(kinds))
     cur = await conn.execute(
-        "SELECT id, request_id, at, actor_id, kind, tier, note FROM request_events"
-        f" WHERE kind IN ({marks}) AND at >= ? AND at < ? ORDER BY id",
+        f"SELECT {_EVENT_COLUMNS} FROM request_events WHERE kind IN ({marks}) AND at >= ? AND at < ? ORDER BY id",
         (*kinds, ts(since), ts(until)),
     )
-    return [EventRow(r[0], r[1], _at(r[2]), r[3], r[4], r[5], r[6]) for r in await cur.fetchall()]
+    return [_event(r) for r in await cur.fetchall()]
 
 
 async def get_many(conn: aiosqlite.Connection, request_ids: list[int]) -> dict[int, RequestRow]:

@@ -28,11 +28,14 @@ async def schedule(conn: aiosqlite.Connection, name: str) -> ReportSchedule | No
     return ReportSchedule(row[0], required_ts(row[1]), row[2]) if row else None
 
 
-async def create_schedule(conn: aiosqlite.Connection, name: str, next_at: datetime) -> None:
-    """First start: the first report is due at `next_at` (an existing schedule is kept)."""
+async def create_schedule(
+    conn: aiosqlite.Connection, name: str, next_at: datetime, last_period: str | None = None
+) -> None:
+    """First start: the first report is due at `next_at` (an existing schedule is kept);
+    `last_period` is the period before the first one to report."""
     await conn.execute(
-        "INSERT INTO stats_reports (name, next_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING",
-        (name, ts(next_at)),
+        "INSERT INTO stats_reports (name, next_at, last_period) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING",
+        (name, ts(next_at), last_period),
     )
 
 

@@ -13,6 +13,7 @@ from bot.storage import buildings as buildings_repo
 from bot.storage import enterprises as enterprises_repo
 from bot.storage.db import ts
 from tests.conftest import ADMIN_ID
+from tests.e2e.desk import prompt_after
 
 BUILDING_LABEL = {"zh": "静安高和", "en": "JA Gohigh", "fr": "JA Gohigh"}
 TABLES = ("requests", "request_events", "request_cards", "audit_log", "outbox", "roles", "staff_chats")
@@ -94,9 +95,8 @@ async def test_request_in_each_language_claimed_resolved_and_rated(bot, lang: st
     claimed = await worker.wait_for(reference)
     assert "Wang" in claimed.plain
 
-    await staff.press(t(bot, "zh", "✅ Resolve"), chat=group)
-    await group.wait_for(reference)
-    await staff.send("Reprinted at the tax hall, ready for pickup", chat=group)
+    prompt = await prompt_after(bot, staff, t(bot, "zh", "✅ Resolve"), group, card)
+    await staff.send("Reprinted at the tax hall, ready for pickup", chat=group, reply_to=prompt)
     await group.wait_for(lambda m: m.edited and reference in m.plain and "✅" in m.plain)
     await bot.flush()
     notice = await worker.wait_for("Reprinted at the tax hall")
@@ -210,7 +210,7 @@ async def test_need_info_pauses_the_clock_and_the_answer_is_threaded_back(bot_fa
         )
     await worker.send("/request")
     await tap(worker, t(bot, "fr", "Tax"))
-    await tap(worker, "英桥集团")  # the building's companies are offered as buttons
+    await tap(worker, "InterBridge")  # the building's companies, named in the person's language
     await worker.wait_for(lambda m: "2000" in m.plain)
     await worker.send("Attestation fiscale")
     await tap(worker, t(bot, "fr", "Skip"))
@@ -219,9 +219,8 @@ async def test_need_info_pauses_the_clock_and_the_answer_is_threaded_back(bot_fa
     await bot.flush()
     card = await group.wait_for("英桥集团")  # the staff chat reads zh: the Chinese name
 
-    await staff.press(t(bot, "zh", "❓ Need info"), chat=group, message=card)
-    await group.wait_for("JA-2026-000001")
-    await staff.send("Which year?", chat=group)
+    prompt = await prompt_after(bot, staff, t(bot, "zh", "❓ Need info"), group, card)
+    await staff.send("Which year?", chat=group, reply_to=prompt)
     await bot.flush()
     await worker.wait_for("Which year?")
     await bot.advance(seconds=600)  # ten minutes waiting for the requester: no escalation
@@ -277,17 +276,16 @@ async def test_words_for_a_request_a_colleague_resolved_are_refused_once_and_end
     await bot.flush()
     card = await group.wait_for(reference)
 
-    await staff.press(t(bot, "zh", "✅ Resolve"), chat=group, message=card)
-    await group.wait_for(reference)  # Wang is asked for the resolution...
-    await colleague.press(t(bot, "zh", "✅ Resolve"), chat=group, message=card)
-    await group.wait_for(reference)
-    await colleague.send("Reset it by phone", chat=group)  # ...but Zhao resolves it first
+    mine = await prompt_after(bot, staff, t(bot, "zh", "✅ Resolve"), group, card)  # Wang is asked...
+    theirs = await prompt_after(bot, colleague, t(bot, "zh", "✅ Resolve"), group, card)
+    await colleague.send("Reset it by phone", chat=group, reply_to=theirs)  # ...but Zhao resolves it first
     await group.wait_for(lambda m: m.edited and "Reset it by phone" in m.plain)
 
     closed = t(bot, "zh", "%(reference)s is no longer open.", reference=reference)
-    await staff.send("Reset it at the desk", chat=group)
+    await staff.send("Reset it at the desk", chat=group, reply_to=mine)
     await group.wait_for(closed)
-    await staff.send("Thank you, Zhao!", chat=group)  # ordinary chat again: the prompt is over
+    await staff.send("Reset it at the desk", chat=group, reply_to=mine)  # the prompt is over: ignored
+    await staff.send("Thank you, Zhao!", chat=group)  # ordinary chat
     await bot.flush()
     await bot.emu.wait_idle()
     assert sum(closed in m.plain for m in group.inbox) == 1

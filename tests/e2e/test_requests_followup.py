@@ -14,6 +14,7 @@ from bot.storage import enterprises as enterprises_repo
 from bot.storage import roles as roles_repo
 from bot.storage import users as users_repo
 from bot.storage.db import ts
+from tests.e2e.desk import prompt_after
 from tests.e2e.test_requests import dump, request_row, staff_group, t, tap
 
 WORKER = 801
@@ -30,9 +31,9 @@ async def worker_in_gohigh(bot, lang: str = "en"):
 
 
 async def resolve_by_hand(bot, group, staff, text: str) -> None:
-    await tap(staff, t(bot, "zh", "✅ Resolve"), chat=group)
-    await group.wait_for("JA-2026-")
-    await staff.send(text, chat=group)
+    card = next(m for m in reversed(group.inbox) if t(bot, "zh", "✅ Resolve") in m.buttons)
+    prompt = await prompt_after(bot, staff, t(bot, "zh", "✅ Resolve"), group, card)
+    await staff.send(text, chat=group, reply_to=prompt)
     await group.wait_for(lambda m: m.edited and text in m.plain)
     await bot.flush()
 

@@ -373,6 +373,20 @@ async def test_edits_and_deletes(bot: Bot, alice: Person) -> None:
         await bot.edit_message_text("x", alice.id, message.message_id)
 
 
+async def test_a_force_reply_prompt_cannot_be_edited_like_on_telegram(bot: Bot, alice: Person) -> None:
+    """Telegram edits only messages without reply_markup or with an inline keyboard."""
+    from telegram import ForceReply, ReplyKeyboardMarkup
+
+    prompt = await bot.send_message(alice.id, "Reply to this", reply_markup=ForceReply(selective=True))
+    with pytest.raises(BadRequest, match=ci("Message can't be edited")):
+        await bot.edit_message_text("Answered", alice.id, prompt.message_id)
+    keyboard = await bot.send_message(alice.id, "Choose", reply_markup=ReplyKeyboardMarkup([["A"]]))
+    with pytest.raises(BadRequest, match=ci("Message can't be edited")):
+        await bot.edit_message_text("Chosen", alice.id, keyboard.message_id)
+    plain = await bot.send_message(alice.id, "Plain")
+    assert (await bot.edit_message_text("Edited", alice.id, plain.message_id)).text == "Edited"
+
+
 async def test_commands_per_scope_and_language(bot: Bot, emu: Emulator, alice: Person) -> None:
     await bot.set_my_commands([BotCommand("start", "开始"), BotCommand("help", "帮助")], language_code="zh")
     await bot.set_my_commands([BotCommand("start", "Start")])

@@ -94,3 +94,17 @@ def test_requesters_act_on_their_own_requests_and_only_administrators_bind_chats
     assert not is_requester(502, request(tier=1, requester=501))
     assert may_bind_staff_chat(ADMIN)
     assert not may_bind_staff_chat(DISTRICT_TIER2) and not may_bind_staff_chat(WORKER)
+
+
+def test_an_expected_date_is_who_then_when() -> None:
+    from datetime import date
+
+    from bot.domain.requests import parse_expected
+
+    today = date(2026, 11, 23)
+    assert parse_expected("Tax bureau 2026-12-05", today) == ("Tax bureau", date(2026, 12, 5))
+    assert parse_expected("税务局 12-05", today) == ("税务局", date(2026, 12, 5))
+    assert parse_expected("Landlord 01-05", today) == ("Landlord", date(2027, 1, 5))  # next January
+    assert parse_expected("Tax bureau 3", today) == ("Tax bureau", 3)  # working days, for the calendar
+    for bad in ("Tax bureau", "2026-12-05", "Tax 02-30", "Tax 2025-01-01", "Tax 0", "<b> 13-40"):
+        assert parse_expected(bad, today) is None, bad

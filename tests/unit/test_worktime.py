@@ -17,6 +17,7 @@ import pytest
 
 from bot.domain.worktime import (
     WORKING_DAY,
+    Span,
     WallClockSla,
     WorkCalendar,
     WorkingClockSla,
@@ -26,6 +27,8 @@ from bot.domain.worktime import (
     next_working_start,
     parse_duration,
     parse_sla,
+    say_span,
+    span_of,
     working_time_between,
 )
 
@@ -469,3 +472,37 @@ def test_one_working_day_from_the_settings_default() -> None:
     # BOT_SLA_TIER1=1d with BOT_SLA_CLOCK=working: filed Tuesday 10:00, due Wednesday 10:00.
     clock = make_sla_clock("working", CAL)
     assert clock.add(sh("2026-03-10 10:00"), parse_sla("1d", "working")) == sh("2026-03-11 10:00")
+
+
+# --------------------------------------------------------------------------- time left, in words
+
+
+def english(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
+@pytest.mark.parametrize(
+    ("delta", "mode", "said"),
+    [
+        (timedelta(hours=27), "working", "3 working days"),  # issue 16: was "1 d 3 h"
+        (timedelta(hours=18), "working", "2 working days"),
+        (timedelta(hours=17, minutes=59), "working", "17 working hours"),
+        (timedelta(hours=9), "working", "9 working hours"),
+        (timedelta(hours=2), "working", "2 working hours"),
+        (timedelta(hours=1), "working", "1 working hour"),
+        (timedelta(minutes=59), "working", "59 working minutes"),
+        (timedelta(seconds=20), "working", "1 working minute"),
+        (-timedelta(hours=27), "working", "3 working days"),  # overdue by: the caller says so
+        (timedelta(hours=27), "wall", "27 hours"),
+        (timedelta(days=3, hours=5), "wall", "3 days"),
+    ],
+)
+def test_time_left_is_said_in_whole_units_of_the_deadlines_clock(
+    delta: timedelta, mode: str, said: str
+) -> None:
+    assert say_span(span_of(delta, mode), english) == said
+
+
+def test_a_span_never_mixes_units_and_rounds_down() -> None:
+    assert span_of(timedelta(hours=44), "working") == Span(4, "day", True)  # 4.9 working days
+    assert span_of(timedelta(0), "wall") == Span(0, "minute", False)

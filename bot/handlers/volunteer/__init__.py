@@ -15,6 +15,7 @@ from bot.handlers import registry
 from bot.handlers.volunteer import organisers, volunteers
 from bot.handlers.volunteer.router import router
 from bot.msgids import N_
+from bot.services.access import may_export_attendance, may_open_organiser_desk
 
 COMMANDS = {
     "volunteer": volunteers.volunteer_command,
@@ -37,10 +38,15 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(private & filters.LOCATION, router.message(volunteers.location_shared)))
     registry.start_payload("in-", router.message(volunteers.check_in_link))
     registry.start_payload("vt-", router.message(volunteers.join_team_link))
-    registry.command("volunteer", N_("Volunteer: projects and shifts"), order=30)
-    registry.command("myshifts", N_("My volunteer shifts"), order=31)
-    registry.command("myhours", N_("My volunteer hours and certificate"), order=32)
-    registry.command("roster", N_("Organisers: shift rosters and attendance"), staff_only=True, order=70)
-    registry.command("poster", N_("Organisers: check-in QR posters"), staff_only=True, order=71)
-    registry.command("attendance", N_("Organisers: a month's attendance as CSV"), staff_only=True, order=72)
+    registry.command("volunteer", N_("Volunteer: projects and shifts"), order=30, private=True)
+    registry.command("myshifts", N_("My volunteer shifts"), order=31, private=True)
+    registry.command("myhours", N_("My volunteer hours and certificate"), order=32, private=True)
+    desk, export = may_open_organiser_desk, may_export_attendance
+    registry.command(
+        "roster", N_("Organisers: shift rosters and attendance"), when=desk, order=70, private=True
+    )
+    registry.command("poster", N_("Organisers: check-in QR posters"), when=desk, order=71, private=True)
+    registry.command(
+        "attendance", N_("Organisers: a month's attendance as CSV"), when=export, order=72, private=True
+    )
     registry.menu_item(N_("Volunteer"), volunteers.LIST.data(), order=30)

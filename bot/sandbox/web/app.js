@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { personas: [], chats: [], persona: null, chat: null, commands: {} };
+const state = { personas: [], chats: [], persona: null, chat: null, commands: {}, replyTo: null };
 
 async function api(path, body) {
   const options = body === undefined ? {} : {
@@ -132,6 +132,13 @@ function bubble(item) {
   if (item.inline_keyboard) el.appendChild(keyboard(item.inline_keyboard, item));
   const meta = document.createElement("div"); meta.className = "meta";
   meta.textContent = `${item.edited ? "edited · " : ""}${item.time}`;
+  if (item.from_bot) {
+    // As in Telegram: reply to a message (a card, a prompt, a message from the staff).
+    const link = document.createElement("span"); link.className = "reply-link"; link.textContent = "↩️";
+    link.title = "Reply"; link.dataset.testid = "reply";
+    link.onclick = () => replyTo(item);
+    meta.appendChild(link);
+  }
   el.appendChild(meta);
   return el;
 }
@@ -157,9 +164,15 @@ async function loadMessages() {
   if (atBottom || data.messages.length < 30) box.scrollTop = box.scrollHeight;
 }
 
+function replyTo(item) {
+  state.replyTo = item ? item.message_id : null;
+  $("replying").hidden = !item;
+  $("replying-text").textContent = item ? `↩️ ${(item.html || "").replace(/<[^>]*>/g, "").slice(0, 60)}` : "";
+}
 async function send(text) {
   if (!text.trim()) return;
-  await api("/demo/send", { as: Number(state.persona), chat: Number(state.chat), text });
+  const reply_to = state.replyTo; replyTo(null);
+  await api("/demo/send", { as: Number(state.persona), chat: Number(state.chat), text, reply_to });
 }
 async function press(messageId, data) {
   const answer = await api("/demo/press", { as: Number(state.persona), chat: Number(state.chat), message_id: messageId, data });
@@ -185,8 +198,9 @@ $("composer").onsubmit = async (event) => {
   const text = $("text").value; $("text").value = "";
   await send(text);
 };
-$("persona").onchange = () => { state.persona = Number($("persona").value); state.chat = state.persona; fillChats(); };
-$("chat").onchange = () => { state.chat = Number($("chat").value); fillChats(); };
+$("replying-cancel").onclick = () => replyTo(null);
+$("persona").onchange = () => { replyTo(null);  state.persona = Number($("persona").value); state.chat = state.persona; fillChats(); };
+$("chat").onchange = () => { replyTo(null);  state.chat = Number($("chat").value); fillChats(); };
 $("menu-button").onclick = () => { $("command-menu").hidden = !$("command-menu").hidden; $("attach-menu").hidden = true; };
 $("attach-button").onclick = () => { $("attach-menu").hidden = !$("attach-menu").hidden; $("command-menu").hidden = true; };
 $("share-contact").onclick = shareContact;

@@ -9,7 +9,7 @@ a visit, a decided suggestion), and one `OPEN_CARD` action for every message tha
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import aiosqlite
@@ -17,6 +17,8 @@ import aiosqlite
 from bot.callbacks import Action
 from bot.domain.risk import FollowUpRule
 from bot.msgids import N_
+from bot.services.requests.search import EnterpriseRequest
+from bot.services.requests.search import of_enterprise as enterprise_requests
 from bot.storage import buildings as buildings_repo
 from bot.storage import enterprise_risk as risk_repo
 from bot.storage import users as users_repo
@@ -44,6 +46,7 @@ class Card:
     liaison: users_repo.UserRow | None
     people: dict[int, users_repo.UserRow]
     suggestion: risk_repo.SuggestionRow | None
+    requests: list[EnterpriseRequest] = field(default_factory=list)  # its open and recent requests
 
 
 async def card_of(
@@ -71,4 +74,5 @@ async def card_of(
         liaison=people.get(enterprise.liaison_user_id) if enterprise.liaison_user_id else None,
         people=people,
         suggestion=open_suggestion,
+        requests=await enterprise_requests(conn, enterprise.id, now),
     )

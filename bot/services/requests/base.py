@@ -7,18 +7,21 @@ Staff chats have no language of their own: cards and alerts there use BOT_DEFAUL
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import aiosqlite
 
 from bot.domain import escalation
 from bot.domain import requests as rules
-from bot.domain.worktime import WorkCalendar
+from bot.domain.worktime import Span, WorkCalendar, parse_sla, span_of
 from bot.msgids import N_
 from bot.services.base import InvalidInput, UseCases
 from bot.storage import requests as repo
+from bot.storage import roles as roles_repo
 from bot.storage import users as users_repo
 from bot.storage.requests import RequestRow
+from bot.storage.roles import StaffChat
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -48,6 +51,14 @@ class RequestUseCases(UseCases):
             settings.sla_clock, settings.sla_tiers, settings.sla_first_response, settings.tz
         )
         self.staff_lang = settings.default_language
+        # Waiting on the requester: nudge, then close without an answer; the furthest expected date.
+        self.wait_nudge = parse_sla(settings.wait_nudge, settings.sla_clock)
+        self.wait_close = parse_sla(settings.wait_close, settings.sla_clock)
+        self.pause_max = parse_sla(settings.pause_max, settings.sla_clock)
+
+    def span(self, delta: timedelta) -> Span:
+        """A duration as staff read it, on the clock of the deadlines ("3 working days")."""
+        return span_of(delta, self.sla.clock.mode)
 
     @property
     def requests(self) -> Requests:
@@ -56,6 +67,17 @@ class RequestUseCases(UseCases):
     async def lang_of(self, conn: aiosqlite.Connection, user_id: int) -> str:
         """The language a person reads messages in (their choice, else Telegram's, else the default)."""
         return self.services.users.language_of(await users_repo.get(conn, user_id))
+
+    @staticmethod
+    async def check_place(conn: aiosqlite.Connection, chat_id: int) -> StaffChat | None:
+        """Requests are shown in private or in a bound staff chat, never in another group (its
+        members may not be staff, and a card names the requester). Returns the staff chat."""
+        if chat_id > 0:
+            return None
+        chat = await roles_repo.staff_chat(conn, chat_id)
+        if chat is None:
+            raise InvalidInput("not_staff_chat")
+        return chat
 
     @staticmethod
     async def reload(conn: aiosqlite.Connection, r: RequestRow) -> RequestRow:

@@ -1,31 +1,32 @@
 # i18n-domain: requests
-"""The one presenter of a request in messages: the staff card, alerts to staff, notices to the requester.
+"""Where a request's messages go: the staff card, alerts to staff, notices to the requester.
 
-A card is posted once per tier in that tier's staff chat (its outbox dedupe key
-`req:<id>:card:t<tier>`) and then edited in place, so the chat shows the truth without scrolling;
-when the request climbs, the old card says where it went and loses its buttons. Everything is
-queued in the caller's transaction. The buttons these messages carry are defined here, once, and
-routed back by bot/handlers/staff_cards.py (staff) and bot/handlers/requests.py (requester).
+A card is posted once per tier (its outbox dedupe key `req:<id>:card:t<tier>`) and then edited in
+place, so the chat shows the truth without scrolling; when the request climbs, the old card says
+where it went and loses its buttons. A tier without a bound staff chat never swallows a card: it
+goes to the nearest bound tier above with a warning (the administrators are asked to bind one),
+or, with none above, to the administrators in private. Everything is queued in the caller's
+transaction. What they say is the presenter's (bot/services/requests/presenter.py).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
-from bot.callbacks import Action
 from bot.domain import requests as rules
-from bot.domain.escalation import TOP_TIER, hold_until, short_duration
+from bot.domain.escalation import TOP_TIER, hold_until
 from bot.msgids import N_
-from bot.services.requests.base import RequestUseCases
-from bot.services.requests.views import HistoryLine, RequestView, enterprise_name
+from bot.render import CAPTION_LIMIT, MESSAGE_LIMIT
+from bot.services.requests.presenter import NOT_SOLVED, RATE, REPLY, Presenter
 from bot.storage import buildings as buildings_repo
-from bot.storage import enterprises as enterprises_repo
 from bot.storage import outbox as outbox_repo
+from bot.storage import request_desk as desk_repo
 from bot.storage import requests as repo
 from bot.storage import roles as roles_repo
 from bot.storage import users as users_repo
@@ -34,159 +35,105 @@ from bot.storage.requests import RequestRow
 
 log = logging.getLogger(__name__)
 
-CARD_HISTORY = 8  # events shown on a card; /req shows them all
 
-# The staff card's buttons ("1|rq|<action>|<request id>"): only a wish, checked when pressed.
-CLAIM = Action("rq", "claim")
-ASK = Action("rq", "ask")
-NOTE = Action("rq", "note")
-RESOLVE = Action("rq", "res")
-ESCALATE = Action("rq", "esc")
-STAFF_BUTTON_LABELS = {
-    CLAIM: N_("✋ Claim"),
-    ASK: N_("❓ Need info"),
-    NOTE: N_("📝 Note"),
-    RESOLVE: N_("✅ Resolve"),
-    ESCALATE: N_("⬆️ Escalate"),
-}
-# The requester's buttons under a resolution notice (and in /myrequests): rate it, or "not solved".
-RATE = Action("req", "rate")
-NOT_SOLVED = Action("req", "ns")
+@dataclass(frozen=True)
+class Place:
+    """Where a tier's card goes: its own chat, the nearest bound tier above, or the administrators."""
+
+    how: str  # 'chat', 'above', 'admins' or 'nowhere'
+    chat_ids: tuple[int, ...]
+    title: str | None = None
 
 
-class Cards(RequestUseCases):
-    """Renders a request for its readers and queues it, in the caller's transaction."""
+class Cards(Presenter):
+    """Posts a request's messages and keeps its card true, in the caller's transaction."""
 
-    async def view(
-        self, conn: aiosqlite.Connection, r: RequestRow, lang: str, *, history: int | None = CARD_HISTORY
-    ) -> RequestView:
-        """The request in `lang` with its last `history` events (None: all of them)."""
-        now = self.now()
-        enterprise = await enterprises_repo.get(conn, r.enterprise_id) if r.enterprise_id else None
-        building = await buildings_repo.get(conn, r.building_id) if r.building_id else None
-        events = await repo.events(conn, r.id)
-        shown = events if history is None else events[-history:]
-        people = await users_repo.get_many(
-            conn,
-            sorted(
-                {r.requester_id, *(x for x in (r.claimed_by,) if x)}
-                | {e.actor_id for e in shown if e.actor_id}
-            ),
-        )
+    # ------------------------------------------------------------------ where a card goes
 
-        def name(user_id: int | None) -> str | None:
-            if user_id is None:
-                return None
-            user = people.get(user_id)
-            return user.name if user else str(user_id)
+    async def place(self, conn: aiosqlite.Connection, r: RequestRow) -> Place:
+        """The tier's chat, else the nearest bound tier above, else the administrators in private."""
+        for tier in range(r.tier, TOP_TIER + 1):
+            chat = await roles_repo.chat_for(conn, tier, r.building_id)
+            if chat is not None:
+                return Place("chat" if tier == r.tier else "above", (chat.chat_id,), chat.title)
+        admins = await self.services.access.admin_ids(conn)
+        return Place("admins", tuple(admins)) if admins else Place("nowhere", ())
 
-        left = self.sla.time_left(r.resolve_by, now) if r.status in ("new", "claimed") else None
-        earlier = []
-        for card in await repo.cards(conn, r.id):
-            if card.tier < r.tier:
-                earlier.append((card.tier, await self._card_link(conn, card.card_key)))
-        return RequestView(
-            id=r.id,
-            reference=r.reference,
-            category=rules.CATEGORY_LABELS.get(r.category, rules.CATEGORY_LABELS["other"]),
-            status=r.status,
-            tier=r.tier,
-            enterprise=enterprise_name(enterprise, r.enterprise_name, lang),
-            building=building.name(lang) if building else None,
-            requester=name(r.requester_id) or "",
-            description=r.description,
-            attachment_kind=r.attachment_kind,
-            created_at=r.created_at,
-            age=short_duration(now - r.created_at),
-            resolve_by=r.resolve_by if r.status in rules.OPEN_STATUSES else None,
-            left=short_duration(left) if left is not None else None,
-            overdue=left is not None and left < timedelta(0),
-            claimed_by=name(r.claimed_by),
-            question=r.question,
-            resolution=r.resolution,
-            rating=r.rating,
-            rating_comment=r.rating_comment,
-            reopenable=rules.may_reopen(
-                r.status,
-                self.calendar.local_date(r.resolved_at) if r.resolved_at else None,
-                self.calendar.local_date(now),
-            ),
-            history=[HistoryLine(e.at, name(e.actor_id), e.kind, e.tier, e.note) for e in shown],
-            earlier_cards=earlier,
-        )
-
-    async def _card_link(self, conn: aiosqlite.Connection, card_key: str) -> str | None:
-        """A t.me link to an earlier card (only supergroups have such links)."""
-        where = await repo.card_message(conn, card_key)
-        if where is None:
-            return None
-        chat_id, message_id = where
-        text = str(chat_id)
-        if not text.startswith("-100"):
-            return None
-        return f"https://t.me/c/{text[4:]}/{message_id}"
-
-    def _buttons(self, r: RequestRow, lang: str) -> Buttons | None:
-        """What staff can do next: claim or ask while new, note while handled, resolve, escalate below tier 4."""
-        if r.status not in rules.OPEN_STATUSES:
-            return None
-
-        def b(action: Action) -> dict[str, str]:
-            return action.button(self.gettext(lang, STAFF_BUTTON_LABELS[action]), r.id)
-
-        rows = []
-        if r.status == "new":
-            rows.append([b(CLAIM), b(ASK)])
-        elif r.status == "claimed":
-            rows.append([b(ASK), b(NOTE)])
-        else:
-            rows.append([b(NOTE)])
-        last = [b(RESOLVE)]
-        if r.status == "new":
-            last.insert(0, b(NOTE))
-        if r.tier < TOP_TIER:
-            last.append(b(ESCALATE))
-        rows.append(last)
-        return rows
-
-    async def _text(
-        self, conn: aiosqlite.Connection, r: RequestRow, lang: str, *, passed_to: int | None = None
-    ) -> str:
-        return self.render(
-            lang, "requests/card.html", card=await self.view(conn, r, lang), passed_to=passed_to
-        )
-
-    async def post(self, conn: aiosqlite.Connection, r: RequestRow, now: datetime) -> None:
-        """The card of the request's current tier, in that tier's chat (once per tier, ever)."""
-        chat = await roles_repo.chat_for(conn, r.tier, r.building_id)
-        if chat is None:
-            log.warning("no staff chat bound for tier %s (request %s): card not posted", r.tier, r.reference)
-            return
+    async def post(self, conn: aiosqlite.Connection, r: RequestRow, now: datetime) -> Place:
+        """The card of the request's current tier (once per tier, ever), wherever it can be seen."""
+        place = await self.place(conn, r)
         key = f"req:{r.id}:card:t{r.tier}"
-        if not await repo.add_card(conn, r.id, r.tier, chat.chat_id, key, now):
-            return
+        if not place.chat_ids:
+            log.error("request %s: no staff chat and no administrator to show its card to", r.reference)
+            return place
+        if not await repo.add_card(conn, r.id, r.tier, place.chat_ids[0], key, now):
+            return place
+        await self._send_card(conn, r, now, place, key)
+        if place.how != "chat":
+            await repo.add_event(conn, r.id, now, None, "unbound_tier", r.tier)
+        if place.how == "above":
+            await self._ask_to_bind(conn, r, now, place)
+        return place
+
+    async def _send_card(
+        self, conn: aiosqlite.Connection, r: RequestRow, now: datetime, place: Place, key: str
+    ) -> None:
         lang = self.staff_lang
-        await outbox_repo.enqueue(
-            conn,
-            chat_id=chat.chat_id,
-            kind="staff_card",
-            text=await self._text(conn, r, lang),
-            buttons=self._buttons(r, lang),
-            now=now,
-            dedupe_key=key,
-        )
-        if r.attachment_kind and r.attachment_ref:
+        text = await self.text(conn, r, lang)
+        for n, chat_id in enumerate(place.chat_ids):
+            card_key = key if n == 0 else f"{key}:a{chat_id}"
             await outbox_repo.enqueue(
                 conn,
-                chat_id=chat.chat_id,
+                chat_id=chat_id,
                 kind="staff_card",
-                text=self.render(lang, "requests/attachment.html", reference=r.reference),
+                text=text,
+                buttons=self.buttons(r, lang),
                 now=now,
-                dedupe_key=f"req:{r.id}:att:t{r.tier}",
-                media_kind=r.attachment_kind,
-                media_ref=r.attachment_ref,
-                media_name=r.attachment_name,
+                dedupe_key=card_key,
             )
+            if r.attachment_kind and r.attachment_ref:
+                await outbox_repo.enqueue(
+                    conn,
+                    chat_id=chat_id,
+                    kind="staff_card",
+                    text=self.render(lang, "requests/attachment.html", reference=r.reference),
+                    now=now,
+                    dedupe_key=f"{card_key}:att",
+                    media_kind=r.attachment_kind,
+                    media_ref=r.attachment_ref,
+                    media_name=r.attachment_name,
+                    reply_to=card_key,
+                )
+
+    async def _ask_to_bind(
+        self, conn: aiosqlite.Connection, r: RequestRow, now: datetime, place: Place
+    ) -> None:
+        """Every administrator hears which tier needs a staff chat (once a day per tier and building)."""
+        day = self.calendar.local_date(now).isoformat()
+        admins = await self.services.access.admin_ids(conn)
+        people = await users_repo.get_many(conn, admins)
+        building = await buildings_repo.get(conn, r.building_id) if r.building_id else None
+        for admin_id in admins:
+            lang = self.services.users.language_of(people.get(admin_id))
+            await outbox_repo.enqueue(
+                conn,
+                chat_id=admin_id,
+                kind="admin",
+                text=self.render(
+                    lang,
+                    "requests/bind_needed.html",
+                    reference=r.reference,
+                    tier=r.tier,
+                    tier_label=rules.TIER_LABELS[r.tier],
+                    chat_title=place.title,
+                    building=building.name(lang) if building else None,
+                    building_code=building.code if building else None,
+                ),
+                now=now,
+                dedupe_key=f"req:bind:t{r.tier}:b{r.building_id or 0}:{day}:{admin_id}",
+            )
+
+    # ------------------------------------------------------------------ keeping cards true
 
     async def refresh(self, conn: aiosqlite.Connection, r: RequestRow, now: datetime) -> None:
         """Edit the current tier's card in place so the chat shows the truth without scrolling."""
@@ -199,8 +146,8 @@ class Cards(RequestUseCases):
                 edit_of=card.card_key,
                 chat_id=card.chat_id,
                 kind="staff_card",
-                text=await self._text(conn, r, lang),
-                buttons=self._buttons(r, lang),
+                text=await self.text(conn, r, lang),
+                buttons=self.buttons(r, lang),
                 now=now,
             )
 
@@ -211,7 +158,7 @@ class Cards(RequestUseCases):
         else:
             await self.post(conn, r, now)
 
-    async def pass_on(self, conn: aiosqlite.Connection, r: RequestRow, old_tier: int, now: datetime) -> None:
+    async def pass_on(self, conn: aiosqlite.Connection, r: RequestRow, old_tier: int, now: datetime) -> Place:
         """The card of the tier the request left says where it went, without buttons; then the new card."""
         for card in await repo.cards(conn, r.id):
             if card.tier == old_tier:
@@ -220,11 +167,47 @@ class Cards(RequestUseCases):
                     edit_of=card.card_key,
                     chat_id=card.chat_id,
                     kind="staff_card",
-                    text=await self._text(conn, r, self.staff_lang, passed_to=r.tier),
+                    text=await self.text(conn, r, self.staff_lang, passed_to=r.tier),
                     buttons=None,
                     now=now,
                 )
-        await self.post(conn, r, now)
+        return await self.post(conn, r, now)
+
+    async def relocate(self, conn: aiosqlite.Connection, r: RequestRow, now: datetime, moved_to: str) -> None:
+        """The request now belongs elsewhere (another building): its card follows it to that chat."""
+        current = next((c for c in await repo.cards(conn, r.id) if c.tier == r.tier), None)
+        place = await self.place(conn, r)
+        if current is None:
+            await self.post(conn, r, now)
+            return
+        if place.chat_ids and place.chat_ids[0] == current.chat_id:
+            await self.refresh(conn, r, now)
+            return
+        await outbox_repo.enqueue_edit(
+            conn,
+            edit_of=current.card_key,
+            chat_id=current.chat_id,
+            kind="staff_card",
+            text=await self.text(conn, r, self.staff_lang, moved_to=moved_to),
+            buttons=None,
+            now=now,
+        )
+        if not place.chat_ids:
+            return
+        key = f"req:{r.id}:card:t{r.tier}:m{now.timestamp():.0f}"
+        await desk_repo.move_card(conn, r.id, r.tier, place.chat_ids[0], key, now)
+        await self._send_card(conn, r, now, place, key)
+        if place.how == "above":
+            await self._ask_to_bind(conn, r, now, place)
+
+    async def card_key(self, conn: aiosqlite.Connection, r: RequestRow) -> tuple[int, str] | None:
+        """(chat, outbox key) of the current tier's card, if it was posted."""
+        for card in await repo.cards(conn, r.id):
+            if card.tier == r.tier:
+                return card.chat_id, card.card_key
+        return None
+
+    # ------------------------------------------------------------------ messages about a request
 
     async def alert_staff(
         self,
@@ -235,28 +218,41 @@ class Cards(RequestUseCases):
         key: str,
         template: str,
         held_as: str | None = None,
+        thread: bool = False,
+        media: tuple[str, str, str | None] | None = None,
         **values: Any,
     ) -> None:
-        """A message about the request to its current tier's chat.
+        """A message about the request where its current card is (`thread`: as a reply to the card).
 
         With `held_as` (the alert's kind), outside working hours it waits for the morning digest.
         """
-        chat = await roles_repo.chat_for(conn, r.tier, r.building_id)
-        if chat is None:
-            return
+        card = await self.card_key(conn, r)
+        if card is None:
+            place = await self.place(conn, r)
+            if not place.chat_ids:
+                return
+            card = (place.chat_ids[0], "")
+        chat_id, card_key = card
         if held_as is not None:
             release = hold_until(now, self.calendar, urgent=r.never_hold)
             if release is not None:
-                await repo.hold_alert(conn, chat.chat_id, r.id, held_as, now, release)
+                await repo.hold_alert(conn, chat_id, r.id, held_as, now, release)
                 return
         view = await self.view(conn, r, self.staff_lang, history=0)
+        kind, ref, name = media or (None, None, None)
         await outbox_repo.enqueue(
             conn,
-            chat_id=chat.chat_id,
+            chat_id=chat_id,
             kind="staff_alert",
-            text=self.render(self.staff_lang, template, card=view, **values),
+            text=self.renderer.render(
+                self.staff_lang, template, CAPTION_LIMIT if media else MESSAGE_LIMIT, card=view, **values
+            ),
             now=now,
             dedupe_key=key,
+            media_kind=kind,
+            media_ref=ref,
+            media_name=name,
+            reply_to=card_key if thread and card_key else None,
         )
 
     async def tell_requester(
@@ -267,19 +263,27 @@ class Cards(RequestUseCases):
         key: str,
         template: str,
         buttons: Callable[[str], Buttons] | None = None,
+        *,
+        media: tuple[str, str, str | None] | None = None,
         **values: Any,
     ) -> None:
         """A notice to the requester in their language; `buttons(lang)` builds its keyboard."""
         lang = await self.lang_of(conn, r.requester_id)
         view = await self.view(conn, r, lang, history=0)
+        kind, ref, name = media or (None, None, None)
         await outbox_repo.enqueue(
             conn,
             chat_id=r.requester_id,
             kind="request_status",
-            text=self.render(lang, template, card=view, **values),
+            text=self.renderer.render(
+                lang, template, CAPTION_LIMIT if media else MESSAGE_LIMIT, card=view, **values
+            ),
             buttons=buttons(lang) if buttons else None,
             now=now,
             dedupe_key=key,
+            media_kind=kind,
+            media_ref=ref,
+            media_name=name,
         )
 
     def rating_buttons(self, request_id: int, lang: str) -> Buttons:
@@ -290,3 +294,7 @@ class Cards(RequestUseCases):
             stars[3:],
             [NOT_SOLVED.button(self.gettext(lang, N_("❌ Not solved")), request_id)],
         ]
+
+    def reply_button(self, request_id: int, lang: str) -> Buttons:
+        """Under a message from the staff (or a question): answer it."""
+        return [[REPLY.button(self.gettext(lang, N_("↩️ Reply")), request_id)]]

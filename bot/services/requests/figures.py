@@ -9,6 +9,7 @@ from typing import Any
 from bot.domain import requests as rules
 from bot.domain.escalation import TOP_TIER
 from bot.services.requests.base import RequestUseCases
+from bot.storage import request_desk as desk_repo
 from bot.storage import requests as repo
 
 
@@ -21,7 +22,9 @@ class Figures(RequestUseCases):
         Keys: opened, resolved, by_category {key: n}, resolution_hours {tier: {median, p90, n}}
         (wall hours from filing to resolution, by the tier that resolved it), breaches {tier: n}
         (deadlines missed, i.e. automatic escalations from that tier, plus tier-4 reminders),
-        escalated_by_hand {tier: n}, satisfaction (average stars or None), ratings (n).
+        escalated_by_hand {tier: n}, satisfaction (average stars or None), ratings (n),
+        paused {requester|department|third_party: n} (pauses begun), closed_without {duplicate|
+        out_of_scope|withdrawn|no_answer: n} (closed other than by a resolution).
         """
         async with self.db.read() as conn:
             opened = await repo.created_between(conn, since, until)
@@ -30,6 +33,11 @@ class Figures(RequestUseCases):
             by_hand = await repo.events_between(conn, ("escalated",), since, until)
             rows = await repo.get_many(conn, sorted({e.request_id for e in resolved}))
             ratings = await repo.rated_between(conn, since, until)
+            paused = await desk_repo.pauses_started_between(conn, since, until)
+            closed_without = {
+                reason: await desk_repo.closed_between(conn, reason, since, until)
+                for reason in rules.CLOSE_REASONS
+            }
         by_category = {key: 0 for key in rules.CATEGORIES}
         for r in opened:
             by_category[r.category] = by_category.get(r.category, 0) + 1
@@ -47,6 +55,8 @@ class Figures(RequestUseCases):
             "escalated_by_hand": {t: sum(1 for e in by_hand if e.tier == t) for t in range(1, TOP_TIER + 1)},
             "satisfaction": round(statistics.fmean(ratings), 2) if ratings else None,
             "ratings": len(ratings),
+            "paused": {reason: paused.get(reason, 0) for reason in rules.WAIT_REASONS},
+            "closed_without": closed_without,
         }
 
 

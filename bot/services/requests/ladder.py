@@ -15,9 +15,15 @@ from bot.domain.escalation import Deadlines, due_today, next_digest_at, next_tie
 from bot.services.requests.base import RequestUseCases
 from bot.services.requests.views import RequestView
 from bot.storage import outbox as outbox_repo
+from bot.storage import request_desk as desk_repo
 from bot.storage import requests as repo
 from bot.storage import roles as roles_repo
 from bot.storage.requests import HeldAlert, RequestRow
+
+# An expired prompt is kept a day, so a late reply is told it expired rather than ignored; a card
+# shown by a handler keeps answering replies for three months.
+PROMPTS_KEPT = timedelta(days=1)
+SHOWN_KEPT = timedelta(days=90)
 
 
 def deadlines_of(r: RequestRow) -> Deadlines:
@@ -53,6 +59,7 @@ class EscalationLadder(RequestUseCases):
             r.tier,
             reason,
         )
+        await desk_repo.end_pause(conn, r.id, now, "escalated")
         await repo.update(
             conn,
             r.id,
@@ -60,6 +67,7 @@ class EscalationLadder(RequestUseCases):
             tier=new_tier,
             tier_started_at=now,
             status="new",
+            wait_on=None,
             claimed_by=None,
             claimed_at=None,
             respond_by=d.respond_by,
@@ -80,7 +88,7 @@ class EscalationLadder(RequestUseCases):
         old_tier = r.tier
         r = await self.reload(conn, r)
         cards = self.requests.cards
-        await cards.pass_on(conn, r, old_tier, now)
+        place = await cards.pass_on(conn, r, old_tier, now)
         await cards.tell_requester(
             conn,
             r,
@@ -88,6 +96,7 @@ class EscalationLadder(RequestUseCases):
             f"req:{r.id}:n:esc:t{new_tier}",
             "requests/notice_escalated.html",
             tier_label=rules.TIER_LABELS[new_tier],
+            seen=place.how != "nowhere",
         )
         return r
 
@@ -95,6 +104,7 @@ class EscalationLadder(RequestUseCases):
         """Deadlines, auto-closing, the 09:00 digests and held alerts: read what is due, act, record."""
         now = self.now()
         done = {"escalated": 0, "reminded": 0, "pinged": 0, "warned": 0, "closed": 0, "digests": 0}
+        # (pauses add: nudged, closed_no_answer, wait_reminded)
         cards = self.requests.cards
         async with self.db.tx() as conn:
             for r in await repo.due(conn, now):
@@ -147,6 +157,9 @@ class EscalationLadder(RequestUseCases):
                     done["warned"] += 1
                 await cards.refresh(conn, await self.reload(conn, r), now)
             done["closed"] = await self._auto_close(conn, now)
+            done.update(await self.requests.pauses.tick(conn, now))
+            await desk_repo.drop_expired_prompts(conn, now - PROMPTS_KEPT)
+            await desk_repo.forget_shown_before(conn, now - SHOWN_KEPT)
             done["digests"] = await self._digests(conn, now)
         return done
 
@@ -178,13 +191,7 @@ class EscalationLadder(RequestUseCases):
             overdue: list[RequestView] = []
             today: list[RequestView] = []
             if digest_due:
-                for r in await repo.open_at_tier(conn, chat.tier):
-                    if chat.building_id is not None and r.building_id != chat.building_id:
-                        continue
-                    if chat.building_id is None:
-                        own = await roles_repo.chat_for(conn, chat.tier, r.building_id)
-                        if own is not None and own.chat_id != chat.chat_id:
-                            continue
+                for r in await self.requests.queue.in_chat(conn, chat):  # the chat's own queue
                     if r.resolve_by is not None and r.resolve_by <= now and r.status != "waiting":
                         overdue.append(await view(conn, r, self.staff_lang, history=0))
                     elif due_today(r.resolve_by, now, self.calendar):

@@ -11,10 +11,9 @@ import aiosqlite
 
 from bot.domain import requests as rules
 from bot.domain.escalation import TOP_TIER
-from bot.services.access import ensure, is_requester
+from bot.services.access import ensure, is_requester, may_withdraw
 from bot.services.base import InvalidInput
 from bot.services.requests.base import NOT_ALLOWED, RequestUseCases, checked_words
-from bot.services.requests.ladder import deadlines_of
 from bot.services.requests.views import Outcome, RequestView
 from bot.storage import requests as repo
 from bot.storage.requests import RequestRow
@@ -35,70 +34,51 @@ class Requester(RequestUseCases):
             return [await view(conn, r, lang, history=0) for r in await repo.of_liaison(conn, user_id)]
 
     @staticmethod
-    async def _own(conn: aiosqlite.Connection, user_id: int, request_id: int) -> RequestRow:
+    async def own(conn: aiosqlite.Connection, user_id: int, request_id: int) -> RequestRow:
         """A request of this requester (a user sees and answers only their own)."""
         r = await repo.get(conn, request_id)
         ensure(r is not None and is_requester(user_id, r), NOT_ALLOWED)
         assert r is not None  # refused above: an id we never gave out
         return r
 
-    async def answer(
-        self, user_id: int, text: str | None, *, reply_to: int | None = None, only_reply: bool = False
-    ) -> Outcome | None:
-        """The requester's answer to a staff question; None when nothing is waiting for one.
+    async def answer(self, user_id: int, text: str | None, *, busy: bool = False) -> Outcome | None:
+        """Text typed (not a reply) in private: the answer to the person's oldest open question.
 
-        A reply to the question message answers that request; otherwise the oldest open question
-        (unless `only_reply`: the person is busy in another conversation).
+        None when no question waits, or when another conversation of theirs is waiting for this text
+        (`busy`): then only a reply to the question answers it (bot/handlers/replies.py).
         """
+        if busy:
+            return None
+        return await self.requests.conversation.answer_waiting(user_id, text)
+
+    async def can_withdraw(self, user_id: int, request_id: int) -> str:
+        """Before asking "are you sure?": is it theirs and still open? Returns the reference."""
         async with self.db.read() as conn:
-            if not await repo.waiting_for(conn, user_id):
-                return None  # the usual case: no write transaction for every message a person sends
+            r = await self.own(conn, user_id, request_id)
+        if not may_withdraw(user_id, r):
+            raise InvalidInput("not_open", reference=r.reference)
+        return r.reference
+
+    async def withdraw(self, user_id: int, request_id: int) -> Outcome:
+        """The requester no longer needs it: closed, and the staff see it on the card at once."""
         now = self.now()
         async with self.db.tx() as conn:
-            target: RequestRow | None = None
-            if reply_to is not None:
-                request_id = await repo.request_of_message(conn, user_id, reply_to, "req:")
-                if request_id is not None:
-                    candidate = await repo.get(conn, request_id)
-                    if candidate and candidate.requester_id == user_id and candidate.status == "waiting":
-                        target = candidate
-            if target is None and not only_reply:
-                waiting = await repo.waiting_for(conn, user_id)
-                target = waiting[0] if waiting else None
-            if target is None:
-                return None
-            answer = rules.clean_text(text)
-            problem = rules.description_problem(answer)
-            if problem:
-                raise InvalidInput(problem, length=len(answer), max=rules.DESCRIPTION_MAX)
-            r = target
-            assert r.paused_at is not None, "a waiting request is paused"
-            resumed = self.sla.resume(deadlines_of(r), r.paused_at, now)
-            await repo.update(
-                conn,
-                r.id,
-                now,
-                status="claimed" if r.claimed_by else "new",
-                paused_at=None,
-                question=None,
-                asked_by=None,
-                respond_by=resumed.respond_by,
-                resolve_by=resumed.resolve_by,
-                warn_at=resumed.warn_at,
-            )
-            event_id = await repo.add_event(conn, r.id, now, user_id, "answered", r.tier, answer)
-            r = await self.reload(conn, r)
+            r = await self.own(conn, user_id, request_id)
+            if not may_withdraw(user_id, r):
+                raise InvalidInput("not_open", reference=r.reference)
+            r = await self.requests.routing.close_in(conn, r, now, "withdrawn")
+            event_id = await repo.add_event(conn, r.id, now, user_id, "withdrawn", r.tier)
             cards = self.requests.cards
+            await cards.refresh(conn, r, now)
             await cards.alert_staff(
                 conn,
                 r,
                 now,
-                key=f"req:{r.id}:answer:{event_id}",
-                template="requests/staff_answer.html",
-                answer=answer,
+                key=f"req:{r.id}:withdrawn:{event_id}",
+                template="requests/staff_withdrawn.html",
+                thread=True,
             )
-            await cards.refresh(conn, r, now)
-            return Outcome(r.reference, "answered", r.tier)
+            return Outcome(r.reference, "withdrawn", r.tier)
 
     async def rate(self, user_id: int, request_id: int, stars: int) -> Outcome:
         """One tap: the requester confirms it is solved and rates the handling."""
@@ -106,7 +86,7 @@ class Requester(RequestUseCases):
             raise InvalidInput("stars")
         now = self.now()
         async with self.db.tx() as conn:
-            r = await self._own(conn, user_id, request_id)
+            r = await self.own(conn, user_id, request_id)
             if r.rating is not None:
                 raise InvalidInput("already_rated", reference=r.reference)
             if r.status not in ("resolved", "closed"):
@@ -136,7 +116,7 @@ class Requester(RequestUseCases):
         comment = self.check_comment(text)
         now = self.now()
         async with self.db.tx() as conn:
-            r = await self._own(conn, user_id, request_id)
+            r = await self.own(conn, user_id, request_id)
             if r.rating is None or r.rating_comment is not None:
                 raise InvalidInput("not_rated", reference=r.reference)
             await repo.update(conn, r.id, now, rating_comment=comment)
@@ -148,7 +128,7 @@ class Requester(RequestUseCases):
     async def can_reopen(self, user_id: int, request_id: int) -> str:
         """Before asking for the reason: is "not solved" still possible? Returns the reference."""
         async with self.db.read() as conn:
-            r = await self._own(conn, user_id, request_id)
+            r = await self.own(conn, user_id, request_id)
         self._check_reopen(r)
         return r.reference
 
@@ -163,7 +143,7 @@ class Requester(RequestUseCases):
         reason = self.check_reason(text)
         now = self.now()
         async with self.db.tx() as conn:
-            r = await self._own(conn, user_id, request_id)
+            r = await self.own(conn, user_id, request_id)
             self._check_reopen(r)
             await repo.add_event(conn, r.id, now, user_id, "not_solved", r.tier, reason)
             if r.not_solved >= 1 and r.tier < TOP_TIER:

@@ -15,6 +15,7 @@ import aiosqlite
 from bot.domain import requests as rules
 from bot.domain.escalation import TOP_TIER, next_digest_at
 from bot.services.access import (
+    Access,
     ensure,
     may_bind_staff_chat,
     may_handle_request,
@@ -23,10 +24,13 @@ from bot.services.access import (
 )
 from bot.services.base import InvalidInput
 from bot.services.requests.base import NOT_ALLOWED, NOT_BINDER, RequestUseCases, checked_words
+from bot.services.requests.presenter import CARD_HISTORY
 from bot.services.requests.views import Outcome, RequestView
 from bot.storage import buildings as buildings_repo
+from bot.storage import request_desk as desk_repo
 from bot.storage import requests as repo
 from bot.storage import roles as roles_repo
+from bot.storage.outbox import Buttons
 from bot.storage.requests import RequestRow
 
 
@@ -38,7 +42,7 @@ class StaffDesk(RequestUseCases):
         """The words of a note, question, resolution or escalation reason (1 to NOTE_MAX characters)."""
         return checked_words(text, rules.NOTE_MAX, "note_length")
 
-    async def _handled(self, conn: aiosqlite.Connection, actor_id: int, request_id: int) -> RequestRow:
+    async def handled(self, conn: aiosqlite.Connection, actor_id: int, request_id: int) -> RequestRow:
         """The request a staff button refers to, if this person may act on it now."""
         r = await repo.get(conn, request_id)
         access = await self.services.access.of_in(conn, actor_id)
@@ -49,7 +53,7 @@ class StaffDesk(RequestUseCases):
         return r
 
     @staticmethod
-    async def _audit(
+    async def audit(
         conn: aiosqlite.Connection, now: datetime, actor_id: int, action: str, r: RequestRow, detail: str = ""
     ) -> None:
         await roles_repo.audit(conn, now, actor_id, f"request.{action}", r.reference, detail[:200])
@@ -57,13 +61,13 @@ class StaffDesk(RequestUseCases):
     async def may_act(self, actor_id: int, request_id: int) -> str:
         """Checked when a card button that needs typing is pressed (and again when the text comes)."""
         async with self.db.read() as conn:
-            r = await self._handled(conn, actor_id, request_id)
+            r = await self.handled(conn, actor_id, request_id)
         return r.reference
 
     async def claim(self, actor_id: int, request_id: int) -> Outcome:
         now = self.now()
         async with self.db.tx() as conn:
-            r = await self._handled(conn, actor_id, request_id)
+            r = await self.handled(conn, actor_id, request_id)
             if r.claimed_by is not None:
                 raise InvalidInput("already_claimed", reference=r.reference)
             await repo.update(
@@ -76,7 +80,7 @@ class StaffDesk(RequestUseCases):
                 respond_by=None,
             )
             event_id = await repo.add_event(conn, r.id, now, actor_id, "claimed", r.tier)
-            await self._audit(conn, now, actor_id, "claim", r)
+            await self.audit(conn, now, actor_id, "claim", r)
             r = await self.reload(conn, r)
             await self.requests.cards.refresh(conn, r, now)
             await self.requests.cards.tell_requester(
@@ -88,9 +92,9 @@ class StaffDesk(RequestUseCases):
         note = self.check_note(text)
         now = self.now()
         async with self.db.tx() as conn:
-            r = await self._handled(conn, actor_id, request_id)
+            r = await self.handled(conn, actor_id, request_id)
             await repo.add_event(conn, r.id, now, actor_id, "note", r.tier, note)
-            await self._audit(conn, now, actor_id, "note", r, note)
+            await self.audit(conn, now, actor_id, "note", r, note)
             await repo.update(conn, r.id, now)
             await self.requests.cards.refresh(conn, r, now)
             return Outcome(r.reference, "noted", r.tier)
@@ -100,18 +104,20 @@ class StaffDesk(RequestUseCases):
         question = self.check_note(text)
         now = self.now()
         async with self.db.tx() as conn:
-            r = await self._handled(conn, actor_id, request_id)
-            if r.status == "waiting":
-                raise InvalidInput("already_waiting", reference=r.reference)
-            await repo.update(
-                conn, r.id, now, status="waiting", paused_at=now, question=question, asked_by=actor_id
-            )
+            r = await self.handled(conn, actor_id, request_id)
+            r = await self.requests.pauses.start(conn, r, now, actor_id, "requester", question=question)
             event_id = await repo.add_event(conn, r.id, now, actor_id, "asked", r.tier, question)
-            await self._audit(conn, now, actor_id, "ask", r, question)
-            r = await self.reload(conn, r)
-            await self.requests.cards.refresh(conn, r, now)
-            await self.requests.cards.tell_requester(
-                conn, r, now, f"req:{r.id}:ask:{event_id}", "requests/notice_question.html", question=question
+            await self.audit(conn, now, actor_id, "ask", r, question)
+            cards = self.requests.cards
+            await cards.refresh(conn, r, now)
+            await cards.tell_requester(
+                conn,
+                r,
+                now,
+                f"req:{r.id}:ask:{event_id}",
+                "requests/notice_question.html",
+                partial(cards.reply_button, r.id),
+                question=question,
             )
             return Outcome(r.reference, "asked", r.tier)
 
@@ -120,17 +126,19 @@ class StaffDesk(RequestUseCases):
         resolution = self.check_note(text)
         now = self.now()
         async with self.db.tx() as conn:
-            r = await self._handled(conn, actor_id, request_id)
+            r = await self.handled(conn, actor_id, request_id)
+            await desk_repo.end_pause(conn, r.id, now, "resolved")
             await repo.update(
                 conn,
                 r.id,
                 now,
                 status="resolved",
+                wait_on=None,
                 resolution=resolution,
                 resolved_by=actor_id,
                 resolved_at=now,
-                claimed_by=r.claimed_by or actor_id,
-                claimed_at=r.claimed_at or now,
+                claimed_by=actor_id,
+                claimed_at=r.claimed_at if r.claimed_by == actor_id else now,
                 respond_by=None,
                 resolve_by=None,
                 warn_at=None,
@@ -139,7 +147,7 @@ class StaffDesk(RequestUseCases):
                 asked_by=None,
             )
             event_id = await repo.add_event(conn, r.id, now, actor_id, "resolved", r.tier, resolution)
-            await self._audit(conn, now, actor_id, "resolve", r, resolution)
+            await self.audit(conn, now, actor_id, "resolve", r, resolution)
             r = await self.reload(conn, r)
             cards = self.requests.cards
             await cards.refresh(conn, r, now)
@@ -157,16 +165,18 @@ class StaffDesk(RequestUseCases):
         reason = self.check_note(text)
         now = self.now()
         async with self.db.tx() as conn:
-            r = await self._handled(conn, actor_id, request_id)
+            r = await self.handled(conn, actor_id, request_id)
             if r.tier >= TOP_TIER:
                 raise InvalidInput("top_tier", reference=r.reference)
-            await self._audit(conn, now, actor_id, "escalate", r, reason)
+            await self.audit(conn, now, actor_id, "escalate", r, reason)
             r = await self.requests.ladder.step_up(
                 conn, r, now, actor_id=actor_id, reason=reason, kind="escalated"
             )
             return Outcome(r.reference, "escalated", r.tier)
 
-    async def history(self, actor_id: int, reference_text: str, lang: str) -> RequestView:
+    async def history(
+        self, actor_id: int, reference_text: str, lang: str, *, chat_id: int = 0
+    ) -> tuple[RequestView, Buttons | None]:
         """/req <reference>: the card and its whole audit trail, for staff who cover its building."""
         reference = rules.parse_reference(reference_text)
         if reference is None:
@@ -174,10 +184,32 @@ class StaffDesk(RequestUseCases):
         async with self.db.read() as conn:
             access = await self.services.access.of_in(conn, actor_id)
             ensure(may_look_up_requests(access), NOT_ALLOWED)
+            await self.check_place(conn, chat_id or actor_id)
             r = await repo.by_reference(conn, reference)
             if r is None or not sees_request(access, r):
                 raise InvalidInput("unknown_reference", reference=reference)
-            return await self.requests.cards.view(conn, r, lang, history=None)
+            return await self._shown(conn, access, r, lang, None)
+
+    async def card(
+        self, actor_id: int, request_id: int, lang: str, *, chat_id: int = 0
+    ) -> tuple[RequestView, Buttons | None]:
+        """A card opened from the queue or a search (its buttons only for who may work it)."""
+        async with self.db.read() as conn:
+            access = await self.services.access.of_in(conn, actor_id)
+            await self.check_place(conn, chat_id or actor_id)
+            r = await repo.get(conn, request_id)
+            ensure(r is not None and sees_request(access, r), NOT_ALLOWED)
+            assert r is not None  # refused above
+            return await self._shown(conn, access, r, lang, CARD_HISTORY)
+
+    async def _shown(
+        self, conn: aiosqlite.Connection, access: Access, r: RequestRow, lang: str, history: int | None
+    ) -> tuple[RequestView, Buttons | None]:
+        cards = self.requests.cards
+        buttons = cards.buttons(r, lang)
+        return await cards.view(conn, r, lang, history=history), buttons if may_handle_request(
+            access, r
+        ) else None
 
     async def bind_chat(
         self, actor_id: int, chat_id: int, title: str, args: list[str]
@@ -209,4 +241,17 @@ class StaffDesk(RequestUseCases):
                 f"tier={tier} building={building.code if building else '-'}",
             )
             await repo.set_digest_time(conn, chat_id, next_digest_at(now, self.calendar))
+            await self._gather_cards(conn, chat_id, tier, now, title[:128])
         return tier, building.name(self.staff_lang) if building else None
+
+    async def _gather_cards(
+        self, conn: aiosqlite.Connection, chat_id: int, tier: int, now: datetime, title: str
+    ) -> None:
+        """Cards of this tier shown elsewhere while it had no chat now come to the chat just bound."""
+        for r in await desk_repo.open_requests(conn, tier):
+            if r.tier != tier:
+                continue
+            own = await roles_repo.chat_for(conn, tier, r.building_id)
+            card = await self.requests.cards.card_key(conn, r)
+            if own is not None and own.chat_id == chat_id and card is not None and card[0] != chat_id:
+                await self.requests.cards.relocate(conn, r, now, moved_to=title)

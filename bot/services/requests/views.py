@@ -1,11 +1,15 @@
-"""A request as people read it, and what an action did: templates get these, never a storage row."""
+"""A request as people read it, and what an action did: templates get these, never a storage row.
+
+Plain data without Telegram or rendering, so the Mini App can show the same queue and search.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.domain import requests as rules
+from bot.domain.worktime import Span
 from bot.storage.enterprises import Enterprise
 
 
@@ -16,10 +20,26 @@ class HistoryLine:
     kind: str
     tier: int
     note: str | None
+    media_kind: str | None = None
 
     @property
     def label(self) -> str:
         return rules.EVENT_LABELS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class Wait:
+    """On whom a paused request waits: the reason, who exactly, by when, and the question asked."""
+
+    reason: str  # requester, department, third_party
+    party: str | None
+    expected_on: date | None
+    since: datetime
+    question: str | None = None
+
+    @property
+    def label(self) -> str:
+        return rules.WAIT_LABELS[self.reason]
 
 
 @dataclass(frozen=True)
@@ -37,9 +57,9 @@ class RequestView:
     description: str
     attachment_kind: str | None
     created_at: datetime
-    age: tuple[int, int, int]
+    age: Span
     resolve_by: datetime | None
-    left: tuple[int, int, int] | None
+    left: Span | None  # working time left (or overdue by, see `overdue`) while the clock runs
     overdue: bool
     claimed_by: str | None
     question: str | None
@@ -49,14 +69,29 @@ class RequestView:
     reopenable: bool
     history: list[HistoryLine] = field(default_factory=list)
     earlier_cards: list[tuple[int, str | None]] = field(default_factory=list)
+    resolved_by: str | None = None
+    wait: Wait | None = None
+    close_reason: str | None = None
+    duplicate_of: str | None = None  # the reference of the request it duplicates
+    referral: str | None = None
+    unbound_tier: int | None = None  # the request's tier has no staff chat: its card is elsewhere
+    withdrawable: bool = False
 
     @property
     def status_label(self) -> str:
+        if self.status == "waiting" and self.wait is not None:
+            return self.wait.label
+        if self.status == "closed" and self.close_reason:
+            return rules.CLOSE_LABELS[self.close_reason]
         return rules.STATUS_LABELS[self.status]
 
     @property
     def tier_label(self) -> str:
         return rules.TIER_LABELS[self.tier]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in rules.OPEN_STATUSES
 
 
 @dataclass(frozen=True)
@@ -66,6 +101,7 @@ class Outcome:
     reference: str
     result: str  # 'claimed', 'noted', 'asked', 'resolved', 'escalated', 'reopened', 'answered', ...
     tier: int
+    name: str | None = None  # the colleague a request was assigned or handed to, a category, a building
 
     @property
     def tier_label(self) -> str:

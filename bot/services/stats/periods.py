@@ -1,14 +1,16 @@
 # i18n-domain: stats
 """The periods figures are gathered for: ISO weeks and calendar months in the station's time zone,
-and when the Monday report is due."""
+and when the Monday report is due (09:00 of the first working day of the next week: a public
+holiday Monday moves it to the next working day, on the station's calendar)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.worktime import WorkCalendar
 from bot.msgids import N_
 
 REPORT_WEEKDAY, REPORT_TIME = 0, time(9, 0)  # Monday 09:00 in BOT_TIMEZONE
@@ -52,14 +54,39 @@ def parse_month(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
+def week_labelled(label: str, tz: ZoneInfo) -> Period:
+    """'2026-W07' -> that ISO week (the label of a report already sent)."""
+    year, _, week = label.partition("-W")
+    monday = date.fromisocalendar(int(year), int(week), 1)
+    return week_of(datetime.combine(monday, time(12), tzinfo=tz), tz)
+
+
+def week_after(week: Period, tz: ZoneInfo) -> Period:
+    return week_of(week.end + timedelta(hours=12), tz)
+
+
+def report_due(week: Period, cal: WorkCalendar) -> datetime:
+    """When the report of `week` goes out: 09:00 on the Monday after it, or on the first working
+    day after that Monday when it is a public holiday (Qingming, Spring Festival...)."""
+    day = week.end.astimezone(cal.tz).date()
+    for _ in range(366):
+        if cal.is_working_day(day):
+            return datetime.combine(day, REPORT_TIME, tzinfo=cal.tz)
+        day += timedelta(days=1)
+    raise RuntimeError("no working day within a year")  # pragma: no cover - a broken calendar
+
+
+def first_week_to_report(now: datetime, cal: WorkCalendar) -> Period:
+    """The week whose report is the next one due after `now` (last week's, until it has gone out)."""
+    current = week_of(now, cal.tz)
+    last = week_of(current.start - timedelta(hours=12), cal.tz)
+    return last if report_due(last, cal) > now else current
+
+
 def next_report_at(now: datetime, tz: ZoneInfo) -> datetime:
-    """The first Monday 09:00 (station time) strictly after `now`."""
-    local = now.astimezone(tz)
-    days = (REPORT_WEEKDAY - local.weekday()) % 7
-    candidate = datetime.combine(local.date() + timedelta(days=days), REPORT_TIME, tzinfo=tz)
-    if candidate <= local:
-        candidate += timedelta(days=7)
-    return candidate
+    """The first report moment strictly after `now` (a Monday 09:00, or the next working day's)."""
+    cal = WorkCalendar(tz)
+    return report_due(first_week_to_report(now, cal), cal)
 
 
 def weeks_ending(last: Period, count: int, tz: ZoneInfo) -> list[Period]:

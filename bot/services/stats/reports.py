@@ -11,14 +11,18 @@ from pathlib import Path
 from typing import Any
 
 from bot.charts import write_trend_png
+from bot.domain.worktime import WorkCalendar
 from bot.msgids import N_
 from bot.services.base import UseCases
 from bot.services.stats.figures import Figures
 from bot.services.stats.periods import (
     days_of,
+    first_week_to_report,
     month_period,
-    next_report_at,
     parse_month,
+    report_due,
+    week_after,
+    week_labelled,
     week_of,
     weeks_ending,
 )
@@ -136,15 +140,22 @@ class Reports(UseCases):
         dedupe keys naming the ISO week, and moves the schedule on — all or nothing.
         """
         db, now, tz = self.db, self.now(), self.settings.tz
+        cal = WorkCalendar(tz)
         async with db.read() as conn:
             schedule = await stats_repo.schedule(conn, WEEKLY)
         if schedule is None:
+            first = first_week_to_report(now, cal)
+            before = week_of(first.start - timedelta(hours=12), tz)
             async with db.tx() as conn:
-                await stats_repo.create_schedule(conn, WEEKLY, next_report_at(now, tz))
+                await stats_repo.create_schedule(conn, WEEKLY, report_due(first, cal), before.label)
             return False
         if now < schedule.next_at:
             return False
-        week = week_of(schedule.next_at - timedelta(days=7), tz)
+        # The week after the last one reported: two holiday Mondays in a row still get two reports.
+        if schedule.last_period:
+            week = week_after(week_labelled(schedule.last_period, tz), tz)
+        else:
+            week = week_of(schedule.next_at - timedelta(days=7), tz)
         figures = await self.services.stats.figures.gather(week, trend=weeks_ending(week, TREND_WEEKS, tz))
         chart = (
             write_trend_png(figures.trend, self.report_path(f"weekly-{week.label}.png"))
@@ -184,7 +195,7 @@ class Reports(UseCases):
                         media_ref=str(chart),
                         media_name=chart.name,
                     )
-            await stats_repo.record_sent(conn, WEEKLY, week.label, next_report_at(now, tz), now)
+            await stats_repo.record_sent(conn, WEEKLY, week.label, report_due(week_after(week, tz), cal), now)
         return chat is not None
 
     async def month_report(self, month: str, out_dir: Path) -> tuple[Path, Path]:

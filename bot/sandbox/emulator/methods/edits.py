@@ -81,6 +81,11 @@ def _editable(emu: Emulator, p: Params) -> SentMessage:
     _chat_id, _message_id, slot = target_message(emu, p, verb="edit")
     if slot.sent is None:
         raise ApiError(400, "Bad Request: message can't be edited")
+    markup = slot.sent.reply_markup
+    if markup is not None and "inline_keyboard" not in markup:
+        # Telegram edits only messages without reply_markup or with an inline keyboard: a
+        # ForceReply prompt or a reply keyboard's message stays as it was sent.
+        raise ApiError(400, "Bad Request: message can't be edited")
     return slot.sent
 
 
