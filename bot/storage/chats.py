@@ -26,6 +26,10 @@ FOLLOWING: tuple[tuple[str, str], ...] = (
 NOT_FOLLOWING: dict[tuple[str, str], str] = {
     ("outbox", "chat_id"): "queued rows follow (outbox.retarget); sent rows keep the chat their"
     " message_id belongs to, and an edit of such a card is sent anew in the supergroup",
+    ("request_prompts", "chat_id"): "a prompt is a message of the old group, answerable only by a"
+    " reply there; it expires after BOT_PROMPT_TIMEOUT and staff press the button again",
+    ("request_messages", "chat_id"): "cards a handler showed stay messages of the old group (their"
+    " message ids mean nothing in the supergroup); the live card follows via request_cards",
 }
 _KEYED = {"staff_chats", "request_digests"}
 
