@@ -18,13 +18,14 @@ from telegram.warnings import PTBUserWarning
 from bot.clock import Clock
 from bot.context import BotContext
 from bot.handlers import common, flood, register_all
-from bot.jobs import ticks
+from bot.jobs import menus, ticks
 from bot.jobs.sender import OutboxSender
 from bot.ordering import OrderedUpdateProcessor
 from bot.ratelimit import ReplyRateLimiter
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.storage.db import Database
+from bot.webapp.server import WebAppServer
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,8 @@ def services_of(app: Application) -> Services:
 
 
 async def on_startup(app: Application) -> None:
-    """Open the database, catch up on migrations, advertise commands, start the sender and ticks."""
+    """Open the database, catch up on migrations, advertise commands, start the sender and ticks
+    (and, with BOT_WEBAPP_URL, the Mini App's web server and the staff's menu buttons)."""
     services = services_of(app)
     await services.db.open()
     version = await services.db.migrate()
@@ -76,12 +78,20 @@ async def on_startup(app: Application) -> None:
     app.bot_data["sender"] = sender
     sender.start()
     ticks.schedule(app, services.settings.tick_seconds)
+    if services.settings.webapp_url:  # the staff Mini App: its web server and the menu buttons
+        webapp = WebAppServer(services)
+        await webapp.start()
+        app.bot_data["webapp"] = webapp
+        menus.schedule(app, services.settings.tick_seconds)
 
 
 async def on_shutdown(app: Application) -> None:
     sender: OutboxSender | None = app.bot_data.pop("sender", None)
     if sender is not None:
         await sender.stop()
+    webapp: WebAppServer | None = app.bot_data.pop("webapp", None)
+    if webapp is not None:
+        await webapp.stop()
     await services_of(app).db.close()
 
 

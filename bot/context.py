@@ -19,6 +19,7 @@ from telegram import (
     ReplyKeyboardRemove,
     ReplyParameters,
     Update,
+    WebAppInfo,
 )
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -38,20 +39,18 @@ OtherMarkup = ForceReply | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
 def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
-    """Plain button rows ({"text", "callback_data"|"url"}) -> Telegram's inline keyboard."""
+    """Plain button rows ({"text", "callback_data"|"url"|"web_app"}) -> Telegram's inline keyboard."""
     if not buttons:
         return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(b["text"], url=b["url"])
-                if "url" in b
-                else InlineKeyboardButton(b["text"], callback_data=b["callback_data"])
-                for b in row
-            ]
-            for row in buttons
-        ]
-    )
+    return InlineKeyboardMarkup([[_button(b) for b in row] for row in buttons])
+
+
+def _button(b: dict[str, str]) -> InlineKeyboardButton:
+    if "url" in b:
+        return InlineKeyboardButton(b["text"], url=b["url"])
+    if "web_app" in b:  # the staff Mini App (private chats only: Telegram refuses it elsewhere)
+        return InlineKeyboardButton(b["text"], web_app=WebAppInfo(b["web_app"]))
+    return InlineKeyboardButton(b["text"], callback_data=b["callback_data"])
 
 
 class BotContext(CallbackContext[ExtBot[Any], Data, Data, Data]):
