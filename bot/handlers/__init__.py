@@ -21,11 +21,24 @@ from bot.handlers import (
     staff_cards,
     stats,
     volunteer,
+    webapp,
 )
 
 # Order matters: conversations first; the guide last of all, because free text typed outside any
 # conversation searches it (only the generic fallbacks come after).
-FEATURES = [onboarding, admin, privacy, events, requests, staff_cards, stats, volunteer, enterprises, guide]
+FEATURES = [
+    onboarding,
+    admin,
+    privacy,
+    events,
+    requests,
+    staff_cards,
+    stats,
+    volunteer,
+    enterprises,
+    webapp,
+    guide,
+]
 
 
 def register_all(app: Application) -> None:

@@ -21,6 +21,7 @@ from bot.callbacks import Action
 from bot.domain import requests as rules
 from bot.domain.escalation import TOP_TIER, hold_until, short_duration
 from bot.msgids import N_
+from bot.services.miniapp.links import OPEN_APP, open_button, route
 from bot.services.requests.base import RequestUseCases
 from bot.services.requests.views import HistoryLine, RequestView, enterprise_name
 from bot.storage import buildings as buildings_repo
@@ -147,6 +148,10 @@ class Cards(RequestUseCases):
         if r.tier < TOP_TIER:
             last.append(b(ESCALATE))
         rows.append(last)
+        # Cards live in staff groups: the Mini App opens there through its t.me link (when set).
+        app = open_button(self.settings, self.gettext(lang, OPEN_APP), route("req", r.id), private=False)
+        if app is not None:
+            rows.append([app])
         return rows
 
     async def _text(
