@@ -28,7 +28,7 @@ UNAUTHORIZED = {
 }
 
 APP_PROBLEMS = {
-    "app_bad_filter": N_("This filter is not valid any more: the screen was reset."),
+    "app_bad_filter": N_("This filter is not valid. Go back and choose it again."),
     "app_query_long": N_("That search is too long: use a few words of the name."),
     "app_unknown_building": N_("There is no such building."),
     "app_bad_form": N_("Something in the form is missing or not valid. Please check it and send it again."),
