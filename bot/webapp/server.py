@@ -120,12 +120,12 @@ async def problems(request: web.Request, handler: Handler) -> web.StreamResponse
 async def headers(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         response = await handler(request)
-    except web.HTTPException as error:
-        response = error
+    except web.HTTPException as error:  # a redirect, or aiohttp's own 404/405: same headers
+        for name, value in SECURITY_HEADERS.items():
+            error.headers.setdefault(name, value)
+        raise
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if isinstance(response, web.HTTPException) and response.status >= 400:
-        raise response
     return response
 
 
