@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 import aiosqlite
 
@@ -120,7 +121,8 @@ class DistrictBoard(UseCases):
             if building is None:
                 raise InvalidInput("app_unknown_building")
             ensure(sees_building(access, building.id), NOT_STAFF)
-            counts = (await repo.building_counts(conn, now)).get(building.id) or BuildingCounts(building.id)
+            counts = (await repo.building_counts(conn, now, building.id)).get(building.id)
+            counts = counts or BuildingCounts(building.id)
             found = await self._tiles(conn, now, [building.id], filters)
         return BuildingBoard(building, counts, filters, found[:TILES_MAX], max(0, len(found) - TILES_MAX))
 
@@ -143,5 +145,21 @@ class DistrictBoard(UseCases):
         )
         if not filters.query:
             return found
-        scores = dict(names.rank(filters.query, [(t.id, t.name, t.name_en) for t in found], limit=len(found)))
-        return [t for t in found if t.id in scores]
+        return search(found, filters.query)
+
+
+@lru_cache(maxsize=16384)
+def _normal(name: str | None) -> str:
+    """A name as the search compares it (kept: names rarely change, and a board holds 1,500)."""
+    return names.normalise(name)
+
+
+def search(tiles: list[Tile], query: str) -> list[Tile]:
+    """Tiles whose Chinese or English name contains what was typed (as names.normalise folds it);
+    when none does, the fuzzy ranking of /ent, which forgives a typo but costs far more."""
+    q = names.normalise(query, fallback=False) or query.casefold()
+    hits = [t for t in tiles if q in _normal(t.name) or q in _normal(t.name_en)]
+    if hits:
+        return hits
+    scores = dict(names.rank(query, [(t.id, t.name, t.name_en) for t in tiles], limit=len(tiles)))
+    return [t for t in tiles if t.id in scores]
