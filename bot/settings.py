@@ -174,6 +174,16 @@ class Settings:
             )
         }
 
+        webapp_listen = _listen(get("BOT_WEBAPP_LISTEN") or "127.0.0.1:8081", "BOT_WEBAPP_LISTEN")
+        if (
+            get("BOT_WEBAPP_URL")
+            and get("TELEGRAM_WEBHOOK_URL")
+            and webapp_listen == (get("BOT_WEBHOOK_LISTEN") or "127.0.0.1:8443")
+        ):
+            raise SettingsError(
+                "BOT_WEBAPP_LISTEN: the Mini App needs its own port, not BOT_WEBHOOK_LISTEN's"
+            )
+
         return cls(
             token=token,
             api_url=api_url,
@@ -203,7 +213,7 @@ class Settings:
             enterprise_followup=_followup(get("BOT_ENTERPRISE_FOLLOWUP")),
             board_font=_font(get("BOT_BOARD_FONT")),
             webapp_url=_webapp_url(get("BOT_WEBAPP_URL")),
-            webapp_listen=_listen(get("BOT_WEBAPP_LISTEN") or "127.0.0.1:8081", "BOT_WEBAPP_LISTEN"),
+            webapp_listen=webapp_listen,
             webapp_link=_webapp_link(get("BOT_WEBAPP_LINK")),
             webapp_max_age=_positive_duration(get("BOT_WEBAPP_MAX_AGE"), "BOT_WEBAPP_MAX_AGE", "12h"),
         )

@@ -294,7 +294,7 @@ class Demo:
             button = self.emu.menu_button_of(person.id)
             if button.get("type") != "web_app":
                 raise web.HTTPNotFound(text="no Mini App behind this menu button")
-            return web.json_response({"url": person.open_menu_app(), "title": button.get("text", "")})
+            return web.json_response({"url": person.open_menu_app(), "title": self.emu.bot_first_name})
         if kind == "button" and group is None:
             chat_id = person.id
             target = next(
@@ -308,9 +308,11 @@ class Demo:
             ]
             if str(body.get("url")) not in urls:
                 raise web.HTTPNotFound(text="no such web_app button")
-            return web.json_response({"url": self.emu.launch_web_app(person, str(body["url"]), query=True)})
+            url = self.emu.launch_web_app(person, str(body["url"]), query=True)
+            return web.json_response({"url": url, "title": self.emu.bot_first_name})
         if kind == "link" and self.emu.direct_link_app(str(body.get("url", ""))) is not None:
-            return web.json_response({"url": person.open_link(str(body["url"]), chat=group)})
+            url = person.open_link(str(body["url"]), chat=group)
+            return web.json_response({"url": url, "title": self.emu.bot_first_name})
         raise web.HTTPNotFound(text="not a Mini App")
 
     async def advance(self, request: web.Request) -> web.Response:

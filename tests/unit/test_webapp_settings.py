@@ -59,3 +59,16 @@ def test_valid_values() -> None:
 def test_bad_values_name_the_variable(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         Settings.from_mapping({name: value})
+
+
+def test_the_mini_app_and_the_webhook_need_two_ports() -> None:
+    both = {
+        "BOT_WEBAPP_URL": "https://bot.example.org/station",
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg",
+    }
+    with pytest.raises(SettingsError, match="BOT_WEBAPP_LISTEN"):
+        Settings.from_mapping({**both, "BOT_WEBAPP_LISTEN": "127.0.0.1:8443"})
+    assert (
+        Settings.from_mapping({**both, "BOT_WEBAPP_LISTEN": "127.0.0.1:8081"}).webapp_listen
+        == "127.0.0.1:8081"
+    )
