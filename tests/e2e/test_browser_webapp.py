@@ -7,7 +7,6 @@ launch's initData with its token. Skipped with a clear message only where no bro
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import quote
@@ -19,16 +18,7 @@ from bot.sandbox import seeds
 from bot.sandbox.demo import Demo, demo_running
 from bot.settings import Settings
 from bot.webapp.problems import UNAUTHORIZED
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-playwright_api = pytest.importorskip(
-    "playwright.async_api", reason="playwright is not installed (make test installs it)"
-)
-if CHROMIUM is None:
-    pytest.skip(
-        "no Chromium on this machine: `apt-get install chromium` (make test tries it)",
-        allow_module_level=True,
-    )
+from tests.e2e.browser import launch, playwright_api
 
 pytestmark = pytest.mark.slow
 expect = playwright_api.expect
@@ -45,10 +35,7 @@ async def demo(tmp_path: Path) -> AsyncIterator[Demo]:
 @pytest.fixture
 async def browser():
     async with playwright_api.async_playwright() as p:
-        browser = await p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync"],
-        )
+        browser = await launch(p)
         yield browser
         await browser.close()
 
@@ -76,6 +63,11 @@ async def test_staff_filter_the_board_open_an_enterprise_and_change_its_colour(
     app = page.frame_locator("[data-testid=miniapp-frame]")
     await expect(app.locator("[data-testid=board]")).to_be_visible(timeout=10000)
     await expect(app.locator("h1")).to_have_text(zh(demo, "The district's five colours"))
+    frame = next(f for f in page.frames if "/station/" in f.url)
+    theme = await frame.evaluate(
+        "getComputedStyle(document.documentElement).getPropertyValue('--tg-theme-button-color')"
+    )
+    assert theme.strip() == "#3390ec"  # Telegram's theme, from the launch parameters
 
     await app.locator("[data-testid=colour-red]").click()  # filter the board to red
     tiles = app.locator("[data-testid=tile]")
