@@ -18,7 +18,7 @@ from bot.handlers import registry
 from bot.handlers.guards import staff_only
 from bot.handlers.routing import chat_of
 from bot.msgids import N_
-from bot.services.miniapp.links import OPEN_APP, open_button
+from bot.services.miniapp.links import OPEN_BOARD, OPEN_FIGURES, OPEN_QUEUE, open_button
 
 NOT_SET_UP = N_("The station app is not set up on this server yet: ask the administrator (BOT_WEBAPP_URL).")
 NO_LINK = N_(
@@ -42,9 +42,14 @@ def with_app(buttons: Buttons | None, row: list[dict[str, str]] | None) -> Butto
 
 @staff_only
 async def app_command(update: Update, context: BotContext) -> None:
-    row = app_row(update, context, OPEN_APP, "board")
-    if row is not None:
-        await context.reply(update, "webapp/open.html", [row])
+    """/app: the Mini App's three screens, one button each (the queue also for /queue's answer)."""
+    rows = [
+        row
+        for label, screen in ((OPEN_BOARD, "board"), (OPEN_QUEUE, "queue"), (OPEN_FIGURES, "stats"))
+        if (row := app_row(update, context, label, screen)) is not None
+    ]
+    if rows:
+        await context.reply(update, "webapp/open.html", rows)
     elif context.services.settings.webapp_url is None:
         await context.say(update, context.gettext(NOT_SET_UP))
     else:

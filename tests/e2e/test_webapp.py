@@ -441,7 +441,12 @@ async def test_buttons_open_the_app_in_private_and_by_its_link_in_groups(station
     )
     assert figures.button_rows[-1][0]["web_app"]["url"].endswith("?startapp=stats")
     await s.district_staff.send("/app", chat=s.tier3)
-    await s.tier3.wait_for(lambda m: any("url" in b for row in m.button_rows for b in row))
+    opened = await s.tier3.wait_for(lambda m: any("url" in b for row in m.button_rows for b in row))
+    assert [row[0]["url"].rsplit("=", 1)[1] for row in opened.button_rows] == ["board", "queue", "stats"]
+    await s.district_staff.send("/app")
+    opened = await s.district_staff.wait_for(lambda m: len(m.button_rows) == 3)
+    queue_url = await s.district_staff.open_app("📱 Queue in the station app", message=opened)
+    assert "?startapp=queue#tgWebAppData=" in queue_url
     assert s.bot.emu.error_log == []
 
 
