@@ -99,18 +99,13 @@ class DistrictBoard(UseCases):
             found: list[Tile] = []
             if filters.active:
                 found = await self._tiles(conn, now, [b.id for b in buildings], filters)
-        district = District(
-            lines, _sum([line.counts for line in lines]), filters, buildings={b.id: b for b in buildings}
-        )
-        if not filters.active:
-            return district
         return District(
-            district.lines,
-            district.totals,
+            lines,
+            _sum([line.counts for line in lines]),
             filters,
             found[:TILES_MAX],
             max(0, len(found) - TILES_MAX),
-            district.buildings,
+            {b.id: b for b in buildings},
         )
 
     async def building(self, user_id: int, building_id: int, filters: Filters) -> BuildingBoard:

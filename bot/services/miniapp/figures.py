@@ -38,12 +38,10 @@ class FigureScreens(UseCases):
         ensure(may_open_staff_app(access), NOT_STAFF)
         stats = self.services.stats.figures
         figures = await stats.for_staff(user_id, kind)
-        trend = await stats.trend(self._trend_periods(kind))
-        if kind == "month":  # "2026-11" reads better than the first day's date under a month's bar
-            trend = [
-                TrendPoint(p.label, t.opened, t.resolved)
-                for p, t in zip(self._trend_periods(kind), trend, strict=False)
-            ]
+        periods = self._trend_periods(kind)
+        trend = await stats.trend(periods)
+        if kind == "month" and len(trend) == len(periods):  # "2026-11", not its first day's date
+            trend = [TrendPoint(p.label, t.opened, t.resolved) for p, t in zip(periods, trend, strict=True)]
         coverage = await self.services.enterprises.board.coverage(user_id)
         lines = [
             line for line in coverage.buildings if line.building and sees_building(access, line.building.id)

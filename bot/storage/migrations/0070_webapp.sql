@@ -10,7 +10,7 @@ CREATE TABLE webapp_actions (
     user_id INTEGER NOT NULL,
     used_at TEXT NOT NULL,
     PRIMARY KEY (init_hash, action_id)
-) WITHOUT ROWID;
+);
 CREATE INDEX webapp_actions_used ON webapp_actions(used_at);
 
 -- The menu button each person's private chat was last given (setChatMenuButton): staff get the
