@@ -194,9 +194,11 @@ class WebAppServer:
         await runner.setup()
         try:
             await web.TCPSite(runner, host, port).start()
-        except OSError:
+        except OSError as error:
             await runner.cleanup()
-            raise
+            raise RuntimeError(
+                f"the Mini App cannot listen on {host}:{port} (BOT_WEBAPP_LISTEN): {error.strerror or error}"
+            ) from None
         self._runner = runner
         log.info("mini app listening on %s:%s for %s", host, port, self.services.settings.webapp_url)
 

@@ -24,6 +24,7 @@ from bot.storage import enterprises as enterprises_repo
 from bot.storage import roles as roles_repo
 from bot.storage import users as users_repo
 from bot.storage.db import ts
+from bot.webapp.server import WebAppServer
 from tests.conftest import BotFactory, BotHarness
 
 HOSTILE = "<script>alert(1)</script>红星 & Co"
@@ -476,3 +477,9 @@ async def test_without_a_url_there_is_no_app(bot_factory: BotFactory) -> None:
     await staff.send("/app")
     await staff.wait_for("not set up")
     assert "webapp" not in bot.app.bot_data
+
+
+async def test_a_busy_port_is_named_at_start(bot_factory: BotFactory) -> None:
+    bot = await bot_factory(webapp=True)
+    with pytest.raises(RuntimeError, match="BOT_WEBAPP_LISTEN"):
+        await WebAppServer(bot.services).start()  # the bot's own server holds the port
