@@ -21,13 +21,14 @@ from telegram.warnings import PTBUserWarning
 from bot.clock import Clock
 from bot.context import BotContext
 from bot.handlers import common, flood, register_all
-from bot.jobs import ticks
+from bot.jobs import menus, ticks
 from bot.jobs.sender import OutboxSender
 from bot.ordering import OrderedUpdateProcessor
 from bot.ratelimit import ReplyRateLimiter
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.storage.db import Database
+from bot.webapp.server import WebAppServer
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,8 @@ def services_of(app: Application) -> Services:
 
 
 async def on_startup(app: Application) -> None:
-    """Open the database, catch up on migrations, advertise commands, start the sender and ticks."""
+    """Open the database, catch up on migrations, advertise commands, start the sender and ticks
+    (and, with BOT_WEBAPP_URL, the Mini App's web server and the staff's menu buttons)."""
     services = services_of(app)
     await services.db.open()
     version = await services.db.migrate()
@@ -82,6 +84,11 @@ async def on_startup(app: Application) -> None:
     ticks.schedule(app, services.settings.tick_seconds)
     # The guide's search index, built while the bot already answers (bot/services/guide.py).
     app.bot_data["guide_warm"] = asyncio.create_task(services.guide.warm())
+    if services.settings.webapp_url:  # the staff Mini App: its web server and the menu buttons
+        webapp = WebAppServer(services)
+        await webapp.start()
+        app.bot_data["webapp"] = webapp
+        menus.schedule(app, services.settings.tick_seconds)
 
 
 #: The command menu is retried after 1 s, then twice as long each time, up to every 10 minutes.
@@ -130,6 +137,9 @@ async def on_shutdown(app: Application) -> None:
     sender: OutboxSender | None = app.bot_data.pop("sender", None)
     if sender is not None:
         await sender.stop()
+    webapp: WebAppServer | None = app.bot_data.pop("webapp", None)
+    if webapp is not None:
+        await webapp.stop()
     await services_of(app).db.close()
 
 

@@ -20,6 +20,7 @@ from telegram import (
     ReplyKeyboardRemove,
     ReplyParameters,
     Update,
+    WebAppInfo,
 )
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -42,23 +43,22 @@ OtherMarkup = ForceReply | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
 def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
-    """Plain button rows ({"text", "callback_data"|"url"}) -> Telegram's inline keyboard.
+    """Plain button rows ({"text", "callback_data"|"url"|"web_app"}) -> Telegram's inline keyboard.
 
     A link Telegram would refuse (bot/domain/links.py: e.g. a host without a dot) makes it refuse
     the whole message, so such a button is left out (and logged) and the message still goes.
     """
-    rows = [
-        [
-            InlineKeyboardButton(b["text"], url=b["url"])
-            if "url" in b
-            else InlineKeyboardButton(b["text"], callback_data=b["callback_data"])
-            for b in row
-            if "url" not in b or _acceptable_link(b["url"])
-        ]
-        for row in buttons or []
-    ]
+    rows = [[_button(b) for b in row if "url" not in b or _acceptable_link(b["url"])] for row in buttons or []]
     rows = [row for row in rows if row]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _button(b: dict[str, str]) -> InlineKeyboardButton:
+    if "url" in b:
+        return InlineKeyboardButton(b["text"], url=b["url"])
+    if "web_app" in b:  # the staff Mini App (private chats only: Telegram refuses it elsewhere)
+        return InlineKeyboardButton(b["text"], web_app=WebAppInfo(b["web_app"]))
+    return InlineKeyboardButton(b["text"], callback_data=b["callback_data"])
 
 
 def _acceptable_link(url: str) -> bool:

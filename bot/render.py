@@ -123,6 +123,11 @@ class Renderer:
         text = env.get_template(template).render(**context).strip()
         return fit(text, limit)
 
+    def page(self, lang: str, template: str, **context: Any) -> str:
+        """A page or fragment of the staff Mini App (templates/webapp/): the same environment
+        (autoescape, translations, date filters), HTML for a browser, so no Telegram limits."""
+        return self._envs[self.language(lang)].get_template(template).render(**context)
+
     def gettext(self, lang: str, message: str, **variables: object) -> str:
         """A translated plain string (button labels, alerts): never HTML, variables not escaped."""
         translated = self._translations[self.language(lang)].ugettext(message)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 if TYPE_CHECKING:
@@ -66,6 +67,11 @@ class Settings:
     wait_close: str = "5d"  # ...and close the request without an answer after this
     pause_limit: int = 3  # pauses a request may have (the next one is refused: escalate instead)
     pause_max: str = "10d"  # the furthest expected date a department or third party may be given
+    # The staff Mini App (BOT_WEBAPP_*): served by the bot's own process; off without a URL.
+    webapp_url: str | None = None  # BOT_WEBAPP_URL: the public HTTPS base the reverse proxy serves
+    webapp_listen: str = "127.0.0.1:8081"  # BOT_WEBAPP_LISTEN: where its web server listens
+    webapp_link: str | None = None  # BOT_WEBAPP_LINK: its t.me direct link, for buttons in groups
+    webapp_max_age: timedelta = timedelta(hours=12)  # BOT_WEBAPP_MAX_AGE: how long initData is honoured
 
     @property
     def tz(self) -> ZoneInfo:
@@ -186,6 +192,16 @@ class Settings:
             )
         }
 
+        webapp_listen = _listen(get("BOT_WEBAPP_LISTEN") or "127.0.0.1:8081", "BOT_WEBAPP_LISTEN")
+        if (
+            get("BOT_WEBAPP_URL")
+            and get("TELEGRAM_WEBHOOK_URL")
+            and webapp_listen == (get("BOT_WEBHOOK_LISTEN") or "127.0.0.1:8443")
+        ):
+            raise SettingsError(
+                "BOT_WEBAPP_LISTEN: the Mini App needs its own port, not BOT_WEBHOOK_LISTEN's"
+            )
+
         return cls(
             token=token,
             api_url=api_url,
@@ -219,7 +235,17 @@ class Settings:
             wait_close=wait_close,
             pause_limit=int(pause_limit_raw),
             pause_max=_duration(get("BOT_PAUSE_MAX"), "BOT_PAUSE_MAX", "10d"),
+            webapp_url=_webapp_url(get("BOT_WEBAPP_URL")),
+            webapp_listen=webapp_listen,
+            webapp_link=_webapp_link(get("BOT_WEBAPP_LINK")),
+            webapp_max_age=_positive_duration(get("BOT_WEBAPP_MAX_AGE"), "BOT_WEBAPP_MAX_AGE", "12h"),
         )
+
+    @property
+    def webapp_listen_address(self) -> tuple[str, int]:
+        """BOT_WEBAPP_LISTEN as (host, port), IPv6 brackets removed."""
+        host, _, port = self.webapp_listen.rpartition(":")
+        return host.strip("[]"), int(port)
 
 
 def _positive_float(raw: str | None, name: str, default: float) -> float:
@@ -265,6 +291,39 @@ def _positive_duration(raw: str | None, name: str, default: str) -> timedelta:
     if value <= timedelta(0):
         raise SettingsError(f"{name}: expected a positive duration, got {raw!r}")
     return value
+
+
+def _webapp_url(raw: str | None) -> str | None:
+    """The Mini App's public base: HTTPS (Telegram opens nothing else), except http on this machine,
+    which only the local demo, the tests and Telegram's test environment accept."""
+    if raw is None:
+        return None
+    parts = urlsplit(raw)
+    local = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if (parts.scheme != "https" and not local) or not parts.hostname or parts.query or parts.fragment:
+        raise SettingsError(
+            f"BOT_WEBAPP_URL: expected the public https:// address of the Mini App, e.g. "
+            f"https://bot.example.org/station, got {raw!r}"
+        )
+    return raw.rstrip("/")
+
+
+def _webapp_link(raw: str | None) -> str | None:
+    """t.me/<bot>/<app> (an app made with BotFather's /newapp) or t.me/<bot> (the bot's main Mini App)."""
+    if raw is None:
+        return None
+    if not re.fullmatch(r"https://t\.me/[A-Za-z][A-Za-z0-9_]{3,31}(/[A-Za-z0-9_]{3,64})?", raw.rstrip("/")):
+        raise SettingsError(
+            f"BOT_WEBAPP_LINK: expected the Mini App's direct link, e.g. https://t.me/jingan_bot/station, got {raw!r}"
+        )
+    return raw.rstrip("/")
+
+
+def _listen(raw: str, name: str) -> str:
+    host, _, port = raw.rpartition(":")
+    if not host.strip("[]") or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingsError(f"{name}: expected host:port such as 127.0.0.1:8081, got {raw!r}")
+    return raw
 
 
 def _font(raw: str | None) -> Path | None:

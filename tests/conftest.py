@@ -7,6 +7,7 @@ tests move time forward instead of sleeping.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -104,19 +105,41 @@ def settings_for(emu: Emulator, db_path: Path, **env: str) -> Settings:
     )
 
 
+def free_port() -> int:
+    """A TCP port nobody listens on now (the bot's Mini App server binds it a moment later)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @pytest.fixture
 async def bot_factory(tmp_path: Path) -> AsyncIterator[BotFactory]:
     async with AsyncExitStack() as stack:
         counter = 0
 
         async def make(
-            limits: Limits | None = None, clock: ManualClock | None = None, **env: str
+            limits: Limits | None = None, clock: ManualClock | None = None, webapp: bool = False, **env: str
         ) -> BotHarness:
+            """`webapp=True`: with the staff Mini App on a free local port (Telegram's test
+            environment accepts its http URL) and its direct link registered as BotFather would."""
             nonlocal counter
             counter += 1
-            emu = await stack.enter_async_context(Emulator(limits=limits or Limits(enabled=False)))
+            emu = await stack.enter_async_context(
+                Emulator(limits=limits or Limits(enabled=False), test_environment=webapp)
+            )
+            if webapp:
+                port = free_port()
+                env = {
+                    "BOT_WEBAPP_URL": f"http://127.0.0.1:{port}/station",
+                    "BOT_WEBAPP_LISTEN": f"127.0.0.1:{port}",
+                    "BOT_WEBAPP_LINK": f"https://t.me/{emu.bot_username}/station",
+                    **env,
+                }
+                emu.mini_apps["station"] = env["BOT_WEBAPP_URL"] + "/"
             settings = settings_for(emu, tmp_path / f"bot{counter}.sqlite3", **env)
             clock = clock or ManualClock(START, frozen=True)
+            if webapp:  # Telegram dates initData by its clock: the same as the bot's here
+                emu.clock = clock.now
             app = build_application(settings, clock)
             emu.bot_busy = lambda: handling(app)
             await stack.enter_async_context(running(app, poll_timeout=0.5))

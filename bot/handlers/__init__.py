@@ -24,6 +24,7 @@ from bot.handlers import (
     staff_desk,
     stats,
     volunteer,
+    webapp,
 )
 
 # Order matters: conversations first; the guide last of all, because free text typed outside any
@@ -40,6 +41,7 @@ FEATURES = [
     stats,
     volunteer,
     enterprises,
+    webapp,
     guide,
 ]
 

@@ -22,10 +22,12 @@ from bot.domain import risk
 from bot.handlers import registry
 from bot.handlers.guards import staff_only
 from bot.handlers.routing import Press, Router, sender_id, text_of
+from bot.handlers.webapp import app_row, with_app
 from bot.msgids import N_
 from bot.services.base import InvalidInput
 from bot.services.enterprises.cards import FEATURE, OPEN_CARD, Card
 from bot.services.enterprises.suggestions import ACCEPT, DISMISS
+from bot.services.miniapp.links import OPEN_APP, OPEN_BOARD, route
 
 REASON, VISIT_OUTCOME, VISIT_NOTES, VISIT_NEXT, DISMISS_REASON = range(5)
 END = ConversationHandler.END
@@ -132,7 +134,10 @@ def card_buttons(context: BotContext, card: Card) -> Buttons:
 async def _show_card(
     update: Update, context: BotContext, card: Card, template: str = "enterprises/card.html", **extra: Any
 ) -> None:
-    await context.reply(update, template, card_buttons(context, card), **_values(card=card, **extra))
+    buttons = with_app(
+        card_buttons(context, card), app_row(update, context, OPEN_APP, route("ent", card.enterprise.id))
+    )
+    await context.reply(update, template, buttons, **_values(card=card, **extra))
 
 
 # ---------------------------------------------------------------------- /ent and the card
@@ -360,6 +365,15 @@ async def board_command(update: Update, context: BotContext) -> None:
         f"board-{name}.png",
         caption="enterprises/board_caption.html",
         photo=True,
+        buttons=with_app(
+            None,
+            app_row(
+                update,
+                context,
+                OPEN_BOARD,
+                route("bld", picture.building.id) if picture.building else "board",
+            ),
+        ),
         building=picture.building,
         counts=picture.counts,
         total=picture.total,

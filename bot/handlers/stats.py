@@ -9,20 +9,24 @@ from bot.context import BotContext, Buttons
 from bot.handlers import registry
 from bot.handlers.guards import staff_only
 from bot.handlers.routing import Press, Router, sender_id
+from bot.handlers.webapp import app_row, with_app
 from bot.msgids import N_
+from bot.services.miniapp.links import OPEN_FIGURES
 from bot.services.stats.periods import PERIOD_KINDS
 
 router = Router("st")
 PERIODS = {kind: router.action(kind) for kind in PERIOD_KINDS}  # "1|st|week", "1|st|month"
 
 
-def period_buttons(context: BotContext, current: str) -> Buttons:
-    return [
+def period_buttons(update: Update, context: BotContext, current: str) -> Buttons:
+    periods = [
         [
             PERIODS[kind].button(("• " if kind == current else "") + context.gettext(label))
             for kind, label in PERIOD_KINDS.items()
         ]
     ]
+    charts = app_row(update, context, OPEN_FIGURES, "stats" if current == "week" else "stats-month")
+    return with_app(periods, charts) or periods
 
 
 @staff_only
@@ -31,7 +35,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     await context.reply(
         update,
         "stats/figures.html",
-        period_buttons(context, "week"),
+        period_buttons(update, context, "week"),
         figures=figures,
         now=context.services.clock.now(),
     )
@@ -46,7 +50,7 @@ async def period_pressed(press: Press, context: BotContext) -> None:
     await context.reply(
         press.update,
         "stats/figures.html",
-        period_buttons(context, kind),
+        period_buttons(press.update, context, kind),
         edit=True,
         figures=figures,
         now=context.services.clock.now(),

@@ -14,6 +14,7 @@ import dataclasses
 import importlib
 import json
 import logging
+import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +25,7 @@ from aiohttp import web
 from bot.app import build_application, running
 from bot.clock import ManualClock
 from bot.domain.worktime import WorkCalendar, is_working_time, next_working_start
+from bot.jobs import menus
 from bot.jobs.ticks import run_ticks
 from bot.sandbox import seeds
 from bot.sandbox.emulator import Emulator, SentMessage
@@ -73,6 +75,7 @@ class Demo:
         app.router.add_post("/demo/upload", self.upload)
         app.router.add_post("/demo/advance", self.advance)
         app.router.add_get("/demo/file/{file_id}", self.file)
+        app.router.add_post("/demo/webapp", self.webapp)
 
     def populate(self) -> None:
         """The demo's people and staff groups, as the emulator knows them."""
@@ -124,8 +127,15 @@ class Demo:
             for g in self.emu.groups.values()
         ]
         commands = {lang: self.emu.get_commands(None, lang) for lang in ("", "zh", "en", "fr")}
+        menus = {uid: self.emu.menu_button_of(uid) for uid, *_ in PEOPLE}
         return web.json_response(
-            {"now": self.now_text(), "personas": personas, "chats": chats, "commands": commands}
+            {
+                "now": self.now_text(),
+                "personas": personas,
+                "chats": chats,
+                "commands": commands,
+                "menus": menus,
+            }
         )
 
     def _item(self, kind: str, value: Any) -> dict[str, Any]:
@@ -284,6 +294,41 @@ class Demo:
             body=record.data, content_type=record.mime_type or "application/octet-stream", headers=headers
         )
 
+    async def webapp(self, request: web.Request) -> web.Response:
+        """Open a Mini App as Telegram would: from a web_app button, the menu button or a t.me link.
+
+        The answer is the URL to load beside the chat (the app's address with the launch parameters
+        and initData the emulator signed with the bot's token), or Telegram-like silence (404) when
+        there is no such Mini App.
+        """
+        body = await request.json()
+        person, group = self._actor(body), self._group(body)
+        kind = str(body.get("kind", ""))
+        if kind == "menu":
+            button = self.emu.menu_button_of(person.id)
+            if button.get("type") != "web_app":
+                raise web.HTTPNotFound(text="no Mini App behind this menu button")
+            return web.json_response({"url": person.open_menu_app(), "title": self.emu.bot_first_name})
+        if kind == "button" and group is None:
+            chat_id = person.id
+            target = next(
+                (m for m in self.emu.inbox(chat_id) if m.message_id == int(body["message_id"])), None
+            )
+            urls = [
+                b["web_app"]["url"]
+                for row in (target.button_rows if target else [])
+                for b in row
+                if "web_app" in b
+            ]
+            if str(body.get("url")) not in urls:
+                raise web.HTTPNotFound(text="no such web_app button")
+            url = self.emu.launch_web_app(person, str(body["url"]), query=True)
+            return web.json_response({"url": url, "title": self.emu.bot_first_name})
+        if kind == "link" and self.emu.direct_link_app(str(body.get("url", ""))) is not None:
+            url = person.open_link(str(body["url"]), chat=group)
+            return web.json_response({"url": url, "title": self.emu.bot_first_name})
+        raise web.HTTPNotFound(text="not a Mini App")
+
     async def advance(self, request: web.Request) -> web.Response:
         body = await request.json()
         seconds = max(0, min(int(body.get("seconds", 3600)), 7 * 86400))
@@ -304,6 +349,21 @@ class Demo:
             queue.put_nowait({"chat_id": None, "now": self.now_text()})
 
 
+def mini_app(emu: Emulator) -> dict[str, Any]:
+    """The staff Mini App of the demo: the bot serves it on a free local port, and the emulator
+    knows its direct link as BotFather would after /newapp (short name "station")."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/station"
+    emu.mini_apps["station"] = url + "/"
+    return {
+        "webapp_url": url,
+        "webapp_listen": f"127.0.0.1:{port}",
+        "webapp_link": f"https://t.me/{emu.bot_username}/station",
+    }
+
+
 def demo_start_time(clock: ManualClock, settings: Settings):
     """Start the demo in working hours, so staff alerts are delivered rather than held overnight."""
     now = clock.now()
@@ -318,7 +378,8 @@ async def demo_running(settings: Settings, *, port: int | None = None) -> AsyncI
     """The emulator, the bot and the seeded district, running until the block exits."""
     clock = ManualClock()
     clock.set(demo_start_time(clock, settings))
-    emu = Emulator(clock=clock.now)
+    # The staff Mini App on plain http beside the demo: Telegram's test environment accepts that.
+    emu = Emulator(clock=clock.now, test_environment=True)
     demo = Demo(emu, clock, settings)
     requested = settings.demo_port if port is None else port
     try:
@@ -336,6 +397,7 @@ async def demo_running(settings: Settings, *, port: int | None = None) -> AsyncI
         db_path=db_path,
         admin_ids=settings.admin_ids | {seeds.ADMIN},
         tick_seconds=min(settings.tick_seconds, 5.0),
+        **mini_app(emu),
     )
     app = build_application(bot_settings, clock)
     try:
@@ -350,6 +412,7 @@ async def demo_running(settings: Settings, *, port: int | None = None) -> AsyncI
                 except Exception:
                     log.exception("demo seed %s failed; the demo goes on without it", name)
             await run_ticks(demo.services)
+            await menus.sync(app.bot, demo.services)  # the staff's menu buttons open the Mini App
             yield demo
     finally:
         await demo.stop()

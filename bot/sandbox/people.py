@@ -389,6 +389,44 @@ class Person(_Chatty):
                 return None  # the emulator stopped while we waited
             raise
 
+    # ------------------------------------------------------------------ Mini Apps
+
+    async def open_app(self, label: str, *, message: SentMessage | None = None, timeout: float = 5.0) -> str:  # noqa: ASYNC109
+        """Press the ``web_app`` button labelled ``label`` in the private chat: the URL Telegram opens.
+
+        (Telegram sends the bot nothing: the page gets the signed initData in its #fragment.)
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        await self._emu.settle(_SETTLE_QUIET, min(deadline, loop.time() + _SETTLE_MAX))
+        while (found := self._find_button(self.id, label, message)) is None:
+            if loop.time() >= deadline:
+                raise AssertionError(
+                    f"{self!r} found no button {label!r}:\n" + _listing(self._emu.inbox(self.id))
+                )
+            await self._emu.bus.wait_change(deadline - loop.time())
+        _, button = found
+        if "web_app" not in button:
+            kind = next((k for k in button if k != "text"), "unknown")
+            raise AssertionError(f"button {label!r} is a {kind} button, not a web_app button")
+        return self._emu.launch_web_app(self, button["web_app"]["url"], query=True)
+
+    def open_menu_app(self) -> str:
+        """Press the menu button beside the text field, when it opens a Mini App."""
+        button = self._emu.menu_button_of(self.id)
+        if button.get("type") != "web_app":
+            raise AssertionError(f"{self!r}'s menu button opens {button.get('type')!r}, not a Mini App")
+        return self._emu.launch_web_app(self, button["web_app"]["url"], query=True)
+
+    def open_link(self, link: str, chat: Group | None = None) -> str:
+        """Follow a t.me direct link to the bot's Mini App (e.g. a URL button in a group)."""
+        target = self._emu.direct_link_app(link)
+        if target is None:
+            raise AssertionError(f"{link!r} is not a direct link to a Mini App of this bot")
+        url, start = target
+        chat_type = "sender" if chat is None else chat.type
+        return self._emu.launch_web_app(self, url, start_param=start, chat_type=chat_type)
+
     # ------------------------------------------------------------------ reading
 
     async def wait_for(

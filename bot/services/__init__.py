@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.services.enterprises import Enterprises
     from bot.services.events import Events
     from bot.services.guide import GuideService
+    from bot.services.miniapp import MiniApp
     from bot.services.privacy import PrivacyService
     from bot.services.requests import Requests
     from bot.services.roles import RolesService
@@ -49,10 +50,11 @@ class Services:
     guide: GuideService = field(init=False)
     volunteer: Volunteer = field(init=False)
     chats: Chats = field(init=False)
+    miniapp: MiniApp = field(init=False)
 
 
 def build_services(settings: Settings, clock: Clock, db: Database) -> Services:
-    from bot.services import enterprises, volunteer
+    from bot.services import enterprises, miniapp, volunteer
     from bot.services.chats import Chats
     from bot.services.events import build as build_events
     from bot.services.guide import GuideService
@@ -79,4 +81,5 @@ def build_services(settings: Settings, clock: Clock, db: Database) -> Services:
     services.guide = GuideService(services)
     services.volunteer = volunteer.build(services)
     services.chats = Chats(services)
+    services.miniapp = miniapp.build(services)
     return services

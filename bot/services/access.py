@@ -238,6 +238,23 @@ def may_teach_guide(access: Access) -> bool:
     return access.is_staff
 
 
+# --------------------------------------------------------------------------- staff Mini App rules
+
+
+def may_open_staff_app(access: Access) -> bool:
+    """The station's Mini App (board, queue, figures) is for staff: a worker sees none of it.
+
+    What each screen then lists is filtered by the person's roles: `sees_building` for the board,
+    `may_handle_request` for the queue, `may_edit_enterprise` for an enterprise's page.
+    """
+    return access.is_staff
+
+
+def sees_building(access: Access, building_id: int | None) -> bool:
+    """A building's tiles and counts: staff whose role covers it (district-wide staff: all 38)."""
+    return access.is_staff and access.covers_building(building_id)
+
+
 class AccessService:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db

@@ -7,7 +7,6 @@ Skipped with a clear message only where no browser can be installed.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,16 +15,7 @@ import pytest
 from bot.sandbox import seeds
 from bot.sandbox.demo import Demo, demo_running
 from bot.settings import Settings
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-playwright_api = pytest.importorskip(
-    "playwright.async_api", reason="playwright is not installed (make test installs it)"
-)
-if CHROMIUM is None:
-    pytest.skip(
-        "no Chromium on this machine: `apt-get install chromium` (make test tries it)",
-        allow_module_level=True,
-    )
+from tests.e2e.browser import launch, playwright_api
 
 pytestmark = pytest.mark.slow
 
@@ -40,18 +30,7 @@ async def demo(tmp_path: Path) -> AsyncIterator[Demo]:
 @pytest.fixture
 async def page(demo: Demo):
     async with playwright_api.async_playwright() as p:
-        browser = await p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        browser = await launch(p)
         context = await browser.new_context(viewport={"width": 440, "height": 860}, device_scale_factor=2)
         page = await context.new_page()
         await page.goto(demo.emu.api_url + "/")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from bench import district as districts
-from bench import fanout, startup, throughput, ticks
+from bench import fanout, startup, throughput, ticks, webapp
 
 TINY = 0.005  # 150 workers, 1,000 requests, 100 shifts: builds in about a second
 
@@ -59,3 +59,10 @@ async def test_throughput_answers_every_update_of_both_bots() -> None:
 async def test_startup_answers_the_first_update() -> None:
     rows = _rows_ok(await startup.run(True, scale=TINY, repeats=1))
     assert next(iter(rows.values()))["value"] > 0
+
+
+@pytest.mark.slow
+async def test_the_mini_app_board_is_timed_over_http() -> None:
+    rows = _rows_ok(await webapp.run(True, scale=TINY, samples=3))
+    assert rows["district board (38 buildings): median"]["value"] > 0
+    assert any(m.startswith("district board filtered to red: p95") for m in rows)

@@ -14,6 +14,7 @@ from typing import Any
 from bot.domain.links import button_url_problem
 from bot.sandbox.emulator.errors import ApiError
 from bot.sandbox.emulator.records import JSON
+from bot.sandbox.emulator.webapps import check_web_app
 from bot.sandbox.telegram_html import HTMLParseError, parse_html, utf16_len
 
 __all__ = [
@@ -104,8 +105,12 @@ def format_text(
     return visible, trimmed
 
 
-def check_markup(markup: Any) -> JSON | None:
-    """Validate reply_markup the way Telegram does where bots commonly break."""
+def check_markup(markup: Any, *, private: bool = True, test_environment: bool = False) -> JSON | None:
+    """Validate reply_markup the way Telegram does where bots commonly break.
+
+    ``private``: the message is in a private chat with a person (Web App buttons are allowed only
+    there); ``test_environment``: Telegram's test environment, which accepts http Web App URLs.
+    """
     if markup is None:
         return None
     if not isinstance(markup, dict):
@@ -120,7 +125,7 @@ def check_markup(markup: Any) -> JSON | None:
         for row in rows:
             for button in row:
                 count += 1
-                check_inline_button(button)
+                check_inline_button(button, private=private, test_environment=test_environment)
         if count > BUTTONS_LIMIT:
             raise ApiError(400, "Bad Request: reply markup is too long")
     elif "keyboard" in markup:
@@ -132,13 +137,21 @@ def check_markup(markup: Any) -> JSON | None:
                 label = button if isinstance(button, str) else (button or {}).get("text")
                 if not isinstance(label, str) or not label:
                     raise ApiError(400, "Bad Request: can't parse keyboard button: Text must be non-empty")
+                if isinstance(button, dict) and "web_app" in button:
+                    check_web_app(
+                        button["web_app"],
+                        where="keyboard button",
+                        private=private,
+                        test_environment=test_environment,
+                    )
     elif not ("remove_keyboard" in markup or "force_reply" in markup):
         raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
     return markup
 
 
-def check_inline_button(button: Any) -> None:
-    """One button of an inline keyboard: a label, exactly the kinds Telegram knows, valid data/URL."""
+def check_inline_button(button: Any, *, private: bool = True, test_environment: bool = False) -> None:
+    """One button of an inline keyboard: a label, exactly the kinds Telegram knows, valid data/URL,
+    and a Web App only in a private chat (see webapps.py)."""
     if not isinstance(button, dict) or not isinstance(button.get("text"), str):
         raise ApiError(
             400, 'Bad Request: can\'t parse inline keyboard button: Field "text" must be of type String'
@@ -154,6 +167,13 @@ def check_inline_button(button: Any) -> None:
         data = button["callback_data"]
         if not isinstance(data, str) or not (1 <= len(data.encode("utf-8")) <= CALLBACK_DATA_LIMIT):
             raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+    if "web_app" in button:
+        check_web_app(
+            button["web_app"],
+            where="inline keyboard button",
+            private=private,
+            test_environment=test_environment,
+        )
     if "url" in button:
         url = button["url"]
         if not isinstance(url, str):

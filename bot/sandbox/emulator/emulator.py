@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 from aiohttp import web
 
-from bot.sandbox.emulator import methods
+from bot.sandbox.emulator import methods, webapps
 from bot.sandbox.emulator.callbacks import CallbackQueries
 from bot.sandbox.emulator.events import EventBus
 from bot.sandbox.emulator.faults import Faults
@@ -55,12 +55,18 @@ class Emulator:
         bot_first_name: str = "Jing'an Bot",
         clock: Callable[[], dt.datetime] | None = None,
         strict_html: bool = True,
+        test_environment: bool = False,
     ) -> None:
         self.token = token
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
         self.clock = clock
         self.strict_html = strict_html
+        # Telegram's test environment accepts http Mini App URLs (the local demo serves plain http).
+        self.test_environment = test_environment
+        # The bot's Mini Apps as BotFather knows them: /newapp short names, and the main Mini App.
+        self.mini_apps: dict[str, str] = {}
+        self.main_mini_app: str | None = None
         head = token.split(":", 1)[0]
         self.bot_id = int(head) if head.isdigit() else 123456
         self.faults = Faults()
@@ -289,6 +295,46 @@ class Emulator:
     ) -> asyncio.Future[CallbackAnswer | None]:
         """A person presses a button of ``target``: a callback query, answered through the future."""
         return self.callbacks.open(user, chat_id, target, data)
+
+    # ---------------------------------------------------------------- Mini Apps
+
+    def launch_web_app(
+        self,
+        person: Person,
+        url: str,
+        *,
+        query: bool = False,
+        start_param: str | None = None,
+        chat_type: str | None = None,
+    ) -> str:
+        """The URL a person's Telegram opens for a Mini App: `url` with signed launch parameters."""
+        fields = webapps.init_fields(
+            person.user_json,
+            int(self.now().timestamp()),
+            query=query,
+            start_param=start_param,
+            chat_type=chat_type,
+        )
+        return webapps.launch_url(
+            url, webapps.sign_init_data(self.token, fields), start_param=start_param if chat_type else None
+        )
+
+    def menu_button_of(self, user_id: int) -> JSON:
+        """The menu button a person sees in their chat with the bot (setChatMenuButton)."""
+        for key in (user_id, None):
+            button = self.menu_buttons.get(key)
+            if button and button.get("type") != "default":
+                return button
+        return {"type": "commands"}
+
+    def direct_link_app(self, link: str) -> tuple[str, str | None] | None:
+        """(the app's URL, startapp) when `link` is a t.me direct link to one of this bot's Mini Apps."""
+        target = webapps.direct_link_target(link, self.bot_username)
+        if target is None:
+            return None
+        short_name, start = target
+        url = self.mini_apps.get(short_name) if short_name else self.main_mini_app
+        return (url, start) if url else None
 
     # ---------------------------------------------------------------- observation
 

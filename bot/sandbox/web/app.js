@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { personas: [], chats: [], persona: null, chat: null, commands: {}, replyTo: null };
+const state = { personas: [], chats: [], persona: null, chat: null, commands: {}, menus: {}, replyTo: null };
 
 async function api(path, body) {
   const options = body === undefined ? {} : {
@@ -50,7 +50,7 @@ function option(value, label) {
 
 async function loadState() {
   const data = await api("/demo/state");
-  state.personas = data.personas; state.chats = data.chats; state.commands = data.commands;
+  state.personas = data.personas; state.chats = data.chats; state.commands = data.commands; state.menus = data.menus || {};
   $("now").textContent = data.now;
   const persona = $("persona");
   persona.replaceChildren(...data.personas.map((p) => option(p.id, `${p.name} · ${p.role}`)));
@@ -68,8 +68,45 @@ function fillChats() {
   const chat = state.chats.find((c) => c.id === Number(state.chat));
   $("chat-title").textContent = chat && chat.id < 0 ? chat.title : "Jing'an Bot";
   renderCommands();
+  renderAppButton();
   loadMessages();
 }
+
+// The menu button beside the text field: Telegram shows the bot's Mini App there when the bot set
+// one for this person (setChatMenuButton), in their private chat only.
+function renderAppButton() {
+  const menu = state.menus[state.persona] || {};
+  const button = $("app-button");
+  button.hidden = !(menu.type === "web_app" && Number(state.chat) > 0);
+  button.textContent = menu.text || "";
+}
+
+// Mini Apps open beside the chat, as in Telegram Desktop and Web: the emulator signs the launch.
+async function openApp(request) {
+  let data;
+  try {
+    data = await api("/demo/webapp", { as: Number(state.persona), chat: Number(state.chat), ...request });
+  } catch (error) {
+    if (request.kind === "link") window.open(request.url, "_blank", "noopener");
+    return;
+  }
+  $("miniapp-title").textContent = data.title || request.title || "Mini App";
+  $("miniapp-back").hidden = true;
+  $("miniapp-frame").src = data.url;
+  $("miniapp").hidden = false;
+}
+function closeApp() {
+  $("miniapp").hidden = true;
+  $("miniapp-frame").src = "about:blank";
+}
+// What the Mini App asks of "Telegram" (the Mini Apps protocol over postMessage).
+window.addEventListener("message", (event) => {
+  if (event.source !== $("miniapp-frame").contentWindow) return;
+  let message;
+  try { message = JSON.parse(event.data); } catch (error) { return; }
+  if (message.eventType === "web_app_setup_back_button") $("miniapp-back").hidden = !message.eventData.is_visible;
+  if (message.eventType === "web_app_close") closeApp();
+});
 
 function renderCommands() {
   const persona = state.personas.find((p) => p.id === Number(state.persona));
@@ -91,7 +128,13 @@ function keyboard(rows, message) {
     line.className = "row";
     for (const button of row) {
       let el;
-      if (button.url) {
+      if (button.web_app) {
+        el = document.createElement("button");
+        el.onclick = () => openApp({ kind: "button", message_id: message.message_id, url: button.web_app.url, title: button.text });
+      } else if (button.url && button.url.startsWith("https://t.me/")) {
+        el = document.createElement("button");
+        el.onclick = () => openApp({ kind: "link", url: button.url, title: button.text });
+      } else if (button.url) {
         el = document.createElement("a"); el.href = button.url; el.target = "_blank"; el.rel = "noopener";
       } else {
         el = document.createElement("button");
@@ -199,8 +242,14 @@ $("composer").onsubmit = async (event) => {
   await send(text);
 };
 $("replying-cancel").onclick = () => replyTo(null);
-$("persona").onchange = () => { replyTo(null);  state.persona = Number($("persona").value); state.chat = state.persona; fillChats(); };
-$("chat").onchange = () => { replyTo(null);  state.chat = Number($("chat").value); fillChats(); };
+$("persona").onchange = () => { replyTo(null); state.persona = Number($("persona").value); state.chat = state.persona; closeApp(); fillChats(); };
+$("app-button").onclick = () => openApp({ kind: "menu" });
+$("miniapp-close").onclick = closeApp;
+$("miniapp-back").onclick = () => {
+  const frame = $("miniapp-frame").contentWindow;
+  if (frame) frame.postMessage(JSON.stringify({ eventType: "back_button_pressed", eventData: {} }), "*");
+};
+$("chat").onchange = () => { replyTo(null); state.chat = Number($("chat").value); fillChats(); };
 $("menu-button").onclick = () => { $("command-menu").hidden = !$("command-menu").hidden; $("attach-menu").hidden = true; };
 $("attach-button").onclick = () => { $("attach-menu").hidden = !$("attach-menu").hidden; $("command-menu").hidden = true; };
 $("share-contact").onclick = shareContact;

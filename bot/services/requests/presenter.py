@@ -14,6 +14,7 @@ from bot.callbacks import Action
 from bot.domain import requests as rules
 from bot.domain.escalation import TOP_TIER
 from bot.msgids import N_
+from bot.services.miniapp.links import OPEN_APP, open_button, route
 from bot.services.requests.base import RequestUseCases
 from bot.services.requests.views import HistoryLine, RequestView, Wait, enterprise_name
 from bot.storage import buildings as buildings_repo
@@ -162,6 +163,10 @@ class Presenter(RequestUseCases):
         rows = [first, last]
         if r.status != "claimed":
             rows.insert(1, [b(MESSAGE)])
+        # Cards live in staff groups: the Mini App opens there through its t.me link (when set).
+        app = open_button(self.settings, self.gettext(lang, OPEN_APP), route("req", r.id), private=False)
+        if app is not None:
+            rows.append([app])
         return rows
 
     async def text(

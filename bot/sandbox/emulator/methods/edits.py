@@ -38,7 +38,7 @@ async def edit_message_caption(emu: Emulator, p: Params) -> JSON:
 
 async def edit_message_reply_markup(emu: Emulator, p: Params) -> JSON:
     message = _editable(emu, p)
-    markup = checks.check_markup(p.json("reply_markup"))
+    markup = _markup(emu, p, message)
     emu.limiter.take(message.chat_id)
     return emu.store.edit(message, emu.now(), reply_markup=markup)
 
@@ -61,7 +61,7 @@ def _edit_content(emu: Emulator, p: Params, field: str) -> JSON:
     plain, entities = checks.format_text(
         value, parse_mode, p.json(entities_param), caption=caption, strict_html=emu.strict_html
     )
-    markup = checks.check_markup(p.json("reply_markup"))
+    markup = _markup(emu, p, message)
     emu.limiter.take(message.chat_id)
     return emu.store.edit(
         message,
@@ -71,6 +71,12 @@ def _edit_content(emu: Emulator, p: Params, field: str) -> JSON:
         plain=plain,
         entities=entities,
         reply_markup=markup,
+    )
+
+
+def _markup(emu: Emulator, p: Params, message: SentMessage) -> JSON | None:
+    return checks.check_markup(
+        p.json("reply_markup"), private=message.chat_id > 0, test_environment=emu.test_environment
     )
 
 

@@ -142,7 +142,9 @@ async def _send_media(emu: Emulator, p: Params, kind: str) -> JSON:
 def _prepare_send(emu: Emulator, p: Params) -> tuple[int, JSON | None, JSON | None]:
     """The chat, the checked keyboard and the message replied to (checked in Telegram's order)."""
     chat_id = reachable_chat(emu, p)
-    markup = checks.check_markup(p.json("reply_markup"))
+    markup = checks.check_markup(
+        p.json("reply_markup"), private=chat_id > 0, test_environment=emu.test_environment
+    )
     reply_to = _reply_to(emu, p, chat_id)
     return chat_id, markup, reply_to
 

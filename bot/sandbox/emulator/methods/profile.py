@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from bot.sandbox.emulator import checks
+from bot.sandbox.emulator import checks, webapps
+from bot.sandbox.emulator.errors import ApiError
 from bot.sandbox.emulator.params import Params
 from bot.sandbox.emulator.records import JSON
 
@@ -35,7 +36,7 @@ async def get_me(emu: Emulator, p: Params) -> JSON:
         "can_read_all_group_messages": False,
         "supports_inline_queries": False,
         "can_connect_to_business": False,
-        "has_main_web_app": False,
+        "has_main_web_app": emu.main_mini_app is not None,
     }
 
 
@@ -96,14 +97,31 @@ async def get_my_name(emu: Emulator, p: Params) -> JSON:
 
 
 async def set_chat_menu_button(emu: Emulator, p: Params) -> bool:
+    """A private chat's menu button (or, without chat_id, every chat's default): the button is
+    read before the chat, as telegram-bot-api does; a Web App one follows the Web App rules."""
+    button = p.json("menu_button") or {"type": "default"}
+    if not isinstance(button, dict) or button.get("type") not in ("commands", "web_app", "default"):
+        raise ApiError(400, "Bad Request: can't parse menu button: Unsupported menu button type")
+    if button["type"] == "web_app":
+        if not isinstance(button.get("text"), str) or not button["text"].strip():
+            raise ApiError(400, "Bad Request: can't parse menu button: Text must be non-empty")
+        webapps.check_web_app(
+            button.get("web_app"), where="menu button", private=True, test_environment=emu.test_environment
+        )
     chat_id = emu.store.resolve(p.raw("chat_id")) if p.has("chat_id") else None
-    emu.menu_buttons[chat_id] = p.json("menu_button") or {"type": "default"}
+    if chat_id is not None and chat_id < 0:  # the menu button belongs to a person's chat with the bot
+        raise ApiError(400, "Bad Request: chat not found")
+    emu.menu_buttons[chat_id] = button
     return True
 
 
 async def get_chat_menu_button(emu: Emulator, p: Params) -> JSON:
     chat_id = emu.store.resolve(p.raw("chat_id")) if p.has("chat_id") else None
-    return emu.menu_buttons.get(chat_id) or emu.menu_buttons.get(None) or {"type": "commands"}
+    return (
+        emu.menu_button_of(chat_id)
+        if chat_id is not None
+        else emu.menu_buttons.get(None) or {"type": "commands"}
+    )
 
 
 METHODS: dict[str, Method] = {
