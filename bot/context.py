@@ -48,7 +48,9 @@ def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
     A link Telegram would refuse (bot/domain/links.py: e.g. a host without a dot) makes it refuse
     the whole message, so such a button is left out (and logged) and the message still goes.
     """
-    rows = [[_button(b) for b in row if "url" not in b or _acceptable_link(b["url"])] for row in buttons or []]
+    rows = [
+        [_button(b) for b in row if "url" not in b or _acceptable_link(b["url"])] for row in buttons or []
+    ]
     rows = [row for row in rows if row]
     return InlineKeyboardMarkup(rows) if rows else None
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.domain import requests as rules
-from bot.domain.escalation import short_duration
+from bot.domain.worktime import Span
 from bot.services.access import NOT_STAFF, ensure, may_handle_request, may_open_staff_app, sees_request
 from bot.services.base import InvalidInput
 from bot.services.requests.base import NOT_ALLOWED, RequestUseCases
@@ -65,8 +65,8 @@ class QueueLine:
     building: str | None
     claimed_by: str | None
     mine: bool
-    age: tuple[int, int, int]
-    left: tuple[int, int, int] | None
+    age: Span
+    left: Span | None
     overdue: bool
 
 
@@ -112,8 +112,8 @@ class QueueDesk(RequestUseCases):
                     building=building.name(lang) if building else None,
                     claimed_by=claimer.name if claimer else (str(r.claimed_by) if r.claimed_by else None),
                     mine=r.claimed_by == user_id,
-                    age=short_duration(now - r.created_at),
-                    left=short_duration(left) if left is not None else None,
+                    age=self.span(now - r.created_at),
+                    left=self.span(left) if left is not None else None,
                     overdue=left is not None and left < timedelta(0),
                 )
             )
