@@ -98,3 +98,16 @@ async def coverage(conn: aiosqlite.Connection, now: datetime) -> dict[int | None
         (ts(now),),
     )
     return {r[0]: (r[1], r[2] or 0) for r in await cur.fetchall()}
+
+
+async def last_visits(conn: aiosqlite.Connection) -> dict[int, tuple[str, datetime, int]]:
+    """enterprise id -> (outcome, time, id) of its last visit (the signal sweep reads its findings).
+
+    One indexed lookup per enterprise (enterprise_visits_ent) instead of a scan of the whole log.
+    """
+    cur = await conn.execute(
+        "SELECT v.enterprise_id, v.outcome, v.visited_at, v.id FROM enterprises e"
+        " JOIN enterprise_visits v ON v.id = (SELECT id FROM enterprise_visits WHERE enterprise_id = e.id"
+        " ORDER BY visited_at DESC, id DESC LIMIT 1)"
+    )
+    return {r[0]: (r[1], from_ts(r[2]), r[3]) for r in await cur.fetchall()}

@@ -21,6 +21,8 @@ from bot.callbacks import Action
 from bot.domain import requests as rules
 from bot.domain.escalation import TOP_TIER, hold_until, short_duration
 from bot.msgids import N_
+from bot.services.enterprises.tags import TAG as STABILITY_TAG
+from bot.services.enterprises.tags import TAG_LABEL as STABILITY_TAG_LABEL
 from bot.services.requests.base import RequestUseCases
 from bot.services.requests.views import HistoryLine, RequestView, enterprise_name
 from bot.storage import buildings as buildings_repo
@@ -146,6 +148,8 @@ class Cards(RequestUseCases):
             last.insert(0, b(NOTE))
         if r.tier < TOP_TIER:
             last.append(b(ESCALATE))
+        if r.enterprise_id is not None:  # what the request means for the company (enterprises' signals)
+            last.append(STABILITY_TAG.button(self.gettext(lang, STABILITY_TAG_LABEL), r.id))
         rows.append(last)
         return rows
 
