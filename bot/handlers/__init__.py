@@ -11,6 +11,7 @@ from telegram.ext import Application
 from bot.handlers import (
     admin,
     common,
+    data,
     enterprises,
     errors,
     events,
@@ -25,7 +26,19 @@ from bot.handlers import (
 
 # Order matters: conversations first; the guide last of all, because free text typed outside any
 # conversation searches it (only the generic fallbacks come after).
-FEATURES = [onboarding, admin, privacy, events, requests, staff_cards, stats, volunteer, enterprises, guide]
+FEATURES = [
+    onboarding,
+    admin,
+    privacy,
+    events,
+    requests,
+    staff_cards,
+    stats,
+    volunteer,
+    enterprises,
+    data,
+    guide,
+]
 
 
 def register_all(app: Application) -> None:

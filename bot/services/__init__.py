@@ -18,6 +18,7 @@ from bot.settings import Settings
 from bot.storage.db import Database
 
 if TYPE_CHECKING:
+    from bot.services.data import Data
     from bot.services.enterprises import Enterprises
     from bot.services.events import Events
     from bot.services.guide import GuideService
@@ -47,10 +48,12 @@ class Services:
     enterprises: Enterprises = field(init=False)
     guide: GuideService = field(init=False)
     volunteer: Volunteer = field(init=False)
+    data: Data = field(init=False)
 
 
 def build_services(settings: Settings, clock: Clock, db: Database) -> Services:
     from bot.services import enterprises, volunteer
+    from bot.services.data import build as build_data
     from bot.services.events import build as build_events
     from bot.services.guide import GuideService
     from bot.services.privacy import PrivacyService
@@ -75,4 +78,5 @@ def build_services(settings: Settings, clock: Clock, db: Database) -> Services:
     services.enterprises = enterprises.build(services)
     services.guide = GuideService(services)
     services.volunteer = volunteer.build(services)
+    services.data = build_data(services)
     return services
