@@ -227,32 +227,34 @@ def _suggestion(r: aiosqlite.Row) -> SuggestionRow:
     )
 
 
-async def add_suggestion(
-    conn: aiosqlite.Connection,
-    enterprise_id: int,
-    colour_from: str,
-    colour_to: str,
-    signature: str,
-    reasons: list[SignalRecord],
-    chat_id: int | None,
-    now: datetime,
-    after_dismissal: int | None = None,
-) -> int:
-    cur = await conn.execute(
-        "INSERT INTO enterprise_suggestions (enterprise_id, colour_from, colour_to, signature, reasons, chat_id,"
-        " created_at, after_dismissal) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            enterprise_id,
-            colour_from,
-            colour_to,
-            signature,
-            json.dumps(reasons, ensure_ascii=False),
-            chat_id,
-            ts(now),
-            after_dismissal,
-        ),
+@dataclass(frozen=True)
+class NewSuggestion:
+    enterprise_id: int
+    colour_from: str
+    colour_to: str
+    signature: str
+    reasons: list[SignalRecord]
+    after_dismissal: int | None
+
+
+async def add_suggestions(conn: aiosqlite.Connection, rows: list[NewSuggestion], now: datetime) -> None:
+    """Many suggestions in one statement (a sweep after a big import finds hundreds)."""
+    await conn.executemany(
+        "INSERT INTO enterprise_suggestions (enterprise_id, colour_from, colour_to, signature, reasons,"
+        " created_at, after_dismissal) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                r.enterprise_id,
+                r.colour_from,
+                r.colour_to,
+                r.signature,
+                json.dumps(r.reasons, ensure_ascii=False),
+                ts(now),
+                r.after_dismissal,
+            )
+            for r in rows
+        ],
     )
-    return _row_id(cur)
 
 
 async def suggestion(conn: aiosqlite.Connection, suggestion_id: int) -> SuggestionRow | None:
@@ -275,12 +277,32 @@ async def live_suggestions(conn: aiosqlite.Connection) -> dict[int, list[Suggest
     return found
 
 
-async def unposted(conn: aiosqlite.Connection) -> list[SuggestionRow]:
+@dataclass(frozen=True)
+class Waiting:
+    """An open suggestion no digest has shown yet: enough to pick a chat's worst few."""
+
+    id: int
+    enterprise_id: int
+    colour_to: str
+    building_id: int | None
+
+
+async def unposted(conn: aiosqlite.Connection) -> list[Waiting]:
     """Open suggestions no digest has shown yet, oldest first."""
     cur = await conn.execute(
-        f"SELECT {_SUGGESTION} FROM enterprise_suggestions WHERE status = 'open' AND posted_at IS NULL ORDER BY id"
+        "SELECT s.id, s.enterprise_id, s.colour_to, e.building_id FROM enterprise_suggestions s"
+        " JOIN enterprises e ON e.id = s.enterprise_id WHERE s.status = 'open' AND s.posted_at IS NULL"
+        " ORDER BY s.id"
     )
-    return [_suggestion(r) for r in await cur.fetchall()]
+    return [Waiting(*r) for r in await cur.fetchall()]
+
+
+async def suggestions(conn: aiosqlite.Connection, ids: list[int]) -> dict[int, SuggestionRow]:
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    cur = await conn.execute(f"SELECT {_SUGGESTION} FROM enterprise_suggestions WHERE id IN ({marks})", ids)
+    return {row.id: row for row in map(_suggestion, await cur.fetchall())}
 
 
 async def mark_posted(conn: aiosqlite.Connection, ids: list[int], chat_id: int, now: datetime) -> None:
@@ -288,6 +310,14 @@ async def mark_posted(conn: aiosqlite.Connection, ids: list[int], chat_id: int, 
         "UPDATE enterprise_suggestions SET posted_at = ?, chat_id = ? WHERE id = ?",
         [(ts(now), chat_id, i) for i in ids],
     )
+
+
+async def had_digest(conn: aiosqlite.Connection, chat_id: int, kind: str, day: str) -> bool:
+    cur = await conn.execute(
+        "SELECT 1 FROM enterprise_chat_digests WHERE chat_id = ? AND kind = ? AND day = ?",
+        (chat_id, kind, day),
+    )
+    return await cur.fetchone() is not None
 
 
 async def claim_digest(conn: aiosqlite.Connection, chat_id: int, kind: str, day: str, now: datetime) -> bool:

@@ -60,8 +60,9 @@ async def tagged_requests(
 ) -> dict[int, dict[str, list[RequestRef]]]:
     """enterprise id -> tag -> the requests tagged so: open ones, and others tagged recently."""
     cur = await conn.execute(
+        # CROSS JOIN keeps the (small) tags table outside: SQLite would otherwise scan the requests.
         "SELECT r.enterprise_id, t.tag, r.reference, r.category FROM request_stability_tags t"
-        " JOIN requests r ON r.id = t.request_id"
+        " CROSS JOIN requests r ON r.id = t.request_id"
         f" WHERE r.enterprise_id IS NOT NULL AND ({_OPEN} OR t.tagged_at >= ?) ORDER BY r.id",
         (ts(now - TAG_WINDOW),),
     )
@@ -71,14 +72,15 @@ async def tagged_requests(
     return found
 
 
-async def low_ratings(
-    conn: aiosqlite.Connection, now: datetime, worst: int = 2
-) -> dict[int, tuple[int, RequestRef]]:
-    """enterprise id -> its lowest rating of the last 90 days (if `worst` or lower) and that request."""
+async def low_ratings(conn: aiosqlite.Connection, now: datetime) -> dict[int, tuple[int, RequestRef]]:
+    """enterprise id -> its lowest rating of the last 90 days, if 2 or lower, and that request.
+
+    The literal `rating <= 2` matches the partial index requests_low_rating (migration 0040).
+    """
     cur = await conn.execute(
         "SELECT r.enterprise_id, r.rating, r.reference, r.category FROM requests r"
-        " WHERE r.rated_at >= ? AND r.rating <= ? AND r.enterprise_id IS NOT NULL ORDER BY r.rating, r.id",
-        (ts(now - RATING_WINDOW), worst),
+        " WHERE r.rating <= 2 AND r.rated_at >= ? AND r.enterprise_id IS NOT NULL ORDER BY r.rating, r.id",
+        (ts(now - RATING_WINDOW),),
     )
     found: dict[int, tuple[int, RequestRef]] = {}
     for enterprise_id, rating, reference, category in await cur.fetchall():

@@ -100,14 +100,17 @@ async def coverage(conn: aiosqlite.Connection, now: datetime) -> dict[int | None
     return {r[0]: (r[1], r[2] or 0) for r in await cur.fetchall()}
 
 
-async def last_visits(conn: aiosqlite.Connection) -> dict[int, tuple[str, datetime, int]]:
-    """enterprise id -> (outcome, time, id) of its last visit (the signal sweep reads its findings).
-
-    One indexed lookup per enterprise (enterprise_visits_ent) instead of a scan of the whole log.
-    """
+async def last_findings(
+    conn: aiosqlite.Connection, since: datetime, outcomes: tuple[str, ...]
+) -> dict[int, tuple[str, datetime, int]]:
+    """enterprise id -> (outcome, time, id) of its last visit since `since`, when that visit's
+    outcome is one of `outcomes` (the signal sweep reads recent findings: an index range of the log,
+    one row per enterprise; SQLite takes the other columns from the MAX row)."""
+    marks = ",".join("?" * len(outcomes))
     cur = await conn.execute(
-        "SELECT v.enterprise_id, v.outcome, v.visited_at, v.id FROM enterprises e"
-        " JOIN enterprise_visits v ON v.id = (SELECT id FROM enterprise_visits WHERE enterprise_id = e.id"
-        " ORDER BY visited_at DESC, id DESC LIMIT 1)"
+        "SELECT enterprise_id, outcome, MAX(visited_at), id FROM enterprise_visits WHERE visited_at >= ?"
+        # "+enterprise_id": group in a temporary tree, so the visited_at range (not the whole log) is read.
+        f" GROUP BY +enterprise_id HAVING outcome IN ({marks})",
+        (ts(since), *outcomes),
     )
     return {r[0]: (r[1], from_ts(r[2]), r[3]) for r in await cur.fetchall()}

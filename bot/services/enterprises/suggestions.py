@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
 from bot.callbacks import Action
 from bot.domain import risk
+from bot.domain.escalation import next_digest_at
 from bot.domain.requests import CATEGORY_LABELS
 from bot.domain.worktime import WorkCalendar, is_working_time
 from bot.msgids import N_
@@ -35,9 +36,13 @@ from bot.storage import enterprises as enterprises_repo
 from bot.storage import outbox
 from bot.storage import roles as roles_repo
 from bot.storage import visits as visits_repo
+from bot.storage.buildings import Building
 from bot.storage.enterprise_risk import SuggestionRow
 from bot.storage.enterprises import Enterprise, RiskInput
 from bot.storage.personal_data import PersonalData, register
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 # Where people are named in the suggestions' table (for /mydata and /forgetme).
 register(PersonalData("enterprise_suggestions", "decided_by", ("dismiss_reason",)))
@@ -51,6 +56,7 @@ DISMISS_LABEL = N_("Dismiss")
 
 SWEEP_EVERY = timedelta(hours=1)
 DIGEST_SIZE = 10  # suggestions in one chat's daily digest (the rest follow in the next days')
+DIGEST_CHATS_PER_ROUND = 4  # chats whose digest one tick round posts (the next round does the next ones)
 FINDINGS_FOR = timedelta(days=180)  # a visit's finding counts this long (until the next visit)
 
 
@@ -95,6 +101,10 @@ def reasons_of(row: SuggestionRow) -> list[Reason]:
 
 
 class Suggestions(UseCases):
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.calendar = WorkCalendar(tz=self.settings.tz)
+
     # ------------------------------------------------------------------ staff decide
 
     async def check(self, user_id: int, suggestion_id: int) -> Enterprise:
@@ -159,15 +169,22 @@ class Suggestions(UseCases):
     # ------------------------------------------------------------------ the hourly sweep
 
     async def sweep(self) -> None:
-        """Record the suggestions the facts call for now; post each chat's digest of the day."""
+        """Hourly: record the suggestions the facts call for now. Every tick in working hours while
+        digests are due: post them, a few chats per round (a round stays short for everyone)."""
         now = self.now()
         async with self.db.tx() as conn:
-            if not await risk_repo.sweep_due(conn, "signals", now):
-                return
-            await risk_repo.set_sweep(conn, "signals", now + SWEEP_EVERY)
-            for candidate in await self._candidates(conn, now):
-                await self._record(conn, candidate, now)
-            await self._digests(conn, now)
+            if await risk_repo.sweep_due(conn, "signals", now):
+                await risk_repo.set_sweep(conn, "signals", now + SWEEP_EVERY)
+                candidates = await self._candidates(conn, now)
+                await self._record(conn, candidates, now)
+                if candidates:
+                    await risk_repo.set_sweep(conn, "suggestion_digests", now)
+            if await risk_repo.sweep_due(conn, "suggestion_digests", now) and is_working_time(
+                now, self.calendar
+            ):
+                finished = await self._digests(conn, now)
+                if finished:
+                    await risk_repo.set_sweep(conn, "suggestion_digests", next_digest_at(now, self.calendar))
 
     async def _facts(self, conn: aiosqlite.Connection, now: datetime) -> dict[int, dict[str, Any]]:
         """Each enterprise's facts besides its lease: what the sweep reads from the other tables."""
@@ -182,9 +199,9 @@ class Suggestions(UseCases):
             }
         for enterprise_id, (rating, ref) in (await signals_repo.low_ratings(conn, now)).items():
             found[enterprise_id]["low_rating"] = (rating, risk.Evidence(ref.reference, ref.category))
-        for enterprise_id, (outcome, at, visit_id) in (await visits_repo.last_visits(conn)).items():
-            if outcome in risk.VISIT_FINDINGS and at >= now - FINDINGS_FOR:
-                found[enterprise_id]["last_visit"] = (outcome, at.astimezone(tz).date(), visit_id)
+        findings = await visits_repo.last_findings(conn, now - FINDINGS_FOR, tuple(risk.VISIT_FINDINGS))
+        for enterprise_id, (outcome, at, visit_id) in findings.items():
+            found[enterprise_id]["last_visit"] = (outcome, at.astimezone(tz).date(), visit_id)
         return found
 
     async def _candidates(self, conn: aiosqlite.Connection, now: datetime) -> list[Candidate]:
@@ -215,77 +232,91 @@ class Suggestions(UseCases):
             candidates.append(Candidate(row, suggestion, mine))
         return candidates
 
-    async def _record(self, conn: aiosqlite.Connection, candidate: Candidate, now: datetime) -> None:
-        """Record the suggestion (it replaces older ones); the chat's next digest will show it."""
-        row, suggestion = candidate.row, candidate.suggestion
-        if candidate.live:
-            await risk_repo.supersede(conn, row.id, now)
-        dismissed = next((s for s in reversed(candidate.live) if s.status == "dismissed"), None)
-        await risk_repo.add_suggestion(
+    async def _record(self, conn: aiosqlite.Connection, candidates: list[Candidate], now: datetime) -> None:
+        """Record the suggestions (each replaces its enterprise's older ones); digests will show them."""
+        for candidate in candidates:
+            if candidate.live:
+                await risk_repo.supersede(conn, candidate.row.id, now)
+        await risk_repo.add_suggestions(
             conn,
-            row.id,
-            row.colour,
-            suggestion.colour,
-            suggestion.signature,
-            [s.as_dict() for s in suggestion.signals],
-            None,
+            [
+                risk_repo.NewSuggestion(
+                    c.row.id,
+                    c.row.colour,
+                    c.suggestion.colour,
+                    c.suggestion.signature,
+                    [s.as_dict() for s in c.suggestion.signals],
+                    next((s.id for s in reversed(c.live) if s.status == "dismissed"), None),
+                )
+                for c in candidates
+            ],
             now,
-            dismissed.id if dismissed else None,
         )
 
     # ------------------------------------------------------------------ the daily digests
 
-    async def _digests(self, conn: aiosqlite.Connection, now: datetime) -> None:
-        """In working hours, each chat with waiting suggestions gets today's one digest (worst first)."""
-        if not is_working_time(now, WorkCalendar(tz=self.settings.tz)):
-            return
+    async def _digests(self, conn: aiosqlite.Connection, now: datetime) -> bool:
+        """Each chat with waiting suggestions gets today's one digest (worst first), a few chats per
+        round; True when no chat is left for today."""
         waiting = await risk_repo.unposted(conn)
-        if not waiting:
-            return
-        enterprises = await enterprises_repo.get_many(conn, sorted({s.enterprise_id for s in waiting}))
         chats: dict[int | None, int | None] = {}
-        by_chat: dict[int, list[tuple[SuggestionRow, Enterprise]]] = defaultdict(list)
-        for s in waiting:
-            enterprise = enterprises.get(s.enterprise_id)
-            if enterprise is None:
-                continue
-            if enterprise.building_id not in chats:
-                chat = await roles_repo.chat_for(conn, 1, enterprise.building_id)
-                chats[enterprise.building_id] = chat.chat_id if chat else None
-            chat_id = chats[enterprise.building_id]
+        by_chat: dict[int, list[risk_repo.Waiting]] = defaultdict(list)
+        for w in waiting:
+            if w.building_id not in chats:
+                chat = await roles_repo.chat_for(conn, 1, w.building_id)
+                chats[w.building_id] = chat.chat_id if chat else None
+            chat_id = chats[w.building_id]
             if chat_id is not None:
-                by_chat[chat_id].append((s, enterprise))
+                by_chat[chat_id].append(w)
         day = now.astimezone(self.settings.tz).date().isoformat()
-        for chat_id, items in by_chat.items():
-            if await risk_repo.claim_digest(conn, chat_id, "suggestions", day, now):
-                await self._post(conn, chat_id, items, now)
+        due = [c for c in by_chat if not await risk_repo.had_digest(conn, c, "suggestions", day)]
+        if not due:
+            return True
+        buildings = {b.id: b for b in await buildings_repo.all_buildings(conn)}
+        for chat_id in due[:DIGEST_CHATS_PER_ROUND]:
+            await risk_repo.claim_digest(conn, chat_id, "suggestions", day, now)
+            await self._post(conn, chat_id, by_chat[chat_id], buildings, now)
+        return len(due) <= DIGEST_CHATS_PER_ROUND
 
     async def _post(
         self,
         conn: aiosqlite.Connection,
         chat_id: int,
-        items: list[tuple[SuggestionRow, Enterprise]],
+        waiting: list[risk_repo.Waiting],
+        buildings: dict[int, Building],
         now: datetime,
     ) -> None:
-        items.sort(key=lambda i: (-risk.SEVERITY[i[0].colour_to], i[0].id))
+        """One chat's digest: its worst waiting suggestions, with their facts and buttons."""
+        waiting.sort(key=lambda w: (-risk.SEVERITY[w.colour_to], w.id))
+        picked = waiting[:DIGEST_SIZE]
+        rows = await risk_repo.suggestions(conn, [w.id for w in picked])
+        earlier = await risk_repo.suggestions(
+            conn, [r.after_dismissal for r in rows.values() if r.after_dismissal]
+        )
+        enterprises = await enterprises_repo.get_many(conn, [w.enterprise_id for w in picked])
+        shown = [
+            Item(
+                rows[w.id],
+                enterprises[w.enterprise_id],
+                reasons_of(rows[w.id]),
+                earlier.get(rows[w.id].after_dismissal or 0),
+            )
+            for w in picked
+            if w.id in rows and w.enterprise_id in enterprises
+        ]
         lang = self.settings.default_language
-        buildings = {b.id: b for b in await buildings_repo.all_buildings(conn)}
-        shown: list[Item] = []
-        for s, enterprise in items[:DIGEST_SIZE]:
-            dismissed = await risk_repo.suggestion(conn, s.after_dismissal) if s.after_dismissal else None
-            shown.append(Item(s, enterprise, reasons_of(s), dismissed))
         while True:
             text = self.renderer.render(
                 lang,
                 "enterprises/suggestions_digest.html",
                 10 * MESSAGE_LIMIT,
                 items=shown,
-                more=len(items) - len(shown),
+                more=len(waiting) - len(shown),
                 buildings=buildings,
                 emoji=risk.EMOJI,
                 labels=risk.LABELS,
             )
-            if visible_length(text) <= MESSAGE_LIMIT or len(shown) == 1:
+            if visible_length(text) <= MESSAGE_LIMIT or len(shown) <= 1:
                 break
             shown.pop()
         buttons = []

@@ -24,6 +24,9 @@ DROP INDEX enterprise_followups_due;
 CREATE INDEX enterprise_followups_due ON enterprise_followups(due_at);
 CREATE INDEX enterprise_followups_next ON enterprise_followups(next_reminder_at);
 
+-- The signal sweep's low ratings of the last 90 days (few rows: only ratings of 1 or 2).
+CREATE INDEX requests_low_rating ON requests(rated_at) WHERE rating <= 2;
+
 -- What staff said a request means for the company's stability (the staff card's tag button).
 -- Only tagged requests count towards a suggested colour: a category alone says nothing.
 CREATE TABLE request_stability_tags (
@@ -38,6 +41,7 @@ CREATE TABLE request_stability_tags (
 -- dismissed suggestion it follows, whose reason the digest recalls.
 ALTER TABLE enterprise_suggestions ADD COLUMN posted_at TEXT;
 ALTER TABLE enterprise_suggestions ADD COLUMN after_dismissal INTEGER REFERENCES enterprise_suggestions(id);
+CREATE INDEX enterprise_suggestions_waiting ON enterprise_suggestions(id) WHERE status = 'open' AND posted_at IS NULL;
 UPDATE enterprise_suggestions SET posted_at = created_at WHERE chat_id IS NOT NULL;
 
 -- At most one digest of each kind per staff chat and day (the station's local date).
