@@ -141,3 +141,71 @@ def test_a_projects_file_cancelling_most_future_shifts_needs_a_confirmation(
 )
 def test_which_data_set_a_file_holds(name: str, data: bytes, caption: str | None, kind: str | None) -> None:
     assert detect(name, data, caption) == kind
+
+
+def test_the_command_line_offers_every_data_set() -> None:
+    from bot.cli.data import DATASETS
+    from bot.services.data.datasets import KINDS
+
+    assert DATASETS == tuple(KINDS)
+
+
+ADMIN = 9001
+REGISTRY = "key,name,building,colour\nA-1,甲公司,GOHIGH,red\nA-2,乙公司,PARKPL,blue\n"
+
+
+@pytest.fixture
+async def services(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from bot.clock import ManualClock
+    from bot.services import build_services
+    from bot.storage.db import Database
+
+    settings = Settings.from_mapping(
+        {"BOT_DB_PATH": str(tmp_path / "t.sqlite3"), "BOT_ADMIN_IDS": str(ADMIN)}
+    )
+    db = Database(settings.db_path)
+    await db.open()
+    await db.migrate()
+    yield build_services(settings, ManualClock(datetime(2026, 11, 23, 1, 30, tzinfo=UTC), frozen=True), db)
+    await db.close()
+
+
+async def enterprises(services) -> int:  # type: ignore[no-untyped-def]
+    async with services.db.read() as conn:
+        return int((await (await conn.execute("SELECT COUNT(*) FROM enterprises")).fetchone())[0])
+
+
+async def test_an_import_that_fails_half_way_writes_nothing(services, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Nothing half-written: the alerts come last in the import's transaction; if anything fails,
+    the rows written before it are rolled back with it."""
+
+    async def broken(*args: object) -> set[int]:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(services.enterprises.colours, "alert", broken)
+    with pytest.raises(RuntimeError):
+        await services.enterprises.imports.run(REGISTRY.encode(), ADMIN)
+    assert await enterprises(services) == 0
+    async with services.db.read() as conn:
+        assert (await (await conn.execute("SELECT COUNT(*) FROM enterprise_colour_history")).fetchone())[
+            0
+        ] == 0
+
+
+async def test_an_unconfirmed_upload_expires_and_keeps_nothing(services) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from bot.services.base import InvalidInput
+
+    received = await services.data.uploads.receive(ADMIN, "registry.csv", REGISTRY.encode())
+    assert received.upload_id is not None and received.report.added == 2
+    services.clock.advance(timedelta(hours=2, minutes=1))
+    assert await services.data.uploads.expire() == 1
+    with pytest.raises(InvalidInput):
+        await services.data.uploads.confirm(ADMIN, received.upload_id)
+    assert await enterprises(services) == 0
+    async with services.db.read() as conn:
+        cur = await conn.execute("SELECT status, content FROM data_uploads")
+        assert tuple(await cur.fetchone()) == ("expired", None)
