@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 if TYPE_CHECKING:
-    from bot.domain.risk import FollowUpRule
+    from bot.domain.risk import FollowUpRule, ReminderRule
 
 LANGUAGES = ("zh", "en", "fr")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -72,6 +72,12 @@ class Settings:
     webapp_listen: str = "127.0.0.1:8081"  # BOT_WEBAPP_LISTEN: where its web server listens
     webapp_link: str | None = None  # BOT_WEBAPP_LINK: its t.me direct link, for buttons in groups
     webapp_max_age: timedelta = timedelta(hours=12)  # BOT_WEBAPP_MAX_AGE: how long initData is honoured
+    # BOT_ENTERPRISE_REMINDERS: how often a late visit is reminded, per colour (until it is logged).
+    enterprise_reminders: Mapping[str, ReminderRule] = field(default_factory=lambda: _reminders(None))
+    # BOT_ENTERPRISE_REMINDER_CLIMB: after this many reminders a late visit climbs to the next tier.
+    enterprise_reminder_climb: int = 3
+    # BOT_IMPORT_DELETE_SHARE: a guide or projects import deleting more than this share needs a confirmation.
+    import_delete_share: float = 0.2
 
     @property
     def tz(self) -> ZoneInfo:
@@ -202,6 +208,12 @@ class Settings:
                 "BOT_WEBAPP_LISTEN: the Mini App needs its own port, not BOT_WEBHOOK_LISTEN's"
             )
 
+        climb_raw = get("BOT_ENTERPRISE_REMINDER_CLIMB") or "3"
+        if not climb_raw.isdigit() or int(climb_raw) < 1:
+            raise SettingsError(
+                f"BOT_ENTERPRISE_REMINDER_CLIMB: expected a whole number of reminders (1 or more), got {climb_raw!r}"
+            )
+
         return cls(
             token=token,
             api_url=api_url,
@@ -229,6 +241,9 @@ class Settings:
             vol_fill_ahead=vol["fill_ahead"],
             vol_team_release=vol["team_release"],
             enterprise_followup=_followup(get("BOT_ENTERPRISE_FOLLOWUP")),
+            enterprise_reminders=_reminders(get("BOT_ENTERPRISE_REMINDERS")),
+            enterprise_reminder_climb=int(climb_raw),
+            import_delete_share=_share(get("BOT_IMPORT_DELETE_SHARE")),
             board_font=_font(get("BOT_BOARD_FONT")),
             prompt_timeout=_positive_duration(get("BOT_PROMPT_TIMEOUT"), "BOT_PROMPT_TIMEOUT", "15m"),
             wait_nudge=wait_nudge,
@@ -342,6 +357,27 @@ def _followup(raw: str | None) -> Mapping[str, FollowUpRule]:
         return parse_rules(raw)
     except ValueError as error:
         raise SettingsError(f"BOT_ENTERPRISE_FOLLOWUP: {error}") from None
+
+
+def _reminders(raw: str | None) -> Mapping[str, ReminderRule]:
+    from bot.domain.risk import parse_reminders
+
+    try:
+        return parse_reminders(raw)
+    except ValueError as error:
+        raise SettingsError(f"BOT_ENTERPRISE_REMINDERS: {error}") from None
+
+
+def _share(raw: str | None) -> float:
+    """A percentage such as 20 or 20% (of the entries an import may delete without a confirmation)."""
+    text = (raw or "20").removesuffix("%").strip()
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 100:
+        raise SettingsError(f"BOT_IMPORT_DELETE_SHARE: expected a percentage from 0 to 100, got {raw!r}")
+    return value / 100
 
 
 def read_dotenv(path: Path) -> dict[str, str]:

@@ -39,27 +39,12 @@ async def _with_services(settings: Settings, work: Callable[[Services], Awaitabl
 def import_projects(
     settings: Settings, path: Path, out: TextIO = sys.stdout, err: TextIO = sys.stderr
 ) -> int:
-    """Create or update volunteer projects and their shifts from a YAML file; exit status 0/1."""
-    from bot.domain.projects_yaml import ProjectFileError
+    """Create or update volunteer projects and their shifts from a YAML file; exit status 0/1.
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        print(f"{path}: cannot read the file ({error})", file=err)
-        return 1
-    try:
-        result = asyncio.run(_with_services(settings, lambda s: s.volunteer.imports.import_projects(text)))
-    except ProjectFileError as error:
-        print(f"{path}: nothing was imported, please fix:", file=err)
-        for problem in error.problems:
-            print(f"  {problem}", file=err)
-        return 1
-    print(
-        f"projects added: {', '.join(result.added) or '-'}; updated: {', '.join(result.updated) or '-'};"
-        f" shifts created: {result.shifts_created}, cancelled: {result.shifts_cancelled}",
-        file=out,
-    )
-    return 0
+    The one import path of every data set (bot/cli/data.py, also behind Telegram uploads)."""
+    from bot.cli.data import import_file
+
+    return import_file(settings, "projects", path, out, err)
 
 
 def export_attendance(

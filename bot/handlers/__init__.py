@@ -12,6 +12,7 @@ from bot.handlers import (
     admin,
     chats,
     common,
+    data,
     enterprises,
     errors,
     events,
@@ -42,6 +43,7 @@ FEATURES = [
     volunteer,
     enterprises,
     webapp,
+    data,
     guide,
 ]
 

@@ -1,5 +1,5 @@
 """/ent (card, colour with reason, visit log, liaison link), /board, /coverage, suggestion buttons,
-and the liaison deep link `/start ent-<code>`.
+the stability tags of a request (from its staff card), and the liaison deep link `/start ent-<code>`.
 
 Staff only except the deep link; every press is re-checked by the service for the person pressing.
 Typed answers (a colour's reason, visit notes, a dismissal's reason) are collected by one
@@ -19,6 +19,7 @@ from telegram.ext import Application, CommandHandler, ConversationHandler, Messa
 from bot.callbacks import BadCallback
 from bot.context import BotContext, Buttons
 from bot.domain import risk
+from bot.domain.enterprise_csv import INDUSTRY_LABELS
 from bot.handlers import registry
 from bot.handlers.guards import staff_only
 from bot.handlers.routing import Press, Router, sender_id, text_of
@@ -27,6 +28,7 @@ from bot.msgids import N_
 from bot.services.base import InvalidInput
 from bot.services.enterprises.cards import FEATURE, OPEN_CARD, Card
 from bot.services.enterprises.suggestions import ACCEPT, DISMISS
+from bot.services.enterprises.tags import TAG, TOGGLE, Tagged
 from bot.services.miniapp.links import OPEN_APP, OPEN_BOARD, route
 
 REASON, VISIT_OUTCOME, VISIT_NOTES, VISIT_NEXT, DISMISS_REASON = range(5)
@@ -116,7 +118,13 @@ def _forget(context: BotContext) -> None:
 
 
 def _values(**values: Any) -> dict[str, Any]:
-    return {"emoji": risk.EMOJI, "labels": risk.LABELS, "outcomes": OUTCOMES, **values}
+    return {
+        "emoji": risk.EMOJI,
+        "labels": risk.LABELS,
+        "outcomes": OUTCOMES,
+        "industries": INDUSTRY_LABELS,
+        **values,
+    }
 
 
 def card_buttons(context: BotContext, card: Card) -> Buttons:
@@ -318,6 +326,42 @@ async def cancel(update: Update, context: BotContext) -> int:
     _forget(context)
     await context.reply(update, "common/cancelled.html")
     return END
+
+
+# ---------------------------------------------------------------------- stability tags of a request
+
+
+def tag_buttons(context: BotContext, tagged: Tagged) -> Buttons:
+    tags = [
+        TOGGLE.button(("✓ " if tag in tagged.tags else "") + context.gettext(label), tagged.request.id, tag)
+        for tag, label in risk.TAG_LABELS.items()
+    ]
+    return [tags[i : i + 2] for i in range(0, len(tags), 2)]
+
+
+async def _show_tags(press: Press, context: BotContext, tagged: Tagged, **how: Any) -> None:
+    await press.answer()
+    await context.reply(
+        press.update,
+        "enterprises/tags.html",
+        tag_buttons(context, tagged),
+        tagged=tagged,
+        tag_labels=risk.TAG_LABELS,
+        **how,
+    )
+
+
+@router.on(TAG)
+async def tag_pressed(press: Press, context: BotContext) -> None:
+    """The chooser, under the request's card (a reply to it)."""
+    tagged = await context.services.enterprises.tags.show(press.user_id, press.int_arg(0))
+    await _show_tags(press, context, tagged, reply_to=press.message_id)
+
+
+@router.on(TOGGLE)
+async def toggle_pressed(press: Press, context: BotContext) -> None:
+    tagged = await context.services.enterprises.tags.toggle(press.user_id, press.int_arg(0), press.str_arg(1))
+    await _show_tags(press, context, tagged, edit=True)
 
 
 # ---------------------------------------------------------------------- liaisons

@@ -26,6 +26,7 @@ TICKS: list[tuple[str, Tick]] = [
     ("enterprises", lambda s: s.enterprises.visits.tick()),
     ("events.offers", lambda s: s.events.places.expire_offers()),
     ("stats.weekly", lambda s: s.stats.reports.weekly_tick()),
+    ("data.uploads", lambda s: s.data.uploads.expire()),
 ]
 
 

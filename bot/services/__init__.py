@@ -19,6 +19,7 @@ from bot.storage.db import Database
 
 if TYPE_CHECKING:
     from bot.services.chats import Chats
+    from bot.services.data import Data
     from bot.services.enterprises import Enterprises
     from bot.services.events import Events
     from bot.services.guide import GuideService
@@ -51,11 +52,13 @@ class Services:
     volunteer: Volunteer = field(init=False)
     chats: Chats = field(init=False)
     miniapp: MiniApp = field(init=False)
+    data: Data = field(init=False)
 
 
 def build_services(settings: Settings, clock: Clock, db: Database) -> Services:
     from bot.services import enterprises, miniapp, volunteer
     from bot.services.chats import Chats
+    from bot.services.data import build as build_data
     from bot.services.events import build as build_events
     from bot.services.guide import GuideService
     from bot.services.privacy import PrivacyService
@@ -82,4 +85,5 @@ def build_services(settings: Settings, clock: Clock, db: Database) -> Services:
     services.volunteer = volunteer.build(services)
     services.chats = Chats(services)
     services.miniapp = miniapp.build(services)
+    services.data = build_data(services)
     return services

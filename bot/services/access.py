@@ -220,6 +220,18 @@ def may_edit_enterprise(access: Access, enterprise: Enterprise) -> bool:
     return access.is_staff and access.covers_building(enterprise.building_id)
 
 
+def may_tag_request(access: Access, request: RequestRow) -> bool:
+    """Tag a request as relevant to its company's stability: staff whose role covers its building
+    (at any tier: whoever reads the card may say what it means for the company)."""
+    return access.is_staff and access.covers_building(request.building_id)
+
+
+def may_transfer_data(access: Access) -> bool:
+    """Import files (enterprises, volunteer projects, the guide) and export data or the monthly
+    report from Telegram: administrators only, as on the server's command line."""
+    return access.is_admin
+
+
 # --------------------------------------------------------------------------- events, roles, privacy, guide rules
 
 

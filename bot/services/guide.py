@@ -133,22 +133,25 @@ class GuideService(UseCases):
                 await self.replace(source, source_name="shipped", actor_id=None)
             self._ready = True
 
-    async def replace(self, source: str, *, source_name: str, actor_id: int | None) -> int:
+    async def replace(
+        self, source: str, *, source_name: str, actor_id: int | None, dry_run: bool = False
+    ) -> int:
         """Validate YAML text and make it the whole catalogue in one transaction.
 
         Raises CatalogueError (every problem with its line and column) and changes nothing when
-        the file is not a valid catalogue. Returns the number of entries.
+        the file is not a valid catalogue. Returns the number of entries. `dry_run`: the same,
+        rolled back (the administrators' preview).
         """
         entries = parse_catalogue(source)
         digest = hashlib.sha256(source.encode()).hexdigest()
-        async with self.db.tx() as conn:
+        async with self.db.tx(dry_run=dry_run) as conn:
             now = self.now()
             await guide_repo.replace_catalogue(conn, entries, source=source_name, sha256=digest, now=now)
             if source_name != "shipped":
                 await roles_repo.audit(
                     conn, now, actor_id, "guide.import", source_name, f"{len(entries)} entries"
                 )
-        self._ready = True
+        self._ready = self._ready or not dry_run
         return len(entries)
 
     async def warm(self) -> None:

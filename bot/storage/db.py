@@ -162,8 +162,12 @@ class Database:
             await conn.set_trace_callback(callback)  # type: ignore[arg-type]  # aiosqlite's stub omits None, which sqlite3 takes to switch tracing off
 
     @asynccontextmanager
-    async def tx(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction: everything inside commits together or not at all."""
+    async def tx(self, *, dry_run: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction: everything inside commits together or not at all.
+
+        `dry_run`: everything inside runs, then rolls back (an import's preview: the same code
+        path reports what it would do, and nothing is written).
+        """
         async with self._lock:
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -172,7 +176,9 @@ class Database:
                 await self.conn.execute("ROLLBACK")
                 raise
             else:
-                await self.conn.execute("COMMIT")
+                await self.conn.execute("ROLLBACK" if dry_run else "COMMIT")
+        if dry_run:
+            return
         for callback in self.after_commit:
             callback()
 

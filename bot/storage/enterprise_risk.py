@@ -103,62 +103,81 @@ class FollowUp:
     started_at: datetime
     due_at: datetime
     reminded_at: datetime | None
+    reminders: int = 0  # reminders sent since the visit became due
+    next_reminder_at: datetime | None = None
+
+
+_FOLLOWUP = "enterprise_id, colour, started_at, due_at, reminded_at, reminders, next_reminder_at"
+_UPSERT_FOLLOWUP = (
+    "INSERT INTO enterprise_followups (enterprise_id, colour, started_at, due_at, next_reminder_at)"
+    " VALUES (?, ?, ?, ?, ?) ON CONFLICT(enterprise_id) DO UPDATE SET colour = excluded.colour,"
+    " started_at = excluded.started_at, due_at = excluded.due_at, next_reminder_at = excluded.next_reminder_at,"
+    " reminded_at = NULL, escalated_at = NULL, reminders = 0"
+)
 
 
 async def set_followup(
     conn: aiosqlite.Connection, enterprise_id: int, colour: str, started_at: datetime, due_at: datetime
 ) -> None:
-    """A new deadline replaces the old one (and so re-arms the once-per-deadline reminder)."""
-    await conn.execute(
-        "INSERT INTO enterprise_followups (enterprise_id, colour, started_at, due_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT(enterprise_id) DO UPDATE SET colour = excluded.colour, started_at = excluded.started_at,"
-        " due_at = excluded.due_at, reminded_at = NULL, escalated_at = NULL",
-        (enterprise_id, colour, ts(started_at), ts(due_at)),
-    )
+    """A new deadline replaces the old one: its reminders start again from the first, at the deadline."""
+    await conn.execute(_UPSERT_FOLLOWUP, (enterprise_id, colour, ts(started_at), ts(due_at), ts(due_at)))
 
 
 async def set_followups(conn: aiosqlite.Connection, rows: list[tuple[int, str, datetime, datetime]]) -> None:
-    await conn.executemany(
-        "INSERT INTO enterprise_followups (enterprise_id, colour, started_at, due_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT(enterprise_id) DO UPDATE SET colour = excluded.colour, started_at = excluded.started_at,"
-        " due_at = excluded.due_at, reminded_at = NULL, escalated_at = NULL",
-        [(e, c, ts(s), ts(d)) for e, c, s, d in rows],
-    )
+    await conn.executemany(_UPSERT_FOLLOWUP, [(e, c, ts(s), ts(d), ts(d)) for e, c, s, d in rows])
 
 
 async def followup(conn: aiosqlite.Connection, enterprise_id: int) -> FollowUp | None:
     cur = await conn.execute(
-        "SELECT enterprise_id, colour, started_at, due_at, reminded_at FROM enterprise_followups"
-        " WHERE enterprise_id = ?",
-        (enterprise_id,),
+        f"SELECT {_FOLLOWUP} FROM enterprise_followups WHERE enterprise_id = ?", (enterprise_id,)
     )
     r = await cur.fetchone()
     return _followup(r) if r else None
 
 
 def _followup(r: aiosqlite.Row) -> FollowUp:
-    return FollowUp(r[0], r[1], _required_ts(r[2]), _required_ts(r[3]), from_ts(r[4]))
+    return FollowUp(r[0], r[1], _required_ts(r[2]), _required_ts(r[3]), from_ts(r[4]), r[5], from_ts(r[6]))
 
 
-async def due_followups(conn: aiosqlite.Connection, now: datetime, limit: int = 100) -> list[FollowUp]:
+async def due_reminders(conn: aiosqlite.Connection, now: datetime, limit: int = 500) -> list[FollowUp]:
+    """Late visits whose next reminder is due (the first one at the deadline itself)."""
     cur = await conn.execute(
-        "SELECT enterprise_id, colour, started_at, due_at, reminded_at FROM enterprise_followups"
-        " WHERE reminded_at IS NULL AND due_at <= ? ORDER BY due_at LIMIT ?",
+        f"SELECT {_FOLLOWUP} FROM enterprise_followups WHERE next_reminder_at <= ? ORDER BY next_reminder_at"
+        " LIMIT ?",
         (ts(now), limit),
     )
     return [_followup(r) for r in await cur.fetchall()]
 
 
-async def mark_reminded(
-    conn: aiosqlite.Connection, enterprise_id: int, due_at: datetime, now: datetime, escalated: bool
-) -> bool:
-    """Record the reminder of exactly this deadline (False if another round already did)."""
+async def record_reminder(conn: aiosqlite.Connection, f: FollowUp, now: datetime, next_at: datetime) -> bool:
+    """Count this reminder and schedule the next (False if another round already did)."""
     cur = await conn.execute(
-        "UPDATE enterprise_followups SET reminded_at = ?, escalated_at = ? WHERE enterprise_id = ? AND due_at = ?"
-        " AND reminded_at IS NULL",
-        (ts(now), ts(now) if escalated else None, enterprise_id, ts(due_at)),
+        "UPDATE enterprise_followups SET reminders = reminders + 1, reminded_at = ?, next_reminder_at = ?"
+        " WHERE enterprise_id = ? AND next_reminder_at = ? AND reminders = ?",
+        (ts(now), ts(next_at), f.enterprise_id, ts(f.next_reminder_at or f.due_at), f.reminders),
     )
     return cur.rowcount > 0
+
+
+async def overdue(conn: aiosqlite.Connection, now: datetime) -> dict[int, datetime]:
+    """enterprise id -> when its late visit was due (the signal sweep's "no visit" fact)."""
+    cur = await conn.execute(
+        "SELECT enterprise_id, due_at FROM enterprise_followups WHERE due_at <= ?", (ts(now),)
+    )
+    return {r[0]: _required_ts(r[1]) for r in await cur.fetchall()}
+
+
+async def overdue_by_building(conn: aiosqlite.Connection, now: datetime) -> dict[int | None, dict[str, int]]:
+    """building -> colour -> how many of its enterprises' visits are late (the digests' summary)."""
+    cur = await conn.execute(
+        "SELECT e.building_id, f.colour, COUNT(*) FROM enterprise_followups f"
+        " JOIN enterprises e ON e.id = f.enterprise_id WHERE f.due_at <= ? GROUP BY e.building_id, f.colour",
+        (ts(now),),
+    )
+    found: dict[int | None, dict[str, int]] = {}
+    for building_id, colour, count in await cur.fetchall():
+        found.setdefault(building_id, {})[colour] = count
+    return found
 
 
 async def overdue_ids(conn: aiosqlite.Connection, now: datetime) -> set[int]:
@@ -181,9 +200,14 @@ class SuggestionRow:
     chat_id: int | None
     created_at: datetime
     dismiss_reason: str | None
+    posted_at: datetime | None = None  # when its chat's digest showed it (None: waiting for one)
+    after_dismissal: int | None = None  # the dismissed suggestion it follows (new facts appeared)
 
 
-_SUGGESTION = "id, enterprise_id, colour_from, colour_to, signature, reasons, status, chat_id, created_at, dismiss_reason"
+_SUGGESTION = (
+    "id, enterprise_id, colour_from, colour_to, signature, reasons, status, chat_id, created_at, dismiss_reason,"
+    " posted_at, after_dismissal"
+)
 
 
 def _suggestion(r: aiosqlite.Row) -> SuggestionRow:
@@ -198,33 +222,39 @@ def _suggestion(r: aiosqlite.Row) -> SuggestionRow:
         r[7],
         _required_ts(r[8]),
         r[9],
+        from_ts(r[10]),
+        r[11],
     )
 
 
-async def add_suggestion(
-    conn: aiosqlite.Connection,
-    enterprise_id: int,
-    colour_from: str,
-    colour_to: str,
-    signature: str,
-    reasons: list[SignalRecord],
-    chat_id: int | None,
-    now: datetime,
-) -> int:
-    cur = await conn.execute(
-        "INSERT INTO enterprise_suggestions (enterprise_id, colour_from, colour_to, signature, reasons, chat_id,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            enterprise_id,
-            colour_from,
-            colour_to,
-            signature,
-            json.dumps(reasons, ensure_ascii=False),
-            chat_id,
-            ts(now),
-        ),
+@dataclass(frozen=True)
+class NewSuggestion:
+    enterprise_id: int
+    colour_from: str
+    colour_to: str
+    signature: str
+    reasons: list[SignalRecord]
+    after_dismissal: int | None
+
+
+async def add_suggestions(conn: aiosqlite.Connection, rows: list[NewSuggestion], now: datetime) -> None:
+    """Many suggestions in one statement (a sweep after a big import finds hundreds)."""
+    await conn.executemany(
+        "INSERT INTO enterprise_suggestions (enterprise_id, colour_from, colour_to, signature, reasons,"
+        " created_at, after_dismissal) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                r.enterprise_id,
+                r.colour_from,
+                r.colour_to,
+                r.signature,
+                json.dumps(r.reasons, ensure_ascii=False),
+                ts(now),
+                r.after_dismissal,
+            )
+            for r in rows
+        ],
     )
-    return _row_id(cur)
 
 
 async def suggestion(conn: aiosqlite.Connection, suggestion_id: int) -> SuggestionRow | None:
@@ -245,6 +275,59 @@ async def live_suggestions(conn: aiosqlite.Connection) -> dict[int, list[Suggest
         row = _suggestion(r)
         found.setdefault(row.enterprise_id, []).append(row)
     return found
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An open suggestion no digest has shown yet: enough to pick a chat's worst few."""
+
+    id: int
+    enterprise_id: int
+    colour_to: str
+    building_id: int | None
+
+
+async def unposted(conn: aiosqlite.Connection) -> list[Waiting]:
+    """Open suggestions no digest has shown yet, oldest first."""
+    cur = await conn.execute(
+        "SELECT s.id, s.enterprise_id, s.colour_to, e.building_id FROM enterprise_suggestions s"
+        " JOIN enterprises e ON e.id = s.enterprise_id WHERE s.status = 'open' AND s.posted_at IS NULL"
+        " ORDER BY s.id"
+    )
+    return [Waiting(*r) for r in await cur.fetchall()]
+
+
+async def suggestions(conn: aiosqlite.Connection, ids: list[int]) -> dict[int, SuggestionRow]:
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    cur = await conn.execute(f"SELECT {_SUGGESTION} FROM enterprise_suggestions WHERE id IN ({marks})", ids)
+    return {row.id: row for row in map(_suggestion, await cur.fetchall())}
+
+
+async def mark_posted(conn: aiosqlite.Connection, ids: list[int], chat_id: int, now: datetime) -> None:
+    await conn.executemany(
+        "UPDATE enterprise_suggestions SET posted_at = ?, chat_id = ? WHERE id = ?",
+        [(ts(now), chat_id, i) for i in ids],
+    )
+
+
+async def had_digest(conn: aiosqlite.Connection, chat_id: int, kind: str, day: str) -> bool:
+    cur = await conn.execute(
+        "SELECT 1 FROM enterprise_chat_digests WHERE chat_id = ? AND kind = ? AND day = ?",
+        (chat_id, kind, day),
+    )
+    return await cur.fetchone() is not None
+
+
+async def claim_digest(conn: aiosqlite.Connection, chat_id: int, kind: str, day: str, now: datetime) -> bool:
+    """Take today's one digest of `kind` for a chat (False: it already had it)."""
+    cur = await conn.execute(
+        "INSERT INTO enterprise_chat_digests (chat_id, kind, day, sent_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
+        (chat_id, kind, day, ts(now)),
+    )
+    return cur.rowcount > 0
 
 
 async def decide_suggestion(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import aiosqlite
+
+from bot.domain.enterprise_csv import fold_key
+from bot.storage.db import from_ts
 
 COLOURS = ("green", "blue", "yellow", "orange", "red")
 
@@ -25,11 +28,13 @@ class Enterprise:
     colour: str
     liaison_user_id: int | None
     notes: str | None
+    colour_source: str = "rule"  # who set the colour: staff, import or rule (a new enterprise's blue)
+    colour_changed_at: datetime | None = None
 
 
 _COLUMNS = (
     "id, key, name, name_en, building_id, floor_unit, industry, headcount_band, lease_end, party_org, colour,"
-    " liaison_user_id, notes"
+    " liaison_user_id, notes, colour_source, colour_changed_at"
 )
 
 
@@ -43,6 +48,7 @@ def _row_id(cur: aiosqlite.Cursor) -> int:
 def _row(r: aiosqlite.Row) -> Enterprise:
     values = dict(zip(r.keys(), tuple(r), strict=True))
     values["lease_end"] = date.fromisoformat(values["lease_end"]) if values["lease_end"] else None
+    values["colour_changed_at"] = from_ts(values["colour_changed_at"])
     return Enterprise(**values)
 
 
@@ -104,7 +110,11 @@ async def insert(
 
 
 async def by_key(conn: aiosqlite.Connection, key: str) -> Enterprise | None:
-    cur = await conn.execute(f"SELECT {_COLUMNS} FROM enterprises WHERE key = ?", (key,))
+    """The enterprise of a key, whatever its case and surrounding spaces."""
+    cur = await conn.execute(
+        f"SELECT {_COLUMNS} FROM enterprises WHERE key = ? COLLATE NOCASE ORDER BY id LIMIT 1",
+        (" ".join(key.split()),),
+    )
     row = await cur.fetchone()
     return _row(row) if row else None
 
@@ -136,17 +146,35 @@ IMPORTED = (
 )
 
 
-async def import_state(conn: aiosqlite.Connection) -> dict[str, tuple[int, str, tuple[object, ...]]]:
-    """key -> (id, colour, imported values) of every enterprise, to tell added, updated and unchanged."""
-    cur = await conn.execute(f"SELECT id, key, colour, {', '.join(IMPORTED)} FROM enterprises")
-    return {r["key"]: (r["id"], r["colour"], tuple(r[c] for c in IMPORTED)) for r in await cur.fetchall()}
+@dataclass(frozen=True)
+class ImportState:
+    """What an import compares a row of its file with."""
+
+    id: int
+    key: str
+    colour: str
+    colour_source: str
+    colour_changed_at: datetime | None
+    values: tuple[object, ...]  # the IMPORTED columns
+
+
+async def import_state(conn: aiosqlite.Connection) -> dict[str, list[ImportState]]:
+    """Folded key -> the enterprises with that key (one, unless older data holds "M-9" and "m-9")."""
+    cur = await conn.execute(
+        f"SELECT id, key, colour, colour_source, colour_changed_at, {', '.join(IMPORTED)} FROM enterprises ORDER BY id"
+    )
+    found: dict[str, list[ImportState]] = {}
+    for r in await cur.fetchall():
+        state = ImportState(r[0], r[1], r[2], r[3], from_ts(r[4]), tuple(r[c] for c in IMPORTED))
+        found.setdefault(fold_key(state.key), []).append(state)
+    return found
 
 
 async def insert_imported(
-    conn: aiosqlite.Connection, key: str, values: dict[str, object], colour: str, now: str
+    conn: aiosqlite.Connection, key: str, values: dict[str, object], colour: str, source: str, now: str
 ) -> int:
-    columns = ["key", *IMPORTED, "colour", "colour_changed_at", "created_at", "updated_at"]
-    params = [key, *(values[c] for c in IMPORTED), colour, now, now, now]
+    columns = ["key", *IMPORTED, "colour", "colour_source", "colour_changed_at", "created_at", "updated_at"]
+    params = [key, *(values[c] for c in IMPORTED), colour, source, now, now, now]
     cur = await conn.execute(
         f"INSERT INTO enterprises ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", params
     )
@@ -163,10 +191,12 @@ async def update_imported(
     )
 
 
-async def set_colour(conn: aiosqlite.Connection, enterprise_id: int, colour: str, now: str) -> None:
+async def set_colour(
+    conn: aiosqlite.Connection, enterprise_id: int, colour: str, now: str, source: str = "staff"
+) -> None:
     await conn.execute(
-        "UPDATE enterprises SET colour = ?, colour_changed_at = ?, updated_at = ? WHERE id = ?",
-        (colour, now, now, enterprise_id),
+        "UPDATE enterprises SET colour = ?, colour_source = ?, colour_changed_at = ?, updated_at = ? WHERE id = ?",
+        (colour, source, now, now, enterprise_id),
     )
 
 
@@ -184,10 +214,13 @@ async def set_liaison(conn: aiosqlite.Connection, enterprise_id: int, user_id: i
 
 
 async def export_rows(conn: aiosqlite.Connection) -> list[dict[str, object]]:
-    """Every enterprise in the CSV import format (building as its code), ordered by building and name."""
+    """Every enterprise in the CSV import format (building as its code), ordered by building and name.
+
+    `colour_changed_at` (a stored timestamp) comes along for the file's colour_date column.
+    """
     cur = await conn.execute(
         "SELECT e.key, e.name, e.name_en, b.code AS building, e.floor_unit, e.industry, e.headcount_band,"
-        " e.lease_end, e.party_org, e.colour, e.notes FROM enterprises e"
+        " e.lease_end, e.party_org, e.colour, e.notes, e.colour_changed_at FROM enterprises e"
         " LEFT JOIN buildings b ON b.id = e.building_id ORDER BY b.id, e.name, e.key"
     )
     return [dict(zip(r.keys(), tuple(r), strict=True)) for r in await cur.fetchall()]

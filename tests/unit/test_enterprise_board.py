@@ -65,3 +65,10 @@ def test_the_configured_font_comes_first_and_a_missing_one_is_skipped(tmp_path: 
     assert image.width == 1080
     image, _ = colours_of(drawing.district(BUILDINGS, CELLS[:10], MOMENT, configured))
     assert image.width == 1080
+
+
+def test_the_district_view_names_buildings_in_chinese_and_english() -> None:
+    """Why: the district view showed building codes and English names but no Chinese names."""
+    gohigh = Building(1, "GOHIGH", "静安高和大厦", "JA Gohigh Building", "JA Gohigh", "", None, None)
+    assert drawing.building_label(gohigh, cjk=True) == "静安高和大厦 · JA Gohigh Building"
+    assert drawing.building_label(gohigh, cjk=False) == "JA Gohigh Building"  # no font can draw Chinese

@@ -56,10 +56,25 @@ def test_card_shows_hostile_names_literally(lang: str, hostile: str) -> None:
         7, "K", hostile, hostile, None, hostile, hostile, "1-9", date(2027, 1, 1), "own", "red", None, hostile
     )
     card = Card(enterprise, None, [], [], None, False, risk.DEFAULT_RULES["red"], None, {}, None)
-    from bot.handlers.enterprises import OUTCOMES
+    from bot.handlers.enterprises import _values
 
-    text = renderer.render(
-        lang, "enterprises/card.html", card=card, emoji=risk.EMOJI, labels=risk.LABELS, outcomes=OUTCOMES
-    )
+    text = renderer.render(lang, "enterprises/card.html", **_values(card=card))
     assert validate_html(text) is None, text
     assert hostile in html_to_text(text)
+
+
+@pytest.mark.parametrize(
+    ("lang", "industry", "key"), [("zh", "行业：教育", "企业代码 K"), ("en", "Industry: Education", "code K")]
+)
+def test_card_translates_the_industry_and_the_key_label(lang: str, industry: str, key: str) -> None:
+    """Why: the card showed "键" for the key and raw industry codes ("行业：education")."""
+    from bot import i18n
+    from bot.handlers.enterprises import _values
+    from bot.services.enterprises.cards import Card
+
+    i18n.compile_all()
+    renderer = Renderer(ZoneInfo("Asia/Shanghai"))
+    enterprise = Enterprise(7, "K", "甲", None, None, None, "education", None, None, None, "blue", None, None)
+    card = Card(enterprise, None, [], [], None, False, risk.DEFAULT_RULES["blue"], None, {}, None)
+    text = html_to_text(renderer.render(lang, "enterprises/card.html", **_values(card=card)))
+    assert industry in text and key in text and "education" not in text and "键" not in text

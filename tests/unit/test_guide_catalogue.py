@@ -178,17 +178,22 @@ async def _service(path: Path) -> tuple[Database, GuideService]:
 
 def test_import_replaces_the_whole_catalogue_or_nothing(tmp_path: Path, capsys) -> None:
     settings = Settings.from_mapping(
-        {"BOT_DB_PATH": str(tmp_path / "bot.sqlite3"), "TELEGRAM_BOT_TOKEN": "1:x"}
+        {
+            "BOT_DB_PATH": str(tmp_path / "bot.sqlite3"),
+            "TELEGRAM_BOT_TOKEN": "1:x",
+            "BOT_DEFAULT_LANGUAGE": "en",
+            "BOT_IMPORT_DELETE_SHARE": "100",  # replacing the 47 shipped entries by 1 is the point here
+        }
     )
     good, broken = tmp_path / "good.yaml", tmp_path / "broken.yaml"
     good.write_text(GOOD, encoding="utf-8")
     broken.write_text(BROKEN, encoding="utf-8")
 
     assert import_guide(settings, good) == 0
-    assert "1 entries imported" in capsys.readouterr().out
+    assert "Entries: 0 new · 1 changed · 0 unchanged" in capsys.readouterr().out
     assert import_guide(settings, broken) == 1
     err = capsys.readouterr().err
-    assert "nothing was imported" in err and f"{broken}:6:15:" in err
+    assert "Nothing was imported" in err and f"{broken}:6:15:" in err
     assert import_guide(settings, tmp_path / "missing.yaml") == 1
 
     async def check() -> None:

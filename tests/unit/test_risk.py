@@ -18,6 +18,10 @@ def facts(**values: object) -> Facts:
     return Facts(today=TODAY, colour=str(values.pop("colour", "blue")), **values)  # type: ignore[arg-type]
 
 
+PRINTER = risk.Evidence("JA-2026-000012", "office")
+MOVING = risk.Evidence("JA-2026-000019", "office")
+CUTS = risk.Evidence("JA-2026-000023", "hr")
+
 SUGGESTIONS = [
     # (description, facts, suggested colour or None, signal codes)
     ("nothing known", facts(), None, set()),
@@ -26,37 +30,49 @@ SUGGESTIONS = [
     ("lease within 3 months", facts(lease_end=date(2027, 1, 31)), "orange", {"lease_3m"}),
     ("lease exactly 92 days away", facts(lease_end=date(2027, 2, 23)), "orange", {"lease_3m"}),
     ("lease ended", facts(lease_end=date(2026, 11, 1)), "orange", {"lease_ended"}),
-    ("relocation request alone", facts(office_requests=1), "orange", {"relocation"}),
     (
-        "IBG: lease ending and looking for offices",
-        facts(lease_end=date(2026, 12, 31), office_requests=1),
+        "a request tagged relocation risk",
+        facts(tagged={"relocation": (MOVING,)}),
+        "orange",
+        {"tag_relocation"},
+    ),
+    ("a request tagged layoffs", facts(tagged={"layoffs": (CUTS,)}), "orange", {"tag_layoffs"}),
+    ("rent arrears", facts(tagged={"rent_arrears": (MOVING,)}), "yellow", {"tag_rent_arrears"}),
+    ("expansion", facts(tagged={"expansion": (MOVING,)}), "yellow", {"tag_expansion"}),
+    (
+        "IBG: lease ending and a request tagged relocation risk",
+        facts(lease_end=date(2026, 12, 31), tagged={"relocation": (MOVING,)}),
         "red",
-        {"lease_3m", "relocation", "leaving"},
+        {"lease_3m", "tag_relocation", "leaving"},
     ),
     (
-        "lease in 6 months and looking for offices",
-        facts(lease_end=date(2027, 5, 1), office_requests=2),
+        "lease in 6 months and the visit found they may move",
+        facts(lease_end=date(2027, 5, 1), last_visit=("may_move", date(2026, 11, 20), 7)),
         "red",
-        {"lease_6m", "relocation", "leaving"},
+        {"lease_6m", "visit_may_move", "leaving"},
     ),
-    ("request at tier 3", facts(high_tier_requests=1), "orange", {"high_tier"}),
-    ("one overdue request", facts(overdue_requests=1), "yellow", {"overdue"}),
-    ("three overdue requests", facts(overdue_requests=3), "orange", {"overdue"}),
-    ("missed visit", facts(follow_up_overdue=True), "yellow", {"no_visit"}),
-    ("rating 3 is fine", facts(lowest_rating=3), None, set()),
-    ("rating 2", facts(lowest_rating=2), "yellow", {"low_rating"}),
-    ("rating 1", facts(lowest_rating=1), "orange", {"low_rating"}),
+    (
+        "visit found they need help",
+        facts(last_visit=("needs_help", date(2026, 11, 20), 7)),
+        "yellow",
+        {"visit_needs_help"},
+    ),
+    ("a stable visit says nothing", facts(last_visit=("stable", date(2026, 11, 20), 7)), None, set()),
+    ("missed visit", facts(visit_due=date(2026, 11, 2)), "yellow", {"no_visit"}),
+    ("rating 3 is fine", facts(low_rating=(3, PRINTER)), None, set()),
+    ("rating 2", facts(low_rating=(2, PRINTER)), "yellow", {"low_rating"}),
+    ("rating 1: needs attention, not at risk", facts(low_rating=(1, PRINTER)), "yellow", {"low_rating"}),
     (
         "three mild signals push one step further",
-        facts(follow_up_overdue=True, lowest_rating=2, overdue_requests=1),
+        facts(visit_due=date(2026, 11, 2), low_rating=(2, PRINTER), tagged={"rent_arrears": (MOVING,)}),
         "orange",
-        {"no_visit", "low_rating", "overdue", "several"},
+        {"no_visit", "low_rating", "tag_rent_arrears", "several"},
     ),
     (
         "three signals at orange push to red",
-        facts(high_tier_requests=1, overdue_requests=4, lowest_rating=1),
+        facts(lease_end=date(2026, 11, 1), tagged={"layoffs": (CUTS,)}, low_rating=(1, PRINTER)),
         "red",
-        {"high_tier", "overdue", "low_rating", "several"},
+        {"lease_ended", "tag_layoffs", "low_rating", "several"},
     ),
 ]
 
@@ -75,23 +91,43 @@ def test_suggestion(description: str, given: Facts, colour: str | None, codes: s
     assert all(s.code in risk.REASONS for s in suggestion.signals)
 
 
+LEASE = facts(lease_end=date(2027, 1, 31))
+LEASE_FACT = "lease_3m:2027-01-31"
+
 NOTICES = [
     # (current colour, facts' suggestion, dismissed signature, open signature, worth a notice?)
-    ("blue", facts(lease_end=date(2027, 1, 31)), None, None, True),
-    ("orange", facts(lease_end=date(2027, 1, 31)), None, None, False),  # not worse than current
-    ("red", facts(lease_end=date(2027, 1, 31)), None, None, False),  # better than current
-    ("blue", facts(lease_end=date(2027, 1, 31)), "lease_3m", None, False),  # dismissed, nothing new
+    ("blue", LEASE, None, None, True),
+    ("orange", LEASE, None, None, False),  # not worse than current
+    ("red", LEASE, None, None, False),  # better than current
+    ("blue", LEASE, LEASE_FACT, None, False),  # dismissed, nothing new
     (
         "blue",
-        facts(lease_end=date(2027, 1, 31), follow_up_overdue=True),
-        "lease_3m",
+        facts(lease_end=date(2027, 1, 31), visit_due=date(2026, 11, 2)),
+        LEASE_FACT,
         None,
         True,
-    ),  # new signal
-    ("blue", facts(lease_end=date(2027, 1, 31)), None, "lease_3m", False),  # the same notice is open
-    ("blue", facts(lease_end=date(2027, 1, 31), office_requests=1), None, "lease_3m", True),  # worse news
+    ),  # new fact
+    ("blue", LEASE, None, LEASE_FACT, False),  # the same suggestion is open
+    ("blue", facts(lease_end=date(2027, 1, 31), tagged={"relocation": (MOVING,)}), None, LEASE_FACT, True),
+    # Dismissed for one tagged request: another request with the same tag is a new fact.
+    (
+        "blue",
+        facts(tagged={"relocation": (MOVING, CUTS)}),
+        "relocation:JA-2026-000019",
+        None,
+        True,
+    ),
+    ("blue", facts(tagged={"relocation": (MOVING,)}), "relocation:JA-2026-000019", None, False),
     ("blue", facts(), None, None, False),  # no signal at all
 ]
+
+
+def test_a_suggestion_names_its_facts() -> None:
+    suggestion = risk.suggest(facts(lease_end=date(2026, 12, 31), tagged={"relocation": (MOVING,)}))
+    assert suggestion is not None
+    assert suggestion.signature == "lease_3m:2026-12-31,relocation:JA-2026-000019"
+    tagged = next(s for s in suggestion.signals if s.code == "tag_relocation")
+    assert tagged.as_dict()["evidence"] == [["JA-2026-000019", "office"]]
 
 
 @pytest.mark.parametrize(("current", "given", "dismissed", "open_", "expected"), NOTICES)
@@ -123,11 +159,34 @@ def test_red_on_friday_evening_is_due_on_tuesday_evening() -> None:
     assert risk.DEFAULT_RULES["red"].due(friday_evening, CAL) == datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
 
-def test_alerts_and_escalations() -> None:
+def test_alerts() -> None:
     assert risk.DEFAULT_RULES["red"].alert_tier == 3
     assert risk.DEFAULT_RULES["orange"].alert_tier == 2
     assert all(risk.DEFAULT_RULES[c].alert_tier is None for c in ("green", "blue", "yellow"))
-    assert risk.ESCALATE_OVERDUE == {"orange": 3, "red": 3}
+
+
+REMINDERS = [
+    # colour, the previous reminder (local), the next one (local opening of a working day)
+    ("red", datetime(2026, 11, 25, 10, 30), datetime(2026, 11, 26, 9, 0)),  # Wed -> Thu
+    ("red", datetime(2026, 11, 27, 9, 0), datetime(2026, 11, 30, 9, 0)),  # Fri -> Mon
+    ("orange", datetime(2026, 11, 26, 9, 0), datetime(2026, 11, 30, 9, 0)),  # Thu -> Mon (2 working days)
+    ("yellow", datetime(2026, 11, 25, 11, 0), datetime(2026, 12, 2, 9, 0)),  # weekly
+    ("red", datetime(2026, 9, 30, 9, 0), datetime(2026, 10, 8, 9, 0)),  # over the National Day holidays
+]
+
+
+@pytest.mark.parametrize(("colour", "after", "expected"), REMINDERS)
+def test_reminder_cadence(colour: str, after: datetime, expected: datetime) -> None:
+    local = after.replace(tzinfo=CAL.tz)
+    assert risk.DEFAULT_REMINDERS[colour].next_at(local, CAL) == expected.replace(tzinfo=CAL.tz)
+
+
+def test_reminders_climb_one_tier_every_n() -> None:
+    assert [risk.reminder_tier(n, 3) for n in range(1, 13)] == [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4]
+    assert risk.reminder_tier(2, 1) == 2
+    assert risk.parse_reminders("red=2wd, yellow=7d")["yellow"] == risk.ReminderRule("yellow", 7, False)
+    with pytest.raises(ValueError):
+        risk.parse_reminders("red=often")
 
 
 RULE_TEXTS = [

@@ -60,6 +60,12 @@ def test_values_are_parsed() -> None:
         ("BOT_ENTERPRISE_FOLLOWUP", "red=often"),
         ("BOT_BOARD_FONT", "/no/such/font.ttf"),
         ("BOT_FLOOD_LIMIT", "lots"),
+        ("BOT_ENTERPRISE_REMINDERS", "red=hourly"),
+        ("BOT_ENTERPRISE_REMINDERS", "violet=1wd"),
+        ("BOT_ENTERPRISE_REMINDER_CLIMB", "0"),
+        ("BOT_ENTERPRISE_REMINDER_CLIMB", "three"),
+        ("BOT_IMPORT_DELETE_SHARE", "120"),
+        ("BOT_IMPORT_DELETE_SHARE", "some"),
     ],
 )
 def test_bad_value_names_the_variable(name: str, value: str) -> None:
@@ -87,3 +93,19 @@ def test_environment_wins_over_dotenv(tmp_path: Path) -> None:
     assert s.default_language == "en"
     assert s.log_level == "WARNING"
     assert s.db_path == Path("x.db")
+
+
+def test_stewardship_settings() -> None:
+    s = Settings.from_mapping(
+        {
+            "BOT_ENTERPRISE_REMINDERS": "red=2wd",
+            "BOT_ENTERPRISE_REMINDER_CLIMB": "5",
+            "BOT_IMPORT_DELETE_SHARE": "35%",
+        }
+    )
+    assert (s.enterprise_reminders["red"].interval, s.enterprise_reminders["orange"].interval) == (2, 2)
+    assert s.enterprise_reminders["yellow"].interval == 5  # weekly, in working days
+    assert (s.enterprise_reminder_climb, s.import_delete_share) == (5, 0.35)
+    defaults = Settings.from_mapping({})
+    assert (defaults.enterprise_reminder_climb, defaults.import_delete_share) == (3, 0.2)
+    assert defaults.enterprise_reminders["red"].describe() == "1wd"

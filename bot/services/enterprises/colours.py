@@ -1,14 +1,19 @@
 # i18n-domain: enterprises
 """Colours: staff mark an enterprise green, blue, yellow, orange or red, always with a reason.
 
-A change is recorded in the colour history and the audit log, restarts the follow-up clock,
-retires the suggestions it answers, and alerts the colour's staff chat (orange: tier 2, red:
-tier 3) through the outbox, in the same transaction.
+Every change, whoever makes it (a person, an accepted suggestion, an import), goes through
+`change`: it is recorded in the colour history and the audit log with its source, restarts the
+follow-up clock and retires the suggestions it answers. `alert` then tells the staff chats of the
+colours' tiers (orange: tier 2, red: tier 3; the old colour's tier too, so they learn it is
+settled) through the outbox, in the same transaction: one message per chat, a single alert for
+one change and one digest for many (an import), never one message per company.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import aiosqlite
@@ -34,12 +39,30 @@ if TYPE_CHECKING:
 register(PersonalData("enterprise_colour_history", "changed_by", ("reason",)))
 
 REASON_MAX = 500
+DIGEST_LINES = 25  # changes listed by name in one digest (the rest are counted)
+DIGEST_BUTTONS = 8  # the worst of them also get a button that opens their card
+# The history's source of a change -> who holds the colour afterwards (enterprises.colour_source).
+HOLDER = {"staff": "staff", "suggestion": "staff", "import": "import"}
 
 
 @dataclass(frozen=True)
 class ColourChanged:
     card: Card
     alerted_tier: int | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One recorded colour change, as its alert shows it."""
+
+    id: int
+    enterprise: Enterprise  # as it was before the change (a new enterprise: as created)
+    previous: str | None  # the colour before (None: a new enterprise)
+    colour: str
+    reason: str
+    source: str  # staff, suggestion or import
+    by: int | None
+    due: datetime
 
 
 class Colours(UseCases):
@@ -82,10 +105,11 @@ class Colours(UseCases):
             enterprise = await registry.editable_in(conn, access, enterprise_id)
             if enterprise.colour == colour:
                 raise InvalidInput("ent_same_colour", colour=colour)
-            tier = await self.change(conn, enterprise, colour, reason, "staff", user_id)
+            change = await self.change(conn, enterprise, colour, reason, "staff", user_id)
+            tiers = await self.alert(conn, [change])
             changed = await enterprises_repo.get(conn, enterprise.id)
             card = await registry.card_in(conn, changed or enterprise)
-        return ColourChanged(card, tier)
+        return ColourChanged(card, max(tiers, default=None))
 
     async def change(
         self,
@@ -95,17 +119,18 @@ class Colours(UseCases):
         reason: str,
         source: str,
         by: int | None,
-    ) -> int | None:
-        """Record the change, restart the follow-up clock, alert the colour's tier chat (once per change).
+    ) -> Change:
+        """Record the change with its source and restart the follow-up clock (callers checked the person may).
 
-        Returns the tier whose chat was alerted, if any. Callers have checked the person may.
+        The caller then passes its changes to `alert`, once per transaction.
         """
         now = self.now()
-        await enterprises_repo.set_colour(conn, enterprise.id, colour, ts(now))
+        await enterprises_repo.set_colour(conn, enterprise.id, colour, ts(now), HOLDER[source])
         change_id = await risk_repo.add_change(
             conn, enterprise.id, enterprise.colour, colour, reason, source, by, now
         )
-        await risk_repo.set_followup(conn, enterprise.id, colour, now, self.deadlines.due(colour, now))
+        due = self.deadlines.due(colour, now)
+        await risk_repo.set_followup(conn, enterprise.id, colour, now, due)
         await risk_repo.supersede(conn, enterprise.id, now)
         await roles_repo.audit(
             conn,
@@ -113,38 +138,68 @@ class Colours(UseCases):
             by,
             "enterprise.colour",
             f"enterprise:{enterprise.id}",
-            f"{enterprise.colour}->{colour}: {reason}",
+            f"{source}: {enterprise.colour}->{colour}: {reason}",
         )
-        rule = self.deadlines.rules[colour]
-        if rule.alert_tier is None:
-            return None
-        chat = await roles_repo.chat_for(conn, rule.alert_tier, enterprise.building_id)
-        if chat is None:
-            return None
-        followup = await risk_repo.followup(conn, enterprise.id)
-        actor = await users_repo.get(conn, by) if by else None
-        building = await buildings_repo.get(conn, enterprise.building_id) if enterprise.building_id else None
+        return Change(change_id, enterprise, enterprise.colour, colour, reason, source, by, due)
+
+    def tiers_of(self, change: Change) -> set[int]:
+        """The tiers whose chat hears of a change: those of the new colour and of the old one."""
+        rules = self.deadlines.rules
+        found = {rules[change.colour].alert_tier}
+        if change.previous is not None:
+            found.add(rules[change.previous].alert_tier)
+        return {tier for tier in found if tier is not None}
+
+    async def alert(self, conn: aiosqlite.Connection, changes: list[Change]) -> set[int]:
+        """Tell each concerned staff chat once: one change as an alert, several as one digest.
+
+        Returns the tiers whose chats were told.
+        """
+        by_chat: dict[int, list[Change]] = defaultdict(list)
+        tiers_by_chat: dict[int, int] = {}
+        for change in changes:
+            for tier in sorted(self.tiers_of(change)):
+                chat = await roles_repo.chat_for(conn, tier, change.enterprise.building_id)
+                if chat is not None and change not in by_chat[chat.chat_id]:
+                    by_chat[chat.chat_id].append(change)
+                    tiers_by_chat[chat.chat_id] = tier
+        if not by_chat:
+            return set()
+        now = self.now()
         lang = self.settings.default_language
-        text = self.render(
-            lang,
-            "enterprises/alert_colour.html",
-            enterprise=enterprise,
-            building=building,
-            colour=colour,
-            previous=enterprise.colour,
-            reason=reason,
-            actor=actor,
-            due=followup.due_at if followup else None,
-            emoji=risk.EMOJI,
-            labels=risk.LABELS,
-        )
-        await outbox.enqueue(
-            conn,
-            chat_id=chat.chat_id,
-            kind="enterprise_alert",
-            text=text,
-            now=now,
-            dedupe_key=f"ent:{enterprise.id}:colour:{change_id}",
-            buttons=[[OPEN_CARD.button(self.gettext(lang, OPEN_CARD_LABEL), enterprise.id)]],
-        )
-        return rule.alert_tier
+        buildings = {b.id: b for b in await buildings_repo.all_buildings(conn)}
+        people = await users_repo.get_many(conn, sorted({c.by for c in changes if c.by}))
+        for chat_id, told in by_chat.items():
+            first = told[0]
+            values = {
+                "buildings": buildings,
+                "people": people,
+                "emoji": risk.EMOJI,
+                "labels": risk.LABELS,
+            }
+            if len(told) == 1:
+                text = self.render(lang, "enterprises/alert_colour.html", change=first, **values)
+                buttons = [[OPEN_CARD.button(self.gettext(lang, OPEN_CARD_LABEL), first.enterprise.id)]]
+            else:
+                worst = sorted(told, key=lambda c: (-risk.SEVERITY[c.colour], c.enterprise.name))
+                text = self.render(
+                    lang,
+                    "enterprises/alert_digest.html",
+                    changes=worst[:DIGEST_LINES],
+                    more=len(told) - DIGEST_LINES,
+                    **values,
+                )
+                buttons = [
+                    [OPEN_CARD.button(f"{risk.EMOJI[c.colour]} {c.enterprise.name}"[:40], c.enterprise.id)]
+                    for c in worst[:DIGEST_BUTTONS]
+                ]
+            await outbox.enqueue(
+                conn,
+                chat_id=chat_id,
+                kind="enterprise_alert",
+                text=text,
+                now=now,
+                dedupe_key=f"ent:colours:{chat_id}:{first.id}",
+                buttons=buttons,
+            )
+        return set(tiers_by_chat.values())

@@ -10,9 +10,9 @@ enterprise.
 Text in the picture is only names, codes, numbers and the date (the caption carries the words, in
 the reader's language). Fonts: Pillow's built-in scalable font always works but has no Chinese
 glyphs, and a Chinese font is not guaranteed on a fresh machine (the smallest PyPI package that
-ships one is ~17 MB). So the overview uses building codes and English names only, and the zoom
-uses an enterprise's Chinese name when a CJK font is installed (BOT_BOARD_FONT, i.e.
-`settings.board_font`, else a usual system path), else its English name, else its key.
+ships one is ~17 MB). So when a CJK font is installed (BOT_BOARD_FONT, i.e. `settings.board_font`,
+else a usual system path) the overview names each building in Chinese and English and the zoom
+uses enterprises' Chinese names; without one, English names (else an enterprise's number).
 """
 
 from __future__ import annotations
@@ -120,6 +120,11 @@ def _cell(draw: ImageDraw.ImageDraw, box: tuple[float, float, float, float], cel
         draw.rounded_rectangle((x0 - 2, y0 - 2, x1 + 2, y1 + 2), radius=4, outline=OUTLINE, width=4)
 
 
+def building_label(b: Building, cjk: bool) -> str:
+    """A building's names under its code: Chinese and English when Chinese can be drawn."""
+    return f"{b.name_zh} · {b.name_en}" if cjk else b.name_en
+
+
 def district(
     buildings: Sequence[Building],
     cells: Sequence[BoardCell],
@@ -182,8 +187,8 @@ def district(
             late = sum(c.overdue for c in mine)
             draw.text((x + 10, y + 8), b.code, font=font(24), fill=INK)
             draw.text((x + block_w - 10, y + 10), str(len(mine)), font=font(22), fill=INK, anchor="ra")
-            name = _fit(draw, b.name_en, font(16), block_w - 20)
-            draw.text((x + 10, y + 36), name, font=font(16), fill=MUTED)
+            name = _fit(draw, building_label(b, cjk is not None), font(16, cjk), block_w - 20)
+            draw.text((x + 10, y + 36), name, font=font(16, cjk), fill=MUTED)
             # Per-colour counts under the code: small coloured numbers, worst colours first.
             cx = x + 10 + _text_width(draw, b.code, font(24)) + 14
             for colour in reversed(COLOURS):

@@ -1,5 +1,5 @@
 # i18n-domain: enterprises
-"""The registry: find and show an enterprise, link its liaison, import and export the CSV.
+"""The registry: find and show an enterprise, link its liaison; import and export the CSV (imports.py).
 
 It also answers, for every use case of the feature, "who is asking, and may they touch this
 enterprise?" (`staff_in`, `editable_in`), with the rules of services/access.py, at the moment of
@@ -9,18 +9,18 @@ the action.
 from __future__ import annotations
 
 import secrets
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import aiosqlite
 
-from bot.domain import enterprise_csv, names
+from bot.domain import names
 from bot.services.access import NOT_STAFF, Access, ensure, may_edit_enterprise, may_see_enterprises
 from bot.services.base import InvalidInput, UseCases
 from bot.services.enterprises.cards import Card, card_of
 from bot.services.enterprises.deadlines import Deadlines
+from bot.services.enterprises.imports import ImportReport
 from bot.storage import buildings as buildings_repo
 from bot.storage import enterprise_risk as risk_repo
 from bot.storage import enterprises as enterprises_repo
@@ -55,16 +55,6 @@ class LinkCode:
     enterprise: Enterprise
     code: str
     expires_at: datetime
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    encoding: str
-    added: int
-    updated: int
-    unchanged: int
-    rejected: list[enterprise_csv.Rejected]
-    seconds: float = 0.0
 
 
 class Registry(UseCases):
@@ -156,74 +146,11 @@ class Registry(UseCases):
 
     # ------------------------------------------------------------------ import / export
 
-    async def import_csv(self, data: bytes, actor_id: int | None = None) -> ImportReport:
-        """Upsert by key; all accepted rows in one transaction, every rejected row reported.
-
-        Colours in the file are applied (with a history entry 'import') but do not alert staff
-        chats: an import is a bulk load, not news. A blank colour keeps the current one.
-        """
-        started = time.perf_counter()
-        now = self.now()
-        stamp = ts(now)
-        async with self.db.tx() as conn:
-            buildings = await buildings_repo.all_buildings(conn)
-            spellings: dict[str, int] = {}
-            for b in buildings:
-                for spelling in (b.code, str(b.id), b.name_zh, b.name_en, b.name_fr):
-                    spellings.setdefault(spelling, b.id)
-            parsed = enterprise_csv.parse(data, spellings)
-            state = await enterprises_repo.import_state(conn)
-            added = updated = unchanged = 0
-            history: list[tuple[int, str | None, str, str, str]] = []
-            clocks: list[tuple[int, str, datetime, datetime]] = []
-            for row in parsed.rows:
-                values: dict[str, object] = {
-                    "name": row.name,
-                    "name_en": row.name_en,
-                    "building_id": row.building_id,
-                    "floor_unit": row.floor_unit,
-                    "industry": row.industry,
-                    "headcount_band": row.headcount_band,
-                    "lease_end": row.lease_end.isoformat() if row.lease_end else None,
-                    "party_org": row.party_org,
-                    "notes": row.notes,
-                }
-                current = state.get(row.key)
-                if current is None:
-                    colour = row.colour or "blue"
-                    new_id = await enterprises_repo.insert_imported(conn, row.key, values, colour, stamp)
-                    history.append((new_id, None, colour, "import", "import"))
-                    clocks.append((new_id, colour, now, self.deadlines.due(colour, now)))
-                    added += 1
-                    continue
-                enterprise_id, colour_now, old = current
-                same = old == tuple(values[c] for c in enterprises_repo.IMPORTED)
-                if same and (row.colour is None or row.colour == colour_now):
-                    unchanged += 1
-                    continue
-                if not same:
-                    await enterprises_repo.update_imported(conn, enterprise_id, values, stamp)
-                if row.colour is not None and row.colour != colour_now:
-                    await enterprises_repo.set_colour(conn, enterprise_id, row.colour, stamp)
-                    await risk_repo.supersede(conn, enterprise_id, now)
-                    history.append((enterprise_id, colour_now, row.colour, "import", "import"))
-                    clocks.append((enterprise_id, row.colour, now, self.deadlines.due(row.colour, now)))
-                updated += 1
-            await risk_repo.add_changes(conn, history, now)
-            await risk_repo.set_followups(conn, clocks)
-            await roles_repo.audit(
-                conn,
-                now,
-                actor_id,
-                "enterprise.import",
-                "enterprises",
-                f"added {added}, updated {updated}, unchanged {unchanged}, rejected {len(parsed.rejected)}",
-            )
-        return ImportReport(
-            parsed.encoding, added, updated, unchanged, parsed.rejected, time.perf_counter() - started
-        )
+    async def import_csv(
+        self, data: bytes, actor_id: int | None = None, *, overwrite: bool = False
+    ) -> ImportReport:
+        """Import a registry CSV (see services/enterprises/imports.py): staff colours are kept."""
+        return await self.services.enterprises.imports.run(data, actor_id, overwrite=overwrite)
 
     async def export_csv(self) -> str:
-        async with self.db.read() as conn:
-            rows = await enterprises_repo.export_rows(conn)
-        return enterprise_csv.write(rows)
+        return await self.services.enterprises.imports.export()

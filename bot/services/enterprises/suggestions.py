@@ -1,25 +1,33 @@
 # i18n-domain: enterprises
-"""Suggestions: the hourly sweep compares every colour with what its signals point to (a lease
-ending, a search for offices, escalated or late requests, a low rating, a missed visit) and posts
-a notice with Accept / Dismiss buttons in the building's staff chat for the worse ones, once.
+"""Suggestions: the hourly sweep compares every colour with what its facts point to, and each
+building's staff chat gets at most one digest of new suggestions a day, worst first.
 
-A dismissal needs a reason and keeps the notice quiet until a signal appears that the dismissed
-notice did not have; an acceptance changes the colour like a staff member would (with the
-signals as its reason). The rules themselves are pure, in bot/domain/risk.py.
+The facts are those staff can check: the lease end, requests staff tagged as relevant to
+stability (with their references and categories: a category alone never counts), a low rating
+and its request, the last visit's findings, a visit overdue. A suggestion lists them; dismissing
+one needs a reason and keeps it quiet until a fact appears that it did not rest on; accepting
+changes the colour like a staff member would (with the facts as its reason). The rules
+themselves are pure, in bot/domain/risk.py.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
 from bot.callbacks import Action
 from bot.domain import risk
+from bot.domain.escalation import next_digest_at
+from bot.domain.requests import CATEGORY_LABELS
+from bot.domain.worktime import WorkCalendar, is_working_time
 from bot.msgids import N_
+from bot.render import MESSAGE_LIMIT, visible_length
 from bot.services.base import InvalidInput, UseCases
-from bot.services.enterprises.cards import FEATURE, OPEN_CARD, OPEN_CARD_LABEL, Card
+from bot.services.enterprises.cards import FEATURE, OPEN_CARD, Card
 from bot.services.enterprises.colours import ColourChanged
 from bot.storage import buildings as buildings_repo
 from bot.storage import enterprise_risk as risk_repo
@@ -27,14 +35,19 @@ from bot.storage import enterprise_signals as signals_repo
 from bot.storage import enterprises as enterprises_repo
 from bot.storage import outbox
 from bot.storage import roles as roles_repo
+from bot.storage import visits as visits_repo
+from bot.storage.buildings import Building
 from bot.storage.enterprise_risk import SuggestionRow
 from bot.storage.enterprises import Enterprise, RiskInput
 from bot.storage.personal_data import PersonalData, register
 
+if TYPE_CHECKING:
+    from bot.services import Services
+
 # Where people are named in the suggestions' table (for /mydata and /forgetme).
 register(PersonalData("enterprise_suggestions", "decided_by", ("dismiss_reason",)))
 
-# The notice's buttons: "1|ent|sa|<suggestion id>" and "1|ent|sd|<suggestion id>" (notices already
+# A suggestion's buttons: "1|ent|sa|<suggestion id>" and "1|ent|sd|<suggestion id>" (notices already
 # posted in staff chats must keep working).
 ACCEPT = Action(FEATURE, "sa")
 DISMISS = Action(FEATURE, "sd")
@@ -42,20 +55,56 @@ ACCEPT_LABEL = N_("Accept %(colour)s")
 DISMISS_LABEL = N_("Dismiss")
 
 SWEEP_EVERY = timedelta(hours=1)
-MAX_NOTICES_PER_SWEEP = 10
+DIGEST_SIZE = 10  # suggestions in one chat's daily digest (the rest follow in the next days')
+DIGEST_CHATS_PER_ROUND = 4  # chats whose digest one tick round posts (the next round does the next ones)
+FINDINGS_FOR = timedelta(days=180)  # a visit's finding counts this long (until the next visit)
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """An enterprise whose signals point to a worse colour, and what was said about it before."""
+    """An enterprise whose facts point to a worse colour, and what was said about it before."""
 
     row: RiskInput
     suggestion: risk.Suggestion
     live: list[SuggestionRow]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One line of a suggestion: what it means, and the requests it rests on."""
+
+    msgid: str
+    params: dict[str, str]
+    evidence: list[tuple[str, str]]  # (reference, category label msgid)
+
+
+@dataclass(frozen=True)
+class Item:
+    """A suggestion as its digest shows it."""
+
+    suggestion: SuggestionRow
+    enterprise: Enterprise
+    reasons: list[Reason]
     dismissed: SuggestionRow | None
 
 
+def reasons_of(row: SuggestionRow) -> list[Reason]:
+    return [
+        Reason(
+            risk.REASONS[r["code"]],
+            dict(r["params"]),
+            [(ref, CATEGORY_LABELS.get(cat, CATEGORY_LABELS["other"])) for ref, cat in r.get("evidence", [])],
+        )
+        for r in row.reasons
+        if r["code"] in risk.REASONS
+    ]
+
+
 class Suggestions(UseCases):
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.calendar = WorkCalendar(tz=self.settings.tz)
+
     # ------------------------------------------------------------------ staff decide
 
     async def check(self, user_id: int, suggestion_id: int) -> Enterprise:
@@ -66,24 +115,33 @@ class Suggestions(UseCases):
             raise InvalidInput("ent_suggestion_closed")
         return enterprise
 
+    def reason_text(self, row: SuggestionRow) -> str:
+        """The facts as one line, the reason of the colour change an acceptance makes."""
+        lang = self.settings.default_language
+        parts = []
+        for reason in reasons_of(row):
+            text = self.gettext(lang, reason.msgid, **reason.params)
+            if reason.evidence:
+                text += " (" + ", ".join(ref for ref, _ in reason.evidence) + ")"
+            parts.append(text)
+        return "; ".join(parts)[:500]
+
     async def accept(self, user_id: int, suggestion_id: int) -> ColourChanged:
         registry = self.services.enterprises.registry
+        colours = self.services.enterprises.colours
         async with self.db.tx() as conn:
             row, enterprise = await self._decidable(conn, user_id, suggestion_id)
             if row.status != "open" or enterprise.colour != row.colour_from:
                 raise InvalidInput("ent_suggestion_closed")
-            reasons = "; ".join(
-                self.gettext(self.settings.default_language, risk.REASONS[r["code"]], **r["params"])
-                for r in row.reasons
+            change = await colours.change(
+                conn, enterprise, row.colour_to, self.reason_text(row), "suggestion", user_id
             )
-            tier = await self.services.enterprises.colours.change(
-                conn, enterprise, row.colour_to, reasons, "suggestion", user_id
-            )
+            tiers = await colours.alert(conn, [change])
             # The change superseded every live suggestion; this one was accepted.
             await risk_repo.mark_accepted(conn, row.id, user_id)
             changed = await enterprises_repo.get(conn, enterprise.id)
             card = await registry.card_in(conn, changed or enterprise)
-        return ColourChanged(card, tier)
+        return ColourChanged(card, max(tiers, default=None))
 
     async def dismiss(self, user_id: int, suggestion_id: int, reason: str) -> Card:
         reason = self.services.enterprises.colours.clean_reason(reason)
@@ -111,37 +169,50 @@ class Suggestions(UseCases):
     # ------------------------------------------------------------------ the hourly sweep
 
     async def sweep(self) -> None:
-        """Compare every enterprise's colour with what its signals suggest; notice the worse ones once."""
+        """Hourly: record the suggestions the facts call for now. Every tick in working hours while
+        digests are due: post them, a few chats per round (a round stays short for everyone)."""
         now = self.now()
         async with self.db.tx() as conn:
-            if not await risk_repo.sweep_due(conn, "signals", now):
-                return
-            await risk_repo.set_sweep(conn, "signals", now + SWEEP_EVERY)
-            candidates = await self._candidates(conn, now)
-            # Worst first, and only a chat-readable handful per sweep: the rest wait for the next one
-            # (nothing is recorded for them, so they are found again).
-            candidates.sort(key=lambda c: (-risk.SEVERITY[c.suggestion.colour], c.row.id))
-            for candidate in candidates[:MAX_NOTICES_PER_SWEEP]:
-                await self._suggest(conn, candidate, now)
+            if await risk_repo.sweep_due(conn, "signals", now):
+                await risk_repo.set_sweep(conn, "signals", now + SWEEP_EVERY)
+                candidates = await self._candidates(conn, now)
+                await self._record(conn, candidates, now)
+                if candidates:
+                    await risk_repo.set_sweep(conn, "suggestion_digests", now)
+            if await risk_repo.sweep_due(conn, "suggestion_digests", now) and is_working_time(
+                now, self.calendar
+            ):
+                finished = await self._digests(conn, now)
+                if finished:
+                    await risk_repo.set_sweep(conn, "suggestion_digests", next_digest_at(now, self.calendar))
+
+    async def _facts(self, conn: aiosqlite.Connection, now: datetime) -> dict[int, dict[str, Any]]:
+        """Each enterprise's facts besides its lease: what the sweep reads from the other tables."""
+        tz = self.settings.tz
+        found: dict[int, dict[str, Any]] = defaultdict(dict)
+        for enterprise_id, due in (await risk_repo.overdue(conn, now)).items():
+            found[enterprise_id]["visit_due"] = due.astimezone(tz).date()
+        for enterprise_id, by_tag in (await signals_repo.tagged_requests(conn, now)).items():
+            found[enterprise_id]["tagged"] = {
+                tag: tuple(risk.Evidence(r.reference, r.category) for r in refs)
+                for tag, refs in by_tag.items()
+            }
+        for enterprise_id, (rating, ref) in (await signals_repo.low_ratings(conn, now)).items():
+            found[enterprise_id]["low_rating"] = (rating, risk.Evidence(ref.reference, ref.category))
+        findings = await visits_repo.last_findings(conn, now - FINDINGS_FOR, tuple(risk.VISIT_FINDINGS))
+        for enterprise_id, (outcome, at, visit_id) in findings.items():
+            found[enterprise_id]["last_visit"] = (outcome, at.astimezone(tz).date(), visit_id)
+        return found
 
     async def _candidates(self, conn: aiosqlite.Connection, now: datetime) -> list[Candidate]:
-        """Enterprises worth a (new) notice; live suggestions whose signals went away are retired."""
+        """Enterprises worth a (new) suggestion; live suggestions whose facts went away are retired."""
         today = now.astimezone(self.settings.tz).date()
-        overdue = await risk_repo.overdue_ids(conn, now)
-        facts_by_id = await signals_repo.request_facts(conn, now)
+        facts_by_id = await self._facts(conn, now)
         live = await risk_repo.live_suggestions(conn)
         candidates: list[Candidate] = []
         for row in await enterprises_repo.risk_inputs(conn):
-            req = facts_by_id.get(row.id, signals_repo.RequestFacts())
             facts = risk.Facts(
-                today=today,
-                colour=row.colour,
-                lease_end=row.lease_end,
-                follow_up_overdue=row.id in overdue,
-                office_requests=req.office_requests,
-                high_tier_requests=req.high_tier_requests,
-                overdue_requests=req.overdue_requests,
-                lowest_rating=req.lowest_rating,
+                today=today, colour=row.colour, lease_end=row.lease_end, **facts_by_id.get(row.id, {})
             )
             suggestion = risk.suggest(facts)
             mine = live.get(row.id, [])
@@ -158,55 +229,113 @@ class Suggestions(UseCases):
                 open_row.signature if open_row and open_row.colour_to == suggestion.colour else None,
             ):
                 continue
-            candidates.append(Candidate(row, suggestion, mine, dismissed))
+            candidates.append(Candidate(row, suggestion, mine))
         return candidates
 
-    async def _suggest(self, conn: aiosqlite.Connection, candidate: Candidate, now: datetime) -> None:
-        """Record the suggestion (it replaces older ones) and post its notice in the building's chat."""
-        row, suggestion = candidate.row, candidate.suggestion
-        if candidate.live:
-            await risk_repo.supersede(conn, row.id, now)
-        chat = await roles_repo.chat_for(conn, 1, row.building_id)
-        sid = await risk_repo.add_suggestion(
+    async def _record(self, conn: aiosqlite.Connection, candidates: list[Candidate], now: datetime) -> None:
+        """Record the suggestions (each replaces its enterprise's older ones); digests will show them."""
+        for candidate in candidates:
+            if candidate.live:
+                await risk_repo.supersede(conn, candidate.row.id, now)
+        await risk_repo.add_suggestions(
             conn,
-            row.id,
-            row.colour,
-            suggestion.colour,
-            suggestion.signature,
-            [s.as_dict() for s in suggestion.signals],
-            chat.chat_id if chat else None,
+            [
+                risk_repo.NewSuggestion(
+                    c.row.id,
+                    c.row.colour,
+                    c.suggestion.colour,
+                    c.suggestion.signature,
+                    [s.as_dict() for s in c.suggestion.signals],
+                    next((s.id for s in reversed(c.live) if s.status == "dismissed"), None),
+                )
+                for c in candidates
+            ],
             now,
         )
-        if chat is None:
-            return
-        lang = self.settings.default_language
-        building = await buildings_repo.get(conn, row.building_id) if row.building_id else None
-        text = self.render(
-            lang,
-            "enterprises/suggestion.html",
-            enterprise=row,
-            building=building,
-            current=row.colour,
-            suggested=suggestion.colour,
-            reasons=[(risk.REASONS[s.code], dict(s.params)) for s in suggestion.signals],
-            dismissed=candidate.dismissed,
-            emoji=risk.EMOJI,
-            labels=risk.LABELS,
+
+    # ------------------------------------------------------------------ the daily digests
+
+    async def _digests(self, conn: aiosqlite.Connection, now: datetime) -> bool:
+        """Each chat with waiting suggestions gets today's one digest (worst first), a few chats per
+        round; True when no chat is left for today."""
+        waiting = await risk_repo.unposted(conn)
+        chats: dict[int | None, int | None] = {}
+        by_chat: dict[int, list[risk_repo.Waiting]] = defaultdict(list)
+        for w in waiting:
+            if w.building_id not in chats:
+                chat = await roles_repo.chat_for(conn, 1, w.building_id)
+                chats[w.building_id] = chat.chat_id if chat else None
+            chat_id = chats[w.building_id]
+            if chat_id is not None:
+                by_chat[chat_id].append(w)
+        day = now.astimezone(self.settings.tz).date().isoformat()
+        due = [c for c in by_chat if not await risk_repo.had_digest(conn, c, "suggestions", day)]
+        if not due:
+            return True
+        buildings = {b.id: b for b in await buildings_repo.all_buildings(conn)}
+        for chat_id in due[:DIGEST_CHATS_PER_ROUND]:
+            await risk_repo.claim_digest(conn, chat_id, "suggestions", day, now)
+            await self._post(conn, chat_id, by_chat[chat_id], buildings, now)
+        return len(due) <= DIGEST_CHATS_PER_ROUND
+
+    async def _post(
+        self,
+        conn: aiosqlite.Connection,
+        chat_id: int,
+        waiting: list[risk_repo.Waiting],
+        buildings: dict[int, Building],
+        now: datetime,
+    ) -> None:
+        """One chat's digest: its worst waiting suggestions, with their facts and buttons."""
+        waiting.sort(key=lambda w: (-risk.SEVERITY[w.colour_to], w.id))
+        picked = waiting[:DIGEST_SIZE]
+        rows = await risk_repo.suggestions(conn, [w.id for w in picked])
+        earlier = await risk_repo.suggestions(
+            conn, [r.after_dismissal for r in rows.values() if r.after_dismissal]
         )
-        colour = self.gettext(lang, risk.LABELS[suggestion.colour])
-        buttons = [
-            [
-                ACCEPT.button(self.gettext(lang, ACCEPT_LABEL, colour=colour), sid),
-                DISMISS.button(self.gettext(lang, DISMISS_LABEL), sid),
-            ],
-            [OPEN_CARD.button(self.gettext(lang, OPEN_CARD_LABEL), row.id)],
+        enterprises = await enterprises_repo.get_many(conn, [w.enterprise_id for w in picked])
+        shown = [
+            Item(
+                rows[w.id],
+                enterprises[w.enterprise_id],
+                reasons_of(rows[w.id]),
+                earlier.get(rows[w.id].after_dismissal or 0),
+            )
+            for w in picked
+            if w.id in rows and w.enterprise_id in enterprises
         ]
+        lang = self.settings.default_language
+        while True:
+            text = self.renderer.render(
+                lang,
+                "enterprises/suggestions_digest.html",
+                10 * MESSAGE_LIMIT,
+                items=shown,
+                more=len(waiting) - len(shown),
+                buildings=buildings,
+                emoji=risk.EMOJI,
+                labels=risk.LABELS,
+            )
+            if visible_length(text) <= MESSAGE_LIMIT or len(shown) <= 1:
+                break
+            shown.pop()
+        buttons = []
+        for n, item in enumerate(shown, 1):
+            sid, colour = item.suggestion.id, risk.EMOJI[item.suggestion.colour_to]
+            buttons.append(
+                [
+                    ACCEPT.button(f"{n}. " + self.gettext(lang, ACCEPT_LABEL, colour=colour), sid),
+                    DISMISS.button(f"{n}. " + self.gettext(lang, DISMISS_LABEL), sid),
+                    OPEN_CARD.button(f"{n}. 📇", item.enterprise.id),
+                ]
+            )
         await outbox.enqueue(
             conn,
-            chat_id=chat.chat_id,
+            chat_id=chat_id,
             kind="enterprise_suggestion",
             text=text,
             now=now,
-            dedupe_key=f"ent:{row.id}:suggestion:{sid}",
+            dedupe_key=f"ent:suggestions:{chat_id}:{now.astimezone(self.settings.tz).date().isoformat()}",
             buttons=buttons,
         )
+        await risk_repo.mark_posted(conn, [i.suggestion.id for i in shown], chat_id, now)

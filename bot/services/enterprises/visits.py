@@ -1,19 +1,28 @@
 # i18n-domain: enterprises
 """Visits and follow-up: staff log a visit (outcome, notes, an optional dated next step), which
-restarts the colour's follow-up clock; the scheduler tick reminds the building's staff chat when
-a visit is late (and escalates orange and red to tier 3), once per deadline.
+restarts the colour's follow-up clock.
+
+A late visit is not reminded once and forgotten: the tick reminds the building's staff chat at the
+deadline and then on the colour's cadence (BOT_ENTERPRISE_REMINDERS: red every working day,
+orange every other, yellow weekly...) at the station's opening, until a visit is logged or the
+colour changes; after every BOT_ENTERPRISE_REMINDER_CLIMB reminders it climbs one tier, whose chat
+hears it too. Each chat gets one message per round: the 09:00 digest of its buildings' late visits.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, time
+from itertools import groupby
 from typing import TYPE_CHECKING
 
 import aiosqlite
 
 from bot.domain import risk
+from bot.domain.worktime import is_working_time
 from bot.services.base import InvalidInput, UseCases
-from bot.services.enterprises.cards import OPEN_CARD, OPEN_CARD_LABEL, Card
+from bot.services.enterprises.cards import OPEN_CARD, Card
 from bot.services.enterprises.deadlines import Deadlines
 from bot.storage import buildings as buildings_repo
 from bot.storage import enterprise_risk as risk_repo
@@ -33,7 +42,9 @@ register(PersonalData("enterprise_visits", "visitor_id", ("notes", "next_step"))
 
 NOTES_MAX = 1000
 NEXT_STEP_MAX = 300
-REMINDERS_PER_ROUND = 100
+REMINDERS_PER_ROUND = 1000
+DIGEST_LINES = 30  # late visits named in one chat's digest (the rest are counted)
+DIGEST_BUTTONS = 8  # the worst of them also get a button that opens their card
 
 
 class Visits(UseCases):
@@ -141,76 +152,98 @@ class Visits(UseCases):
     # ------------------------------------------------------------------ the scheduler tick
 
     async def tick(self) -> None:
-        """Remind about passed follow-up deadlines, then (hourly) look for colours worth suggesting."""
-        while await self.remind():
-            pass
+        """Remind about late visits, then (hourly) look for colours worth suggesting."""
+        await self.remind()
         await self.services.enterprises.suggestions.sweep()
 
     async def remind(self) -> int:
-        """One batch of late visits: remind the building's chat, escalate orange and red; how many were due."""
+        """The reminders due now, in working hours: one digest per staff chat; how many were sent."""
         now = self.now()
+        if not is_working_time(now, self.deadlines.cal):
+            return 0
+        climb = self.settings.enterprise_reminder_climb
         async with self.db.tx() as conn:
-            due = await risk_repo.due_followups(conn, now, limit=REMINDERS_PER_ROUND)
+            due = await risk_repo.due_reminders(conn, now, limit=REMINDERS_PER_ROUND)
             if not due:
                 return 0
             enterprises = await enterprises_repo.get_many(conn, [f.enterprise_id for f in due])
-            buildings = {b.id: b for b in await buildings_repo.all_buildings(conn)}
+            by_chat: dict[int, list[Reminder]] = defaultdict(list)
+            sent = 0
             for followup in due:
-                enterprise = enterprises.get(followup.enterprise_id)
-                escalate_tier = risk.ESCALATE_OVERDUE.get(followup.colour)
-                if not await risk_repo.mark_reminded(
-                    conn, followup.enterprise_id, followup.due_at, now, escalate_tier is not None
-                ):
+                rule = self.settings.enterprise_reminders[followup.colour]
+                next_at = rule.next_at(now, self.deadlines.cal)
+                if not await risk_repo.record_reminder(conn, followup, now, next_at):
                     continue
+                enterprise = enterprises.get(followup.enterprise_id)
                 if enterprise is None:
                     continue
-                building = buildings.get(enterprise.building_id) if enterprise.building_id else None
-                await self._remind_one(conn, enterprise, building, followup, escalate_tier, now)
-            return len(due)
+                count = followup.reminders + 1
+                tier = risk.reminder_tier(count, climb)
+                reminder = Reminder(enterprise, followup, count, tier)
+                sent += 1
+                chats = {await roles_repo.chat_for(conn, t, enterprise.building_id) for t in {1, tier}}
+                for chat in chats:
+                    if chat is not None:
+                        by_chat[chat.chat_id].append(reminder)
+            if by_chat:
+                await self._digests(conn, by_chat, now)
+            return sent
 
-    async def _remind_one(
-        self,
-        conn: aiosqlite.Connection,
-        enterprise: Enterprise,
-        building: buildings_repo.Building | None,
-        followup: risk_repo.FollowUp,
-        escalate_tier: int | None,
-        now: datetime,
+    async def _digests(
+        self, conn: aiosqlite.Connection, by_chat: dict[int, list[Reminder]], now: datetime
     ) -> None:
+        """One message per chat: its late visits by building, worst first, and each building's count."""
         lang = self.settings.default_language
-        last = await visits_repo.last_visit_at(conn, enterprise.id)
-        key = f"ent:{enterprise.id}:due:{ts(followup.due_at)}"
-        buttons = [[OPEN_CARD.button(self.gettext(lang, OPEN_CARD_LABEL), enterprise.id)]]
-
-        def reminder(escalated: bool) -> str:
-            return self.render(
+        buildings = {b.id: b for b in await buildings_repo.all_buildings(conn)}
+        late = await risk_repo.overdue_by_building(conn, now)
+        for chat_id, reminders in by_chat.items():
+            reminders.sort(
+                key=lambda r: (
+                    r.enterprise.building_id or 0,
+                    -risk.SEVERITY[r.followup.colour],
+                    r.enterprise.name,
+                )
+            )
+            groups = [
+                (buildings.get(building_id) if building_id else None, list(items), late.get(building_id, {}))
+                for building_id, items in groupby(reminders, key=lambda r: r.enterprise.building_id)
+            ]
+            worst = sorted(reminders, key=lambda r: (-risk.SEVERITY[r.followup.colour], -r.count))
+            buttons = [
+                [
+                    OPEN_CARD.button(
+                        f"{risk.EMOJI[r.followup.colour]} {r.enterprise.name}"[:40], r.enterprise.id
+                    )
+                ]
+                for r in worst[:DIGEST_BUTTONS]
+            ]
+            text = self.render(
                 lang,
-                "enterprises/reminder.html",
-                escalated=escalated,
-                enterprise=enterprise,
-                building=building,
-                followup=followup,
-                last_visit=last,
+                "enterprises/visits_digest.html",
+                groups=groups,
+                total=len(reminders),
+                climb=self.settings.enterprise_reminder_climb,
                 emoji=risk.EMOJI,
                 labels=risk.LABELS,
+                colours=risk.COLOURS,
+                shown=DIGEST_LINES,
             )
-
-        # The building's tier-1 chat, and for orange and red also the escalation tier's (once).
-        targets: list[tuple[int, str, bool, str]] = []
-        chat = await roles_repo.chat_for(conn, 1, enterprise.building_id)
-        if chat is not None:
-            targets.append((chat.chat_id, "enterprise_reminder", False, key))
-        if escalate_tier is not None:
-            top = await roles_repo.chat_for(conn, escalate_tier, enterprise.building_id)
-            if top is not None and (chat is None or top.chat_id != chat.chat_id):
-                targets.append((top.chat_id, "enterprise_escalation", True, key + ":esc"))
-        for chat_id, kind, escalated, dedupe_key in targets:
             await outbox.enqueue(
                 conn,
                 chat_id=chat_id,
-                kind=kind,
-                text=reminder(escalated),
+                kind="enterprise_reminder",
+                text=text,
                 now=now,
-                dedupe_key=dedupe_key,
+                dedupe_key=f"ent:visits:{chat_id}:{ts(now)}",
                 buttons=buttons,
             )
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One late visit reminded in this round: its count so far and the tier it has climbed to."""
+
+    enterprise: Enterprise
+    followup: risk_repo.FollowUp
+    count: int
+    tier: int

@@ -14,6 +14,8 @@ from bot.callbacks import Action
 from bot.domain import requests as rules
 from bot.domain.escalation import TOP_TIER
 from bot.msgids import N_
+from bot.services.enterprises.tags import TAG as STABILITY_TAG
+from bot.services.enterprises.tags import TAG_LABEL as STABILITY_TAG_LABEL
 from bot.services.miniapp.links import OPEN_APP, open_button, route
 from bot.services.requests.base import RequestUseCases
 from bot.services.requests.views import HistoryLine, RequestView, Wait, enterprise_name
@@ -159,6 +161,8 @@ class Presenter(RequestUseCases):
         last = [b(RESOLVE)]
         if r.tier < TOP_TIER:
             last.append(b(ESCALATE))
+        if r.enterprise_id is not None:  # what the request means for the company (enterprises' signals)
+            last.append(STABILITY_TAG.button(self.gettext(lang, STABILITY_TAG_LABEL), r.id))
         last.append(b(MORE))
         rows = [first, last]
         if r.status != "claimed":

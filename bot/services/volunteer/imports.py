@@ -26,14 +26,18 @@ class ImportResult:
 
 
 class Imports(UseCases):
-    async def import_projects(self, text: str, actor_id: int | None = None) -> ImportResult:
-        """Create or update projects from the YAML file; any problem raises and nothing changes."""
+    async def import_projects(
+        self, text: str, actor_id: int | None = None, *, dry_run: bool = False
+    ) -> ImportResult:
+        """Create or update projects from the YAML file; any problem raises and nothing changes.
+
+        `dry_run`: the same import, rolled back: what it would do (the administrators' preview)."""
         now = self.now()
         specs = parse_projects(text, now, self.settings.tz)
         added: list[str] = []
         updated: list[str] = []
         created = cancelled = 0
-        async with self.db.tx() as conn:
+        async with self.db.tx(dry_run=dry_run) as conn:
             for spec in specs:
                 building_id = None
                 if spec.building:
