@@ -26,7 +26,8 @@ from bot.handlers.routing import Press, Router, sender_id, text_of
 from bot.handlers.webapp import app_row, with_app
 from bot.msgids import N_
 from bot.services.base import InvalidInput
-from bot.services.enterprises.cards import FEATURE, OPEN_CARD, Card
+from bot.services.enterprises.actions import FEATURE
+from bot.services.enterprises.cards import OPEN_CARD, Card
 from bot.services.enterprises.suggestions import ACCEPT, DISMISS
 from bot.services.enterprises.tags import TAG, TOGGLE, Tagged
 from bot.services.miniapp.links import OPEN_APP, OPEN_BOARD, route

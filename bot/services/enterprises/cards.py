@@ -17,6 +17,7 @@ import aiosqlite
 from bot.callbacks import Action
 from bot.domain.risk import FollowUpRule
 from bot.msgids import N_
+from bot.services.enterprises.actions import FEATURE
 from bot.services.requests.search import EnterpriseRequest
 from bot.services.requests.search import of_enterprise as enterprise_requests
 from bot.storage import buildings as buildings_repo
@@ -26,7 +27,6 @@ from bot.storage import visits as visits_repo
 from bot.storage.buildings import Building
 from bot.storage.enterprises import Enterprise
 
-FEATURE = "ent"
 # Callback data "1|ent|o|<enterprise id>": buttons already sent in staff chats must keep working.
 OPEN_CARD = Action(FEATURE, "o")
 OPEN_CARD_LABEL = N_("Open the card")

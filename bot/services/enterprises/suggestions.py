@@ -27,7 +27,8 @@ from bot.domain.worktime import WorkCalendar, is_working_time
 from bot.msgids import N_
 from bot.render import MESSAGE_LIMIT, visible_length
 from bot.services.base import InvalidInput, UseCases
-from bot.services.enterprises.cards import FEATURE, OPEN_CARD, Card
+from bot.services.enterprises.actions import FEATURE
+from bot.services.enterprises.cards import OPEN_CARD, Card
 from bot.services.enterprises.colours import ColourChanged
 from bot.storage import buildings as buildings_repo
 from bot.storage import enterprise_risk as risk_repo

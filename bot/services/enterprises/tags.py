@@ -13,12 +13,10 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.callbacks import Action
 from bot.domain import risk
-from bot.msgids import N_
 from bot.services.access import NOT_STAFF, ensure, may_tag_request
 from bot.services.base import InvalidInput, UseCases
-from bot.services.enterprises.cards import FEATURE
+from bot.services.enterprises.actions import TAG, TAG_LABEL, TOGGLE
 from bot.storage import enterprise_signals as signals_repo
 from bot.storage import enterprises as enterprises_repo
 from bot.storage import requests as requests_repo
@@ -30,11 +28,7 @@ from bot.storage.requests import RequestRow
 # Where people are named in the tags' table (for /mydata and /forgetme).
 register(PersonalData("request_stability_tags", "tagged_by"))
 
-# On the staff card of a request with a company: "1|ent|tg|<request id>" opens the tag chooser,
-# whose buttons "1|ent|tt|<request id>|<tag>" set or clear one tag.
-TAG = Action(FEATURE, "tg")
-TOGGLE = Action(FEATURE, "tt")
-TAG_LABEL = N_("🏷 Stability")
+__all__ = ["TAG", "TAG_LABEL", "TOGGLE", "Tagged", "Tags"]
 
 
 @dataclass(frozen=True)

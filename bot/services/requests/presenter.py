@@ -14,8 +14,8 @@ from bot.callbacks import Action
 from bot.domain import requests as rules
 from bot.domain.escalation import TOP_TIER
 from bot.msgids import N_
-from bot.services.enterprises.tags import TAG as STABILITY_TAG
-from bot.services.enterprises.tags import TAG_LABEL as STABILITY_TAG_LABEL
+from bot.services.enterprises.actions import TAG as STABILITY_TAG
+from bot.services.enterprises.actions import TAG_LABEL as STABILITY_TAG_LABEL
 from bot.services.miniapp.links import OPEN_APP, open_button, route
 from bot.services.requests.base import RequestUseCases
 from bot.services.requests.views import HistoryLine, RequestView, Wait, enterprise_name
