@@ -9,11 +9,15 @@ answer in the person's language.
 
 from __future__ import annotations
 
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, MessageHandler, filters
 
+from bot.context import BotContext
+from bot.domain.checkin import looks_like_code
 from bot.handlers import registry
+from bot.handlers.routing import chat_of, message_of
 from bot.handlers.volunteer import organisers, volunteers
-from bot.handlers.volunteer.router import router
+from bot.handlers.volunteer.router import PROMPT, prompt_answered, router
 from bot.msgids import N_
 
 COMMANDS = {
@@ -26,20 +30,44 @@ COMMANDS = {
     "attendance": organisers.attendance_command,
     "claim": organisers.claim_command,
     "jointeam": volunteers.join_team_command,
+    "verify": volunteers.verify_command,
 }
+
+
+async def typed(update: Update, context: BotContext) -> None:
+    """Runs before other handlers on private text: the answer to one of our prompts (a search, a
+    shift's new place or time), or a check-in code typed during one's shift. Anything else goes on
+    to the other handlers untouched."""
+    message = message_of(update)
+    text = message.text or ""
+    prompt = prompt_answered(context, message)
+    if prompt is not None:
+        if context.user_data is not None:
+            context.user_data.pop(PROMPT, None)
+        if prompt.kind == "search":
+            await router.message(volunteers.search_typed)(update, context, text)
+        else:
+            await router.message(organisers.move_typed)(update, context, prompt.kind, prompt.arg, text)
+        raise ApplicationHandlerStop
+    if looks_like_code(text) and await context.services.volunteer.checkin.happening(chat_of(update).id):
+        await router.message(volunteers.code_typed)(update, context, text)
+        raise ApplicationHandlerStop
 
 
 def register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     for name, handler in COMMANDS.items():
         app.add_handler(CommandHandler(name, router.message(handler), private))
+    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, typed), group=-2)
     app.add_handler(router.handler())
     app.add_handler(MessageHandler(private & filters.LOCATION, router.message(volunteers.location_shared)))
     registry.start_payload("in-", router.message(volunteers.check_in_link))
+    registry.start_payload("cert-", router.message(volunteers.verify_link))
     registry.start_payload("vt-", router.message(volunteers.join_team_link))
     registry.command("volunteer", N_("Volunteer: projects and shifts"), order=30)
     registry.command("myshifts", N_("My volunteer shifts"), order=31)
     registry.command("myhours", N_("My volunteer hours and certificate"), order=32)
+    registry.command("verify", N_("Check a volunteer certificate's serial number"), order=33)
     registry.command("roster", N_("Organisers: shift rosters and attendance"), staff_only=True, order=70)
     registry.command("poster", N_("Organisers: check-in QR posters"), staff_only=True, order=71)
     registry.command("attendance", N_("Organisers: a month's attendance as CSV"), staff_only=True, order=72)

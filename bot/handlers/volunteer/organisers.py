@@ -10,20 +10,34 @@ from __future__ import annotations
 
 import re
 
-from telegram import Update
+from babel.numbers import format_decimal
+from telegram import ForceReply, Update
 
+from bot.certificates import qr_png
 from bot.context import BotContext, Buttons
+from bot.domain.finder import shorten
 from bot.handlers.routing import Press, sender_id, text_of
-from bot.handlers.volunteer.router import router, when
+from bot.handlers.volunteer.router import remember_prompt, router, when
+from bot.render import BABEL_LOCALE
 from bot.services.base import InvalidInput
+from bot.services.volunteer.changes import DECIDE, KEEP
 from bot.services.volunteer.organisers import Roster
 
 SHIFTS = router.action("rl")
-ROSTER = router.action("r")
+ROSTER = router.action("r")  # shift, page
 MARK = router.action("m")
+HOURS = router.action("h")  # the choices of credited time for one volunteer
+CREDIT = router.action("cr")  # sign-up, minutes
+CODE = router.action("code")  # the rotating check-in code on the organiser's screen
+MOVE_PLACE = router.action("mp")
+MOVE_TIME = router.action("mt")
+PLACES = router.action("cap")  # shift, new capacity
 CANCEL_SHIFT = router.action("x")  # asks first
 CANCEL_SHIFT_SURE = router.action("xy")
-POSTER = router.action("qr")
+POSTER_PROJECTS = router.action("qp")  # page
+POSTER_SHIFTS = router.action("qs")  # project
+POSTER = router.action("qr")  # shift
+CREDIT_CHOICES = (0, 30, 60, 90, 120, 180)
 
 _SHIFTMSG = re.compile(r"^/\S+\s+(\d{1,9})\s+(.+)$", re.S)
 _MONTH = re.compile(r"\d{4}-\d{2}")
@@ -59,18 +73,45 @@ def _roster_buttons(context: BotContext, roster: Roster) -> Buttons:
         if line.status != "confirmed":
             continue
         name = line.name[:18]
+        present = (
+            context.gettext("Confirm: %(name)s", name=name)
+            if line.verified is False and not line.attended
+            else context.gettext("Present: %(name)s", name=name)
+        )
         rows.append([
-            MARK.button(("✅ " if line.attended else "") + context.gettext("Present: %(name)s", name=name), line.signup_id, 1),
+            MARK.button(("✅ " if line.attended else "") + present, line.signup_id, 1),
             MARK.button(("❌ " if line.attended is False else "") + context.gettext("Absent"), line.signup_id, 0),
+            HOURS.button("⏱", line.signup_id),
         ])  # fmt: skip
-    rows.append([CANCEL_SHIFT.button(context.gettext("Cancel this shift"), roster.card.id)])
+    card = roster.card
+    nav = []
+    if roster.page > 0:
+        nav.append(ROSTER.button(context.gettext("‹ Back"), card.id, roster.page - 1))
+    if roster.more:
+        nav.append(ROSTER.button(context.gettext("More ›"), card.id, roster.page + 1))
+    if nav:
+        rows.append(nav)
+    rows.append([
+        CODE.button(context.gettext("🔑 Check-in code"), card.id),
+        POSTER.button(context.gettext("🖨 Poster"), card.id),
+    ])  # fmt: skip
+    rows.append([
+        MOVE_PLACE.button(context.gettext("📍 Change place"), card.id),
+        MOVE_TIME.button(context.gettext("🕒 Change time"), card.id),
+    ])  # fmt: skip
+    rows.append([
+        PLACES.button(context.gettext("− 1 place"), card.id, card.shift.capacity - 1),
+        PLACES.button(context.gettext("+ 1 place"), card.id, card.shift.capacity + 1),
+    ])  # fmt: skip
+    rows.append([CANCEL_SHIFT.button(context.gettext("Cancel this shift"), card.id)])
     rows.append([SHIFTS.button(context.gettext("« Shifts"))])
     return rows
 
 
 @router.on(ROSTER)
 async def show_roster(press: Press, context: BotContext) -> None:
-    roster = await context.services.volunteer.organisers.roster(press.user_id, press.int_arg(0))
+    page = press.int_arg(1) if len(press.args) > 1 else 0
+    roster = await context.services.volunteer.organisers.roster(press.user_id, press.int_arg(0), page)
     await press.answer()
     await context.reply(
         press.update,
@@ -96,6 +137,92 @@ async def mark(press: Press, context: BotContext) -> None:
         roster=roster,
         card=roster.card,
     )
+
+
+@router.on(HOURS)
+async def hours_choices(press: Press, context: BotContext) -> None:
+    """The time to credit one volunteer (the shift's length unless corrected)."""
+    signup_id = press.int_arg(0)
+    await press.answer()
+    rows = [[
+        CREDIT.button(context.gettext("%(hours)s h", hours=format_decimal(m / 60, locale=BABEL_LOCALE[context.lang])), signup_id, m)
+        for m in CREDIT_CHOICES
+    ]]  # fmt: skip
+    await context.reply(press.update, "volunteer/credit_choose.html", rows)
+
+
+@router.on(CREDIT)
+async def credit(press: Press, context: BotContext) -> None:
+    roster = await context.services.volunteer.organisers.credit(
+        press.user_id, press.int_arg(0), press.int_arg(1)
+    )
+    await press.answer(context.gettext("Saved."))
+    await context.reply(
+        press.update,
+        "volunteer/roster.html",
+        _roster_buttons(context, roster),
+        edit=True,
+        roster=roster,
+        card=roster.card,
+    )
+
+
+@router.on(CODE)
+async def code_screen(press: Press, context: BotContext) -> None:
+    """The check-in code of this minute, as digits and as a QR code volunteers scan."""
+    screen = await context.services.volunteer.checkin.code_screen(press.user_id, press.int_arg(0))
+    await press.answer()
+    picture = qr_png(f"https://t.me/{context.bot.username}?start={screen.link_payload}")
+    await context.send_file(
+        press.update, picture, "checkin.png", caption="volunteer/code_screen.html", photo=True,
+        buttons=[[CODE.button(context.gettext("🔄 Refresh"), screen.card.id)]], screen=screen, card=screen.card,
+    )  # fmt: skip
+
+
+@router.on(MOVE_PLACE, MOVE_TIME)
+async def move_pressed(press: Press, context: BotContext) -> None:
+    """Asks for the new place or time (a reply to the question, so it is never mistaken)."""
+    shift_id = press.int_arg(0)
+    await context.services.volunteer.organisers.roster(press.user_id, shift_id)  # may they? (refused here)
+    await press.answer()
+    kind = "place" if press.action == MOVE_PLACE.name else "time"
+    prompt = await context.reply(
+        press.update,
+        f"volunteer/move_{kind}_prompt.html",
+        markup=ForceReply(selective=True),
+        reply_to=press.message_id,
+    )
+    remember_prompt(context, prompt, kind, shift_id)
+
+
+async def move_typed(update: Update, context: BotContext, kind: str, shift_id: int, text: str) -> None:
+    changes = context.services.volunteer.changes
+    change = changes.change_place if kind == "place" else changes.change_time
+    card, told = await change(sender_id(update), shift_id, text)
+    await context.reply(update, "volunteer/moved.html", card=card, told=told, what=kind)
+
+
+@router.on(PLACES)
+async def places(press: Press, context: BotContext) -> None:
+    await context.services.volunteer.changes.set_capacity(press.user_id, press.int_arg(0), press.int_arg(1))
+    await show_roster(press, context)
+
+
+@router.on(KEEP)
+async def keep(press: Press, context: BotContext) -> None:
+    cut = await context.services.volunteer.changes.toggle_keep(press.user_id, press.int_arg(0))
+    await press.answer()
+    buttons = context.services.volunteer.changes.cut_buttons(context.lang, cut)
+    await context.reply(
+        press.update, "volunteer/cut_ask.html", buttons, edit=True, cut=cut, card=cut.card, due=None
+    )
+
+
+@router.on(DECIDE)
+async def decide(press: Press, context: BotContext) -> None:
+    cut, told = await context.services.volunteer.changes.decide(press.user_id, press.int_arg(0))
+    await press.answer()
+    await context.reply(press.update, "volunteer/cut_done.html", edit=True, card=cut.card, told=told)
 
 
 @router.on(CANCEL_SHIFT)
@@ -135,10 +262,37 @@ async def shift_message_command(update: Update, context: BotContext) -> None:
     await context.reply(update, "volunteer/message_sent.html", told=told)
 
 
-async def poster_command(update: Update, context: BotContext) -> None:
-    projects = await context.services.volunteer.organisers.organised_projects(sender_id(update))
-    rows = [[POSTER.button(p.title_in(context.lang)[:60], p.id)] for p in projects]
-    await context.reply(update, "volunteer/poster_choose.html", rows)
+async def poster_command(update: Update, context: BotContext, page: int = 0) -> None:
+    """/poster: a project, then one of its shifts: a printable poster whose code works in that shift only."""
+    projects, more = await context.services.volunteer.organisers.organised_projects(sender_id(update), page)
+    rows = [[POSTER_SHIFTS.button(shorten(p.title_in(context.lang), 60), p.id)] for p in projects]
+    nav = []
+    if page > 0:
+        nav.append(POSTER_PROJECTS.button(context.gettext("‹ Back"), page - 1))
+    if more:
+        nav.append(POSTER_PROJECTS.button(context.gettext("More ›"), page + 1))
+    if nav:
+        rows.append(nav)
+    await context.reply(update, "volunteer/poster_choose.html", rows, edit=update.callback_query is not None)
+
+
+@router.on(POSTER_PROJECTS)
+async def poster_projects(press: Press, context: BotContext) -> None:
+    await press.answer()
+    await poster_command(press.update, context, max(0, press.int_arg(0)))
+
+
+@router.on(POSTER_SHIFTS)
+async def poster_shifts(press: Press, context: BotContext) -> None:
+    project, cards = await context.services.volunteer.organisers.project_shifts(
+        press.user_id, press.int_arg(0)
+    )
+    await press.answer()
+    rows = [[POSTER.button(when(context, c.shift.starts_at), c.id)] for c in cards]
+    rows.append([POSTER_PROJECTS.button(context.gettext("« Projects"), 0)])
+    await context.reply(
+        press.update, "volunteer/poster_shift.html", rows, edit=True, project=project, cards=cards
+    )
 
 
 @router.on(POSTER)

@@ -6,15 +6,20 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 import aiosqlite
 
 from bot.domain import shifts as rules
+from bot.domain.finder import TOPICS, search_text
 from bot.domain.projects_yaml import ProjectFileError, ProjectSpec, ScheduleSpec, parse_projects
 from bot.services.base import UseCases
 from bot.storage import buildings as buildings_repo
 from bot.storage import roles as roles_repo
 from bot.storage import shifts as repo
+
+if TYPE_CHECKING:
+    from bot.render import Renderer
 
 
 @dataclass(frozen=True)
@@ -41,11 +46,17 @@ class Imports(UseCases):
                     if building is None:
                         raise ProjectFileError([f"line {spec.line}: unknown building code {spec.building!r}"])
                     building_id = building.id
-                existed = await repo.project_by_key(conn, spec.key) is not None
+                before = await repo.project_by_key(conn, spec.key)
+                existed = before is not None
                 project_id = await repo.upsert_project(
                     conn, _project_values(spec, building_id), secrets.token_hex(4), now
                 )
                 (updated if existed else added).append(spec.key)
+                await repo.set_search_text(conn, project_id, _search_text(spec, self.renderer))
+                after = await repo.project(conn, project_id)
+                assert after is not None
+                if before is not None and (before.place, before.address) != (after.place, after.address):
+                    await self.services.volunteer.changes.project_moved(conn, after, now)
                 await repo.replace_schedules(conn, project_id, [_schedule_values(s) for s in spec.schedules])
                 c1, c2 = await self._sync_shifts(conn, project_id, spec, now)
                 created += c1
@@ -79,7 +90,10 @@ class Imports(UseCases):
                 await self.services.volunteer.organisers.cancel_in(conn, shift, None, now)
                 cancelled += 1
             else:
-                await repo.set_shift_capacity(conn, shift.id, wanted[shift.starts_at][1])
+                if wanted[shift.starts_at][1] != shift.capacity:
+                    await self.services.volunteer.changes.capacity_changed(
+                        conn, shift, wanted[shift.starts_at][1], now
+                    )
                 del wanted[shift.starts_at]
         for starts, (ends, capacity) in sorted(wanted.items()):
             schedule_id = next((row.id for row in schedules if _in_schedule(row, starts, tz)), None)
@@ -105,7 +119,10 @@ def _project_values(spec: ProjectSpec, building_id: int | None) -> dict[str, obj
         for lang in repo.LANGS:
             values[f"{field_name}_{lang}"] = getattr(spec, field_name)[lang]
     values.update(
+        topic=spec.topic,
         address=spec.address,
+        address_en=spec.addresses.get("en", ""),
+        address_fr=spec.addresses.get("fr", ""),
         latitude=spec.latitude,
         longitude=spec.longitude,
         radius_m=spec.radius_m,
@@ -116,6 +133,14 @@ def _project_values(spec: ProjectSpec, building_id: int | None) -> dict[str, obj
         weeks_ahead=spec.weeks_ahead,
     )
     return values
+
+
+def _search_text(spec: ProjectSpec, renderer: Renderer) -> str:
+    """What free-text search reads: titles (weighing more), then descriptions, places, addresses and
+    the topic's name, in every language."""
+    rest = [*spec.description.values(), *spec.place.values(), spec.address, *spec.addresses.values()]
+    rest += [renderer.gettext(lang, TOPICS[spec.topic]) for lang in repo.LANGS]
+    return search_text(list(spec.title.values()), rest)
 
 
 def _schedule_values(s: ScheduleSpec) -> repo.ScheduleValues:
