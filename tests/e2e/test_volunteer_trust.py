@@ -1,0 +1,324 @@
+"""Issue 18's "Done when", end to end through the emulator: scale, check-ins people can trust,
+reminders rendered when sent, a fair waitlist, and certificates anyone can verify.
+
+Each test first reproduces a defect of the issue's "Why" (it failed before the fix)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bench.volunteering import populate
+from bot.domain import checkin as proofs
+from bot.storage import shifts as shifts_repo
+from tests.conftest import ADMIN_ID
+from tests.e2e.test_volunteer import TUE_0600, TUESDAY_DESK, load_projects, shift_at, sign_up_tuesday
+from tests.e2e.test_volunteer_organiser import make_organiser
+
+MON_2000 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # 20:00 Monday in Shanghai: the evening reminder
+
+
+def result_buttons(message) -> list[str]:
+    """The finder's result buttons (a time, then a project's title)."""
+    return [b for b in message.buttons if re.match(r"^(✅ |⏳ )?\w{3}\.? \d\d-\d\d \d\d:\d\d · ", b)]
+
+
+@pytest.mark.slow
+async def test_every_volunteer_path_answers_within_limits_with_2500_projects(bot) -> None:
+    await load_projects(bot)
+    assert await populate(bot.services, projects=2_500, shifts=20_000) >= 19_900
+    hu = bot.emu.user(1801, "Hu", language_code="en")
+    await bot.onboard(hu, language="en")  # works in JA Gohigh
+    await hu.send("/volunteer")
+    first = await hu.wait_for("Volunteer with the station", timeout=15)
+    assert "near JA Gohigh Building" in first.plain and "this week" in first.plain
+    assert len(result_buttons(first)) == 8 and "More ›" in first.buttons
+
+    # "Before work this week near JA Gohigh": the 06:00 Huashan Hospital desk first.
+    await hu.press("Before work (06:00–09:00)")
+    early = await hu.wait_for(lambda m: "Before work" in m.plain and "Looking for" in m.plain, timeout=15)
+    assert result_buttons(early)[0].startswith(TUESDAY_DESK)
+    assert early.plain.split("\n1. ")[1].startswith("Huashan Hospital outpatient guide")
+
+    # Every other path: pages, topics, search, other times, four weeks, a project's dates.
+    for label in (
+        "More ›",
+        "‹ Back",
+        "🗓 This week",
+        "✅ 📍 Near my building",
+        "Weekend",
+        "Lunchtime (11:30–14:00)",
+    ):
+        await hu.press(label)
+        await bot.emu.wait_idle()
+    await hu.press("🏷 Topics")
+    topics = await hu.wait_for("Choose a topic", timeout=15)
+    assert 2 <= len(topics.buttons) <= 9
+    await hu.press("Hospital guides")
+    await hu.wait_for(lambda m: "Hospital guides" in m.plain and "Looking for" in m.plain, timeout=15)
+    await hu.send("/volunteer 老人")
+    found = await hu.wait_for("“老人”", timeout=15)
+    assert result_buttons(found)
+    for _ in range(3):
+        await hu.press("More ›")
+        await bot.emu.wait_idle()
+    await hu.send("/volunteer zzzz-nothing")
+    await hu.wait_for("No shift matches right now")
+    await hu.send("/volunteer")
+    await hu.wait_for("Volunteer with the station")
+    await hu.press("Before work (06:00–09:00)")
+    await hu.press(TUESDAY_DESK)
+    await hu.wait_for("You're signed up")
+    await hu.press("More dates of this project")
+    dates = await hu.wait_for(lambda m: "Tap a time to sign up" in m.plain and "Huashan" in m.plain)
+    assert 1 <= len([b for b in dates.buttons if "06:00" in b]) <= 8
+
+    # An administrator organises all 2,503 projects: posters are chosen page by page too.
+    admin = bot.emu.user(ADMIN_ID, "Admin", language_code="en")
+    await bot.onboard(admin, language="en")
+    await admin.send("/poster")
+    await admin.wait_for("Check-in posters")
+    await admin.press("More ›")
+    await bot.emu.wait_idle()
+    for message in hu.inbox + admin.inbox:
+        assert len(message.plain) <= 4096 and len(message.buttons) <= 100
+    assert bot.emu.error_log == []
+
+
+async def _roster_line(bot, organiser, name: str) -> str:
+    await organiser.send("/roster")
+    await organiser.press("Tue 11-24 06:00")
+    roster = await organiser.wait_for("Roster")
+    return next(line for line in roster.plain.split("\n") if name in line)
+
+
+@pytest.mark.slow
+async def test_expired_code_or_7km_away_credits_nothing_and_shows_unverified(bot) -> None:
+    await load_projects(bot)
+    organiser = bot.emu.user(1811, "Claire", language_code="en")
+    await bot.onboard(organiser, language="en")
+    await make_organiser(bot, organiser)
+    far, late = bot.emu.user(1812, "Far", language_code="en"), bot.emu.user(1813, "Late", language_code="en")
+    for person in (far, late):
+        await bot.onboard(person, language="en")
+        await sign_up_tuesday(bot, person)
+    shift = await shift_at(bot, TUE_0600)
+
+    bot.clock.set(TUE_0600 - timedelta(minutes=20))  # the organiser shows the code of 05:40
+    await organiser.send("/roster")
+    await organiser.press("Tue 11-24 06:00")
+    await organiser.wait_for("Roster")
+    await organiser.press("🔑 Check-in code")
+    screen = await organiser.wait_for(
+        lambda m: m.kind == "photo" and "Check-in code" in (m.caption or m.plain)
+    )
+    old_code = re.search(r"\b\d{6}\b", screen.plain).group(0)
+
+    bot.clock.set(TUE_0600 - timedelta(minutes=5))
+    await far.send("/myshifts")
+    await far.share_location(31.2800, 121.4200)  # Zhabei, 7 km from the hospital desk
+    answer = await far.wait_for("unverified")
+    assert re.search(r"7,\d{3} m from the place", answer.plain)
+    await late.send(old_code)  # 15 minutes old: expired
+    await late.wait_for("it may have expired")
+    assert (await bot.services.volunteer.hours.hours(far.id)).total == 0
+    line = await _roster_line(bot, organiser, "Far")
+    assert (
+        line.startswith("⚠️ Far")
+        and "location" in line
+        and re.search(r"📍 7,\d{3} m", line)
+        and "unverified" in line
+    )
+    assert "unverified" in await _roster_line(bot, organiser, "Late")
+
+    # A valid code (the one shown now) or a location within 300 m credits the hour.
+    async with bot.services.db.read() as conn:
+        secret = (await shifts_repo.shift(conn, shift.id)).checkin_secret
+    await late.send(proofs.rotating_code(secret, bot.clock.now()))
+    await late.wait_for("Code confirmed")
+    await far.share_location(31.2167, 121.4437)
+    await far.wait_for("Location confirmed")
+    bot.clock.set(TUE_0600 + timedelta(hours=2))
+    for person in (far, late):
+        assert (await bot.services.volunteer.hours.hours(person.id)).total == 1.0
+    assert (await _roster_line(bot, organiser, "Late")).startswith("✅ Late")
+    assert bot.emu.error_log == []
+
+
+@pytest.mark.slow
+async def test_reminders_follow_the_language_and_the_room(bot) -> None:
+    await load_projects(bot)
+    organiser = bot.emu.user(1821, "Claire", language_code="en")
+    await bot.onboard(organiser, language="en")
+    await make_organiser(bot, organiser)
+    hu = bot.emu.user(1822, "Hu", language_code="en")
+    await bot.onboard(hu, language="en")
+    await sign_up_tuesday(bot, hu)
+    await hu.send("/language")
+    await hu.press("Français")
+    await bot.emu.wait_idle()
+
+    await organiser.send("/roster")
+    await organiser.press("Tue 11-24 06:00")
+    await organiser.wait_for("Roster")
+    await organiser.press("📍 Change place")
+    prompt = await organiser.wait_for("Where does this shift take place now?")
+    await organiser.send("Hall B, 2nd floor", reply_to=prompt)
+    await organiser.wait_for("1 person is being told")
+    notice = await hu.wait_for("change de lieu")  # told at once, in French
+    assert "Hall B, 2nd floor" in notice.plain
+
+    bot.clock.set(MON_2000)
+    await bot.tick()
+    await bot.flush()
+    reminder = await hu.wait_for("Rappel")
+    assert "Hall B, 2nd floor" in reminder.plain and "nouveau lieu" in reminder.plain
+    assert reminder.buttons == ["Je viens", "Je ne peux pas venir", "Pointer"]
+
+
+@pytest.mark.slow
+async def test_cant_come_on_the_evening_reminder_is_not_late(bot) -> None:
+    await load_projects(bot)
+    hu = bot.emu.user(1831, "Hu", language_code="en")
+    await bot.onboard(hu, language="en")
+    await sign_up_tuesday(bot, hu)
+    bot.clock.set(MON_2000)  # 10 hours before 06:00: after the 12-hour cut-off
+    await bot.tick()
+    await bot.flush()
+    await hu.wait_for("you volunteer tomorrow", since=0)
+    await hu.press("I can't come")
+    left = await hu.wait_for("You've left this shift")
+    assert "late cancellation" not in left.plain.replace("not counted as a late cancellation", "")
+    async with bot.services.db.read() as conn:
+        signup = await shifts_repo.signup(conn, (await shift_at(bot, TUE_0600)).id, hu.id)
+    assert signup.status == "cancelled" and not signup.late_cancel
+
+
+@pytest.mark.slow
+async def test_the_cutoff_text_is_the_configured_one(bot_factory) -> None:
+    bot = await bot_factory(BOT_VOL_CUTOFF="18h")
+    await load_projects(bot)
+    hu = bot.emu.user(1835, "Hu", language_code="fr")
+    await bot.onboard(hu, language="fr")
+    await hu.send("/volunteer")
+    await hu.wait_for("Bénévolat avec la station")
+    await hu.press("mar. 11-24 06:00 · ")
+    await hu.wait_for("Vous êtes inscrit(e)")
+    await hu.send("/myshifts")
+    # Babel writes French durations with a no-break space ("18\u00a0heures").
+    mine = await hu.wait_for(lambda m: "jusqu'à 18 heures avant le début" in m.plain.replace("\u00a0", " "))
+    assert "12" not in mine.plain.split("avant le début")[0][-20:]
+
+
+@pytest.mark.slow
+async def test_lapsed_offer_is_told_and_overlapping_holders_are_skipped(bot) -> None:
+    await load_projects(bot)
+    shift = await shift_at(bot, TUE_0600)
+    services = bot.services
+    for uid in range(1840, 1848):
+        await services.users.seen(uid, f"V{uid}", None, "en")
+        await services.volunteer.signups.sign_up(uid, shift.id)
+    busy, slow, next_ = (
+        bot.emu.user(uid, n, language_code="en")
+        for uid, n in ((1851, "Busy"), (1852, "Slow"), (1853, "Next"))
+    )
+    for person in (busy, slow, next_):
+        await services.users.seen(person.id, person.first_name, None, "en")
+        await services.users.set_language(person.id, "en")
+        assert (await services.volunteer.signups.sign_up(person.id, shift.id)).status == "waitlisted"
+    # Busy takes another shift at the same time (an overlapping one-off of another project).
+    async with services.db.tx() as conn:
+        other = await shifts_repo.project_by_key(conn, "smartphone-elderly")
+        other_id = await shifts_repo.insert_shift(
+            conn, other.id, None, TUE_0600, TUE_0600 + timedelta(hours=1), 3, bot.clock.now()
+        )
+    await services.volunteer.signups.sign_up(busy.id, other_id)
+
+    await services.volunteer.signups.cancel(1840, shift.id)
+    await bot.flush()
+    await slow.wait_for("A place is free for you")  # Busy, first in line, was skipped
+    assert not any("A place is free" in m.plain for m in busy.inbox)
+    await next_.wait_for("you're now number 2")  # told their place in the line changed
+    await bot.advance(hours=2)  # Slow lets the offer lapse
+    lapsed = await slow.wait_for("has gone to the next person")
+    assert "Join the waitlist again" in lapsed.buttons
+    await next_.wait_for("A place is free for you")
+
+
+@pytest.mark.slow
+async def test_certificate_renders_chinese_without_fonts_and_its_serial_verifies(bot, tmp_path) -> None:
+    import shutil
+    import subprocess
+
+    from PIL import Image
+
+    await load_projects(bot)
+    li = bot.emu.user(1861, "李静", language_code="zh")
+    await bot.onboard(li, language="zh", name="李静")
+    await li.send("/volunteer")
+    await li.wait_for("和服务站一起做志愿者")
+    await li.press("周二 11-24 06:00 · ")
+    await li.wait_for("报名成功")
+    shift = await shift_at(bot, TUE_0600)
+    bot.clock.set(TUE_0600)
+    await li.share_location(31.2167, 121.4437)
+    await li.wait_for("位置已确认")
+    bot.clock.set(TUE_0600 + timedelta(hours=3))
+    await li.send("/myhours")
+    hours = await li.wait_for("您的志愿服务时长")
+    assert "合计： 1小时 · 1个班次" in hours.plain and ":" not in hours.plain.replace("：", "")
+    await li.press("📄 发送我的证明")
+    picture = await li.wait_for(lambda m: m.kind == "photo")
+    pdf = await li.wait_for(lambda m: m.kind == "document" and (m.filename or "").endswith(".pdf"))
+    serial = re.search(r"JA26-[A-Z0-9]{4}-[A-Z0-9]{4}", pdf.caption or pdf.plain).group(0)
+    assert picture.photo or picture.kind == "photo"
+
+    stranger = bot.emu.user(1862, "Stranger", language_code="en")
+    await stranger.send(f"/start cert-{serial}")
+    verified = await stranger.wait_for(f"Certificate {serial} is genuine")
+    assert "李静" in verified.plain and "1 hour of volunteer service" in verified.plain
+    await stranger.send("/verify JA26-0000-0000")
+    await stranger.wait_for("is not a certificate serial number")
+
+    if shutil.which("pdftoppm") is None or shutil.which("pdffonts") is None:
+        pytest.skip("poppler-utils (pdftoppm, pdffonts) is not installed: `make browser` installs it")
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(pdf.document)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "WenQuanYiMicroHei" in fonts and all(" yes " in line for line in fonts.splitlines()[2:])
+    # No font on the search path at all: only what the PDF embeds can draw its text.
+    empty = tmp_path / "fonts.conf"
+    empty.write_text(
+        '<?xml version="1.0"?><fontconfig><dir>' + str(tmp_path / "none") + "</dir></fontconfig>"
+    )
+    env = {"FONTCONFIG_FILE": str(empty), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", "-singlefile", str(path), str(tmp_path / "page")],
+        env=env,
+        check=True,
+    )
+    page = Image.open(tmp_path / "page.png").convert("L")
+    width, height = page.size
+    title = page.crop((width // 4, int(height * 0.12), 3 * width // 4, int(height * 0.22)))
+    ink = sum(1 for v in title.getdata() if v < 200)
+    assert ink > 200, "the Chinese title drew nothing: the font is not embedded"
+
+
+def test_plurals_and_numbers_in_three_languages() -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.render import Renderer
+    from bot.services.volunteer.hours import Hours
+
+    renderer = Renderer(ZoneInfo("Asia/Shanghai"))
+
+    def text(lang: str, total: float, shifts: int) -> str:
+        hours = Hours(total, total, shifts, 0, [("X", total)], "Hu", 2026, [], all_projects=[("X", total)])
+        return renderer.render(lang, "volunteer/hours.html", hours=hours)
+
+    assert "1 hour · 1 shift" in text("en", 1, 1) and "2 hours · 2 shifts" in text("en", 2, 2)
+    assert "1 heure · 1 créneau" in text("fr", 1, 1) and "2 heures · 2 créneaux" in text("fr", 2, 2)
+    assert "1,5 heures" in text("fr", 1.5, 2) and "1.5 hours" in text("en", 1.5, 2)
+    assert "1小时 · 1个班次" in text("zh", 1, 1) and "h" not in text("zh", 1, 1).replace("hours", "")
