@@ -93,7 +93,7 @@ def certificate_pdf(
     projects, (station, day, serial_line, verify_line) = rest[:-4], rest[-4:]
     buffer = io.BytesIO()
     width, height = landscape(A4)
-    c = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1, initialFontName=FONT)
+    c = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1, initialFontName=FONT)  # type: ignore[arg-type]  # types-reportlab says float; reportlab takes the font's name
     c.setTitle(title)
     c.setAuthor(station)
     c.setSubject(f"{hours.name} · {serial}")
@@ -175,7 +175,7 @@ def poster_pdf(project: Project, shift: Shift, when: str, code: str, link: str, 
     _register()
     buffer = io.BytesIO()
     width, height = A4
-    c = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=FONT)
+    c = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=FONT)  # type: ignore[arg-type]  # types-reportlab says float; reportlab takes the font's name
     c.setTitle(f"{project.title_in('en')} — check-in {when}")
     c.setSubject(link)
     y = height - 80
