@@ -37,6 +37,14 @@ TOPICS: dict[str, str] = {
     "other": N_("Other projects"),
 }
 
+# When a volunteer says they are usually free ("When I'm free"; asked to fill empty places then).
+AVAILABILITY = {
+    "early": N_("Before work (06:00-08:00)"),
+    "lunch": N_("Lunch break"),
+    "evening": N_("Evenings"),
+    "weekend": N_("Weekends"),
+}
+
 # Times of day people ask for (local start time; "before work" and lunchtime on working days).
 SLOT_NAMES = {"e": "early", "l": "lunch", "v": "evening", "k": "weekend"}
 SLOT_LABELS = {

@@ -320,3 +320,25 @@ def test_plurals_and_numbers_in_three_languages() -> None:
     assert "1 heure · 1 créneau" in text("fr", 1, 1) and "2 heures · 2 créneaux" in text("fr", 2, 2)
     assert "1,5 heures" in text("fr", 1.5, 2) and "1.5 hours" in text("en", 1.5, 2)
     assert "1小时 · 1个班次" in text("zh", 1, 1) and "h" not in text("zh", 1, 1).replace("hours", "")
+
+
+@pytest.mark.slow
+async def test_mydata_reads_as_titles_and_dates_in_my_language(bot) -> None:
+    import json
+
+    await load_projects(bot)
+    li = bot.emu.user(1871, "李静", language_code="zh")
+    await bot.onboard(li, language="zh", name="李静")
+    await li.send("/volunteer")
+    await li.wait_for("和服务站一起做志愿者")
+    await li.press("周二 11-24 06:00 · ")
+    await li.wait_for("报名成功")
+    await li.send("/mydata")
+    summary = await li.wait_for("志愿服务")
+    assert "华山医院门诊导医" in summary.plain and "报名过1个班次" in summary.plain
+    assert "vol_signups" not in summary.plain and "shift_id" not in summary.plain
+    document = await li.wait_for(lambda m: m.kind == "document")
+    data = json.loads(document.document)
+    (shift,) = data["sections"]["volunteering"]["shifts"]
+    assert shift["project"] == "华山医院门诊导医（上班前一小时）"
+    assert (shift["date"], shift["start"], shift["status"]) == ("2026-11-24", "06:00", "confirmed")

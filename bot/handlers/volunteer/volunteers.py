@@ -35,12 +35,7 @@ CERTIFICATE = router.action("cert")
 AVAILABILITY = router.action("av")
 NO_PROOF = router.action("np")  # check in without proof (the organiser confirms)
 
-SLOT_LABELS = {
-    "early": N_("Before work (06:00-08:00)"),
-    "lunch": N_("Lunch break"),
-    "evening": N_("Evenings"),
-    "weekend": N_("Weekends"),
-}
+SLOT_LABELS = finder.AVAILABILITY
 SERIES_COUNTS = (4, 8)
 LABEL = 40  # characters of a result button (phones show about this much on one line)
 

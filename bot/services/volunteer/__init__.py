@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.services.privacy import register_section
 from bot.services.volunteer.attendance import Attendance
 from bot.services.volunteer.browse import Browse
 from bot.services.volunteer.changes import Changes
@@ -22,6 +23,7 @@ from bot.services.volunteer.checkin import CheckIns
 from bot.services.volunteer.finder import Finder
 from bot.services.volunteer.hours import Recognition
 from bot.services.volunteer.imports import Imports
+from bot.services.volunteer.mydata import volunteering_section
 from bot.services.volunteer.notices import Notices
 from bot.services.volunteer.organisers import Organisers
 from bot.services.volunteer.reminders import Reminders
@@ -53,6 +55,7 @@ class Volunteer:
 
 
 def build(services: Services) -> Volunteer:
+    register_section("volunteering", volunteering_section)
     return Volunteer(
         notices=Notices(services),
         reminders=Reminders(services),
