@@ -1087,3 +1087,116 @@ async def search_query(conn: aiosqlite.Connection, search_id: int, user_id: int)
     )
     r = await cur.fetchone()
     return str(r[0]) if r else None
+
+
+# ------------------------------------------------------------------------------- team claims
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A company's claim: places on one shift, or on every shift of a project for a period."""
+
+    id: int
+    code: str
+    enterprise_id: int
+    liaison_user_id: int
+    project_id: int
+    places: int
+    adopted: bool
+    created_at: datetime
+
+
+_CLAIM_COLUMNS = "id, code, enterprise_id, liaison_user_id, project_id, places, adopted, created_at"
+
+
+def _claim(r: aiosqlite.Row) -> Claim:
+    return Claim(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), _at(r[7]))
+
+
+async def insert_claim(
+    conn: aiosqlite.Connection,
+    code: str,
+    enterprise_id: int,
+    liaison: int,
+    project_id: int,
+    places: int,
+    adopted: bool,
+    now: datetime,
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO vol_claims (code, enterprise_id, liaison_user_id, project_id, places, adopted, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (code, enterprise_id, liaison, project_id, places, int(adopted), ts(now)),
+    )
+    return _new_id(cur)
+
+
+async def claim_by_code(conn: aiosqlite.Connection, code: str) -> Claim | None:
+    cur = await conn.execute(f"SELECT {_CLAIM_COLUMNS} FROM vol_claims WHERE code = ?", (code,))
+    r = await cur.fetchone()
+    return _claim(r) if r else None
+
+
+async def claim(conn: aiosqlite.Connection, claim_id: int) -> Claim | None:
+    cur = await conn.execute(f"SELECT {_CLAIM_COLUMNS} FROM vol_claims WHERE id = ?", (claim_id,))
+    r = await cur.fetchone()
+    return _claim(r) if r else None
+
+
+async def claims_of(conn: aiosqlite.Connection, liaison: int, limit: int = 10) -> list[Claim]:
+    cur = await conn.execute(
+        f"SELECT {_CLAIM_COLUMNS} FROM vol_claims WHERE liaison_user_id = ? ORDER BY id DESC LIMIT ?",
+        (liaison, limit),
+    )
+    return [_claim(r) for r in await cur.fetchall()]
+
+
+async def set_team_claim(conn: aiosqlite.Connection, team_id: int, claim_id: int) -> None:
+    await conn.execute("UPDATE vol_teams SET claim_id = ? WHERE id = ?", (claim_id, team_id))
+
+
+async def teams_of_claim(conn: aiosqlite.Connection, claim_id: int) -> list[Team]:
+    cur = await conn.execute(
+        f"SELECT {', '.join('t.' + c.strip() for c in _TEAM_COLUMNS.split(','))} FROM vol_teams t"
+        " JOIN vol_shifts s ON s.id = t.shift_id WHERE t.claim_id = ? ORDER BY s.starts_at",
+        (claim_id,),
+    )
+    return [_team(r) for r in await cur.fetchall()]
+
+
+async def team_member_ids(conn: aiosqlite.Connection, team_id: int) -> list[int]:
+    cur = await conn.execute(
+        "SELECT user_id FROM vol_signups WHERE team_id = ? AND status = 'confirmed' ORDER BY queued_at",
+        (team_id,),
+    )
+    return [r[0] for r in await cur.fetchall()]
+
+
+async def teams_to_warn(conn: aiosqlite.Connection, until: datetime) -> list[Team]:
+    """Teams not yet released, not yet warned, whose release comes before `until`."""
+    cur = await conn.execute(
+        f"SELECT {_TEAM_COLUMNS} FROM vol_teams WHERE released_at IS NULL AND warned_at IS NULL"
+        " AND release_at <= ? ORDER BY release_at",
+        (ts(until),),
+    )
+    return [_team(r) for r in await cur.fetchall()]
+
+
+async def mark_team_warned(conn: aiosqlite.Connection, team_id: int, now: datetime) -> None:
+    await conn.execute("UPDATE vol_teams SET warned_at = ? WHERE id = ?", (ts(now), team_id))
+
+
+async def projects_page(
+    conn: aiosqlite.Connection, topic: str, offset: int, limit: int, project_ids: list[int] | None = None
+) -> list[Project]:
+    """Active projects of a topic (or these ids), by id, one page."""
+    sql = f"SELECT {_PROJECT_COLUMNS} FROM vol_projects WHERE active = 1"
+    params: list[object] = []
+    if topic:
+        sql += " AND topic = ?"
+        params.append(topic)
+    if project_ids is not None:
+        sql += f" AND id IN ({','.join('?' * len(project_ids)) or 'NULL'})"
+        params.extend(project_ids)
+    cur = await conn.execute(sql + " ORDER BY id LIMIT ? OFFSET ?", (*params, limit, offset))
+    return [_project(r) for r in await cur.fetchall()]

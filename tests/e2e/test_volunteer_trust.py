@@ -342,3 +342,59 @@ async def test_mydata_reads_as_titles_and_dates_in_my_language(bot) -> None:
     (shift,) = data["sections"]["volunteering"]["shifts"]
     assert shift["project"] == "华山医院门诊导医（上班前一小时）"
     assert (shift["date"], shift["start"], shift["status"]) == ("2026-11-24", "06:00", "confirmed")
+
+
+@pytest.mark.slow
+async def test_a_liaison_adopts_a_project_by_buttons_sees_who_joined_and_is_told_before_release(bot) -> None:
+    from bot.storage import enterprises as enterprises_repo
+    from bot.storage.db import ts
+
+    await load_projects(bot)
+    liaison = bot.emu.user(1881, "Wang Shan", language_code="en")
+    colleague = bot.emu.user(1882, "Zhao", language_code="en")
+    for person in (liaison, colleague):
+        await bot.onboard(person, language="en")
+    async with bot.services.db.tx() as conn:
+        eid = await enterprises_repo.insert(
+            conn, key="eisai", name="卫材", building_id=None, now=ts(bot.clock.now())
+        )
+        await enterprises_repo.set_liaison(conn, eid, liaison.id, ts(bot.clock.now()))
+
+    await liaison.send("/claim")  # no shift number anywhere: buttons only
+    await liaison.wait_for("Places for your company's team")
+    await liaison.press("Hospital guides")
+    await liaison.press("Huashan Hospital outpatient guide (one hour before work)")
+    await liaison.wait_for("adopt the whole project")
+    await liaison.press("🤝 Adopt the whole project (4 weeks)")
+    await liaison.press("3")
+    claimed = await liaison.wait_for("Your team adopts")
+    link = re.search(r"https://t\.me/\S+\?start=vt-(\w+)", claimed.plain)
+    assert link is not None
+    (share,) = [b["url"] for row in claimed.reply_markup["inline_keyboard"] for b in row if "url" in b]
+    assert share.startswith("https://t.me/share/url?url=") and link.group(1) in share
+    code = link.group(1)
+
+    await colleague.send(f"/start vt-{code}")
+    await colleague.wait_for("Join your team")
+    await colleague.press("Tue 11-24 06:00")
+    await colleague.wait_for("You're signed up")
+
+    await liaison.send("/myteams")
+    await liaison.wait_for("Your team claims")
+    await liaison.press("Huashan Hospital")
+    mine = await liaison.wait_for(lambda m: "1 of 3 joined: Zhao" in m.plain)
+    assert "0 of 3 joined" in mine.plain
+
+    # Places nobody took go back to everyone 24 h before each shift (BOT_VOL_TEAM_RELEASE); the
+    # liaison hears 24 h before that (BOT_VOL_TEAM_WARNING): Tuesday 1 December's on Sunday 06:00.
+    bot.clock.set(datetime(2026, 11, 28, 21, 59, tzinfo=UTC))  # Sunday 05:59
+    await bot.tick()
+    await bot.flush()
+    assert not any(
+        "Dec 2026" in m.plain and "still free" in m.plain and "1 Dec" in m.plain for m in liaison.inbox
+    )
+    await bot.advance(minutes=2)
+    warning = await liaison.wait_for(
+        lambda m: "3 places held for your team are still free" in m.plain and "1 Dec 2026" in m.plain
+    )
+    assert "/myteams" in warning.plain

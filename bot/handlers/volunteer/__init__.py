@@ -16,7 +16,7 @@ from bot.context import BotContext
 from bot.domain.checkin import looks_like_code
 from bot.handlers import registry
 from bot.handlers.routing import chat_of, message_of
-from bot.handlers.volunteer import organisers, volunteers
+from bot.handlers.volunteer import organisers, teams, volunteers
 from bot.handlers.volunteer.router import PROMPT, prompt_answered, router
 from bot.msgids import N_
 
@@ -28,8 +28,9 @@ COMMANDS = {
     "shiftmsg": organisers.shift_message_command,
     "poster": organisers.poster_command,
     "attendance": organisers.attendance_command,
-    "claim": organisers.claim_command,
-    "jointeam": volunteers.join_team_command,
+    "claim": teams.claim_command,
+    "myteams": teams.my_teams_command,
+    "jointeam": teams.join_command,
     "verify": volunteers.verify_command,
 }
 
@@ -63,7 +64,7 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(private & filters.LOCATION, router.message(volunteers.location_shared)))
     registry.start_payload("in-", router.message(volunteers.check_in_link))
     registry.start_payload("cert-", router.message(volunteers.verify_link))
-    registry.start_payload("vt-", router.message(volunteers.join_team_link))
+    registry.start_payload("vt-", router.message(teams.join_link))
     registry.command("volunteer", N_("Volunteer: projects and shifts"), order=30)
     registry.command("myshifts", N_("My volunteer shifts"), order=31)
     registry.command("myhours", N_("My volunteer hours and certificate"), order=32)
@@ -71,4 +72,6 @@ def register(app: Application) -> None:
     registry.command("roster", N_("Organisers: shift rosters and attendance"), staff_only=True, order=70)
     registry.command("poster", N_("Organisers: check-in QR posters"), staff_only=True, order=71)
     registry.command("attendance", N_("Organisers: a month's attendance as CSV"), staff_only=True, order=72)
+    registry.command("claim", N_("Company liaisons: hold volunteer places for your team"), order=34)
+    registry.command("myteams", N_("Company liaisons: your teams and who joined"), order=35)
     registry.menu_item(N_("Volunteer"), volunteers.LIST.data(), order=30)

@@ -1,6 +1,6 @@
 # i18n-domain: volunteer
 """The organisers' desk in the chat: /roster (a shift's volunteers, attendance marks, cancelling
-the shift), /shiftmsg, /poster, /attendance, and /claim for a company liaison's team.
+the shift), /shiftmsg, /poster and /attendance.
 
 Who may do what is checked by the service at the moment of the press or command; a refusal comes
 back as the person's words through the router.
@@ -311,13 +311,3 @@ async def attendance_command(update: Update, context: BotContext) -> None:
         raise InvalidInput("attendance_usage")
     data, name = await context.services.volunteer.attendance.attendance_csv(sender_id(update), month)
     await context.send_file(update, data, name, caption="volunteer/attendance_caption.html", month=month)
-
-
-async def claim_command(update: Update, context: BotContext) -> None:
-    """/claim <shift number> <headcount>: a company liaison holds places for their team."""
-    args = context.args or []
-    if len(args) != 2 or not all(a.isdigit() for a in args):
-        raise InvalidInput("claim_usage")
-    team, card = await context.services.volunteer.teams.claim(sender_id(update), int(args[0]), int(args[1]))
-    link = f"https://t.me/{context.bot.username}?start=vt-{team.code}"
-    await context.reply(update, "volunteer/team_claimed.html", team=team, card=card, link=link)

@@ -19,6 +19,7 @@ from bot.services.volunteer.cards import ShiftCard
 from bot.services.volunteer.checkin import CheckIn
 from bot.services.volunteer.finder import FinderPage
 from bot.services.volunteer.notices import CANT_COME, CHECK_IN, COMING, PASS, SIGN_UP, TAKE
+from bot.services.volunteer.signups import SignUpResult
 
 LIST = router.action("list")  # the finder's first page (the main menu's Volunteer)
 PROJECT = router.action("p")  # a project's dates (older messages: project id, page)
@@ -481,12 +482,8 @@ async def location_shared(update: Update, context: BotContext) -> None:
     await _checked_in(update, context, result)
 
 
-# ------------------------------------------------------------------ company teams
-
-
-async def join_team_link(update: Update, context: BotContext, code: str) -> None:
-    """`/start vt-<code>` (the link a company liaison shares) or `/jointeam <code>`."""
-    result = await context.services.volunteer.teams.join(sender_id(update), code)
+async def signed_up(update: Update, context: BotContext, result: SignUpResult) -> None:
+    """The answer to a sign-up made by a link (a team's), not a button: a new message."""
     await context.reply(
         update,
         "volunteer/signed_up.html",
@@ -494,7 +491,3 @@ async def join_team_link(update: Update, context: BotContext, code: str) -> None
         result=result,
         card=result.card,
     )
-
-
-async def join_team_command(update: Update, context: BotContext) -> None:
-    await join_team_link(update, context, context.args[0] if context.args else "")

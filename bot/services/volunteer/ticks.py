@@ -73,12 +73,16 @@ class Ticks(UseCases):
             return len(expired)
 
     async def _release_teams(self) -> int:
-        """Team places nobody took by the release time: offered to the people waiting."""
+        """Team places nobody took by the release time: offered to the people waiting. The liaison
+        is told BOT_VOL_TEAM_WARNING before, and again when the places go."""
+        teams_service = self.services.volunteer.teams
         async with self.db.tx() as conn:
             now = self.now()
+            await teams_service.warn_and_release(conn, now)
             teams = await repo.teams_to_release(conn, now)
             for team in teams:
                 await repo.release_team(conn, team.id, now)
+                await teams_service.tell_released(conn, team, now)
                 shift = await repo.shift(conn, team.shift_id)
                 assert shift is not None
                 await self.services.volunteer.signups.fill_from_waitlist(conn, shift, now)
