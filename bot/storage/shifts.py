@@ -1200,3 +1200,10 @@ async def projects_page(
         params.extend(project_ids)
     cur = await conn.execute(sql + " ORDER BY id LIMIT ? OFFSET ?", (*params, limit, offset))
     return [_project(r) for r in await cur.fetchall()]
+
+
+async def attach_series(conn: aiosqlite.Connection, shift_id: int, user_id: int, series_id: int) -> None:
+    """A date the person already held becomes part of their series (so it is cancelled with it)."""
+    await conn.execute(
+        "UPDATE vol_signups SET series_id = ? WHERE shift_id = ? AND user_id = ?", (series_id, shift_id, user_id)
+    )

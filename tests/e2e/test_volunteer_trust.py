@@ -398,3 +398,95 @@ async def test_a_liaison_adopts_a_project_by_buttons_sees_who_joined_and_is_told
         lambda m: "3 places held for your team are still free" in m.plain and "1 Dec 2026" in m.plain
     )
     assert "/myteams" in warning.plain
+
+
+@pytest.mark.slow
+async def test_every_tuesday_in_one_step_and_cancelled_in_one_step(bot) -> None:
+    await load_projects(bot)
+    hu = bot.emu.user(1891, "Hu", language_code="en")
+    await bot.onboard(hu, language="en")
+    await sign_up_tuesday(bot, hu)
+    await hu.press("🔁 Every Tuesday 06:00: next 4")
+    series = await hu.wait_for("Series: 4 shifts are yours")
+    assert series.plain.count("✅") == 4 and "1 Dec 2026" in series.plain and "15 Dec 2026" in series.plain
+    before = [m for m in hu.inbox if "Reminder" in m.plain]
+    await hu.press("Cancel the whole series")
+    await hu.wait_for("Series cancelled: you left 4 shifts")
+    async with bot.services.db.read() as conn:
+        mine = await shifts_repo.of_user(conn, hu.id, ("confirmed",), after=bot.clock.now())
+    assert mine == []  # the first Tuesday, held before the series, is one of its dates: it went too
+    bot.clock.set(MON_2000)
+    await bot.tick()
+    await bot.flush()
+    assert [m for m in hu.inbox if "Reminder" in m.plain] == before
+
+
+@pytest.mark.slow
+async def test_a_capacity_cut_asks_the_organiser_who_stays_and_tells_the_others(bot) -> None:
+    await load_projects(bot)
+    organiser = bot.emu.user(1901, "Claire", language_code="en")
+    await bot.onboard(organiser, language="en")
+    await make_organiser(bot, organiser)
+    people = [bot.emu.user(1910 + i, f"P{i}", language_code="en") for i in range(3)]
+    shift = await shift_at(bot, TUE_0600)
+    for person in people:
+        await bot.services.users.seen(person.id, person.first_name, None, "en")
+        await bot.services.users.set_language(person.id, "en")
+        await bot.services.volunteer.signups.sign_up(person.id, shift.id)
+    # The room is smaller: an import cuts the desk to 2 places (it silently kept 3 before).
+    text = (await _projects_text()).replace("capacity: 8\n", "capacity: 2\n")
+    await bot.services.volunteer.imports.import_projects(text)
+    await bot.flush()
+    ask = await organiser.wait_for("who stays?")
+    assert "✅ P0" in ask.buttons and "✅ P1" in ask.buttons and "▫️ P2" in ask.buttons
+    await organiser.press("✅ P1")
+    await organiser.press("▫️ P2")
+    await organiser.press("Done: tell the others")
+    await organiser.wait_for("1 people were told")
+    sorry = await people[1].wait_for("yours could not be kept")
+    assert "Other dates of this project still have places" in sorry.plain and any(
+        "Sign me up" in b for b in sorry.buttons
+    )
+    assert not any("could not be kept" in m.plain for m in people[0].inbox + people[2].inbox)
+
+
+async def _projects_text() -> str:
+    from tests.e2e.test_volunteer import PROJECTS
+
+    return PROJECTS.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+async def test_moving_the_time_reschedules_reminders_and_tells_people(bot) -> None:
+    await load_projects(bot)
+    organiser = bot.emu.user(1921, "Claire", language_code="en")
+    await bot.onboard(organiser, language="en")
+    await make_organiser(bot, organiser)
+    hu = bot.emu.user(1922, "Hu", language_code="en")
+    await bot.onboard(hu, language="en")
+    await sign_up_tuesday(bot, hu)
+    await organiser.send("/roster")
+    await organiser.press("Tue 11-24 06:00")
+    await organiser.press("🕒 Change time")
+    prompt = await organiser.wait_for("When does this shift take place now")
+    await organiser.send("07:30", reply_to=prompt)
+    await organiser.wait_for("1 person is being told")
+    moved = await hu.wait_for("has a new time")
+    assert "07:30" in moved.plain and "It was" in moved.plain and "06:00" in moved.plain
+    bot.clock.set(datetime(2026, 11, 23, 22, 29, tzinfo=UTC))  # 06:29: the old 05:00 reminder time is past
+    await bot.tick()
+    await bot.flush()
+    assert not any("starts soon" in m.plain for m in hu.inbox)
+    await bot.advance(minutes=1)  # 06:30, an hour before 07:30
+    soon = await hu.wait_for("starts soon")
+    assert "07:30" in soon.plain
+
+
+def test_french_project_buttons_are_cut_between_words() -> None:
+    from bot.domain.finder import shorten
+
+    title = "Accueil aux consultations de l'hôpital Huashan (une heure avant le travail)"
+    label = shorten(title, 30)
+    assert label.endswith("…") and len(label) <= 30
+    assert title.startswith(label[:-1]) and title[len(label) - 1] in " ("  # ends where a word ends
+    assert shorten("华山医院门诊导医（上班前一小时）", 8) == "华山医院门诊导…"

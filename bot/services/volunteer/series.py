@@ -55,6 +55,9 @@ class Series(UseCases):
         for one in same:
             try:
                 result = await self.services.volunteer.signups.sign_up(user_id, one.id, series_id=series_id)
+                if result.status.startswith("already_"):
+                    async with self.db.tx() as conn:
+                        await repo.attach_series(conn, one.id, user_id, series_id)
                 lines.append(SeriesLine(result.card, result.status))
             except InvalidInput as problem:  # this date only: the others still go ahead
                 async with self.db.read() as conn:
