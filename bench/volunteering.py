@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import datetime, time, timedelta
+import time
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 
 from bot.domain.checkin import distance_m
 from bot.domain.finder import TOPICS, search_text
@@ -50,15 +52,25 @@ async def populate(services: Services, projects: int = 2_500, shifts: int = 20_0
         for p in range(1, projects + 1):
             slot = rng.choice(("early", "lunch", "lunch", "evening", "evening", "weekend"))
             if slot == "early":
-                start = rng.choice((time(6, 0), time(6, 30), time(7, 0), time(7, 30), time(8, 0)))
+                start = rng.choice(
+                    (
+                        clock_time(6, 0),
+                        clock_time(6, 30),
+                        clock_time(7, 0),
+                        clock_time(7, 30),
+                        clock_time(8, 0),
+                    )
+                )
                 lat, lon = (
-                    _point(rng, huashan_m + 150, 2_500) if start == time(6, 0) else _point(rng, 50, 2_500)
+                    _point(rng, huashan_m + 150, 2_500)
+                    if start == clock_time(6, 0)
+                    else _point(rng, 50, 2_500)
                 )
             else:
                 start = {
-                    "lunch": time(12, rng.choice((0, 15, 30))),
-                    "evening": time(18, 30),
-                    "weekend": time(9, 30),
+                    "lunch": clock_time(12, rng.choice((0, 15, 30))),
+                    "evening": clock_time(18, 30),
+                    "weekend": clock_time(9, 30),
                 }[slot]
                 lat, lon = _point(rng, 50, 2_500)
             topic = topics[p % len(topics)]
@@ -95,3 +107,68 @@ async def populate(services: Services, projects: int = 2_500, shifts: int = 20_0
                         made += 1
                 day += timedelta(days=1)
     return made
+
+
+# ----------------------------------------------------------------------------------- the scenario
+
+GOAL_MS = 300.0  # a /volunteer answer (send or press to the bot's reply) at the 95th percentile
+NOW = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)  # Monday 09:30 in Shanghai
+
+
+async def run(quick: bool, size: tuple[int, int] | None = None) -> list[dict[str, object]]:
+    """Every /volunteer path, timed end to end through the emulator, with 2,500 projects
+    (`size`: projects and shifts, for the smoke test)."""
+    import statistics
+    import tempfile
+    from pathlib import Path
+
+    from bench.harness import bench_settings, quiet_logs
+    from bot.app import build_application, handling, running
+    from bot.clock import ManualClock
+    from bot.sandbox.emulator import Emulator, Limits
+
+    projects, shifts = size or ((500, 4_000) if quick else (2_500, 20_000))
+    quiet_logs()
+    rows: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        async with Emulator(limits=Limits(enabled=False)) as emu:
+            app = build_application(
+                bench_settings(Path(folder) / "v.sqlite3", emu.api_url), ManualClock(NOW, frozen=True)
+            )
+            emu.bot_busy = lambda: handling(app)
+            async with running(app, poll_timeout=0.5):
+                services = app.bot_data["services"]
+                projects_file = Path(__file__).resolve().parents[1] / "bot" / "data" / "projects.yaml"
+                await services.volunteer.imports.import_projects(projects_file.read_text(encoding="utf-8"))
+                await populate(services, projects, shifts)
+                hu = emu.user(4242, "Hu", language_code="en")
+                await services.users.seen(hu.id, "Hu", None, "en")
+                await services.users.set_language(hu.id, "en")
+                timings: dict[str, list[float]] = {}
+
+                async def timed(path: str, action: object) -> None:
+                    hu.mark()
+                    started = time.perf_counter()
+                    await action  # type: ignore[misc]  # a coroutine of the person's API
+                    await hu.wait_for(lambda m: True, timeout=30)
+                    timings.setdefault(path, []).append((time.perf_counter() - started) * 1000)
+
+                for _ in range(2 if quick else 5):
+                    await timed("/volunteer", hu.send("/volunteer"))
+                    await timed("before work", hu.press("Before work (06:00–09:00)"))
+                    await timed("more", hu.press("More ›"))
+                    await timed("weekend", hu.press("Weekend"))
+                    await timed("4 weeks", hu.press("🗓 This week"))
+                    await timed("topics", hu.press("🏷 Topics"))
+                    await timed("a topic", hu.press("Hospital guides"))
+                    await timed("search", hu.send("/volunteer 老人 关爱"))
+                every = [t for values in timings.values() for t in values]
+                for path, values in timings.items():
+                    rows.append({"scenario": "volunteering", "metric": f"{path} (median)", "value": statistics.median(values),
+                                 "unit": "ms", "goal": "", "met": None})  # fmt: skip
+                p95 = statistics.quantiles(every, n=20)[-1] if len(every) > 1 else every[0]
+                rows.append({"scenario": "volunteering", "metric": f"any /volunteer answer, p95 ({projects} projects)",
+                             "value": p95, "unit": "ms", "goal": f"< {GOAL_MS:.0f}", "met": p95 < GOAL_MS})  # fmt: skip
+                rows.append({"scenario": "volunteering", "metric": "Bot API errors", "value": float(len(emu.error_log)),
+                             "unit": "", "goal": "0", "met": not emu.error_log})  # fmt: skip
+    return rows

@@ -111,6 +111,14 @@ class Filter:
         return WEEK_DAYS if self.week else MONTH_DAYS
 
 
+def slot_window(slot: str) -> tuple[frozenset[int], time | None, time | None]:
+    """The weekdays (Monday 0) and the [start, end) local start times a slot keeps."""
+    if slot == "k":
+        return frozenset({5, 6}), None, None
+    low, high = _WINDOWS[slot]
+    return frozenset(range(5)), low, high
+
+
 def in_slot(slot: str, local_start: datetime) -> bool:
     """Does a shift starting at this local time fit the slot? Weekday slots exclude weekends."""
     if not slot:

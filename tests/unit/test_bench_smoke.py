@@ -59,3 +59,12 @@ async def test_throughput_answers_every_update_of_both_bots() -> None:
 async def test_startup_answers_the_first_update() -> None:
     rows = _rows_ok(await startup.run(True, scale=TINY, repeats=1))
     assert next(iter(rows.values()))["value"] > 0
+
+
+@pytest.mark.slow
+async def test_volunteering_paths_are_timed() -> None:
+    from bench import volunteering
+
+    rows = _rows_ok(await volunteering.run(True, size=(40, 320)))
+    assert rows["Bot API errors"]["value"] == 0
+    assert any(m.startswith("any /volunteer answer, p95") for m in rows)

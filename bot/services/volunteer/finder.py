@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from bot.domain import finder as rules
 from bot.domain.checkin import distance_m
@@ -71,27 +71,30 @@ class Finder(UseCases):
             project = await repo.project(conn, flt.project_id) if flt.project_id else None
             if flt.project_id and (project is None or not project.active):
                 raise InvalidInput("project_gone")
-            places = await repo.places(conn)
+            places = await repo.places(conn, with_text=query is not None)
             distances = _distances(places, building)
             allowed, scores = _allowed(places, flt, building, distances, query)
+            last = now + timedelta(days=rules.MONTH_DAYS if flt.project_id else flt.days)
+            slot = _local_slot(flt.slot, now, last, tz)
+            # One result per project (its soonest matching shift), chosen by SQL when it can test the slot.
+            grouped = not flt.project_id and (slot is not None or not flt.slot)
             candidates = await repo.candidates(
                 conn,
                 now,
-                now + timedelta(days=rules.MONTH_DAYS if flt.project_id else flt.days),
+                last,
                 topic=flt.topic,
                 project_ids=sorted(allowed) if allowed is not None else None,
+                slot=slot,
+                first_per_project=grouped,
             )
-            chosen: dict[int, repo.Candidate] = {}
-            listed: list[repo.Candidate] = []
-            for c in candidates:
-                if not rules.in_slot(flt.slot, c.starts_at.astimezone(tz)):
-                    continue
-                if flt.project_id:
-                    listed.append(c)  # one project: every date
-                elif c.project_id not in chosen:
-                    chosen[c.project_id] = c  # one result per project: its soonest matching shift
-            if not flt.project_id:
-                listed = sorted(chosen.values(), key=_rank(scores, distances))
+            if slot is None and flt.slot:  # a zone whose offset changes in the window: filter here
+                candidates = [c for c in candidates if rules.in_slot(flt.slot, c.starts_at.astimezone(tz))]
+            if not flt.project_id and not grouped:
+                soonest: dict[int, repo.Candidate] = {}
+                for c in candidates:
+                    soonest.setdefault(c.project_id, c)
+                candidates = list(soonest.values())
+            listed = candidates if flt.project_id else sorted(candidates, key=_rank(scores, distances))
             shown = listed[page * rules.PAGE : (page + 1) * rules.PAGE]
             results = []
             for c in shown:
@@ -101,6 +104,23 @@ class Finder(UseCases):
         return FinderPage(
             flt, results, page, len(listed) > (page + 1) * rules.PAGE, len(listed), query, building, project
         )
+
+
+def _local_slot(slot: str, first: datetime, last: datetime, tz: tzinfo) -> repo.LocalSlot | None:
+    """The slot as SQL can test it, when the zone's offset is the same all through the window
+    (Shanghai has no daylight saving time); None otherwise, and the caller filters in Python."""
+    if not slot:
+        return None
+    offset, later = first.astimezone(tz).utcoffset(), last.astimezone(tz).utcoffset()
+    if offset is None or offset != later:
+        return None
+    weekdays, start, end = rules.slot_window(slot)
+    return repo.LocalSlot(
+        int(offset.total_seconds() // 60),
+        weekdays,
+        f"{start:%H:%M}" if start else "00:00",
+        f"{end:%H:%M}" if end else "24:00",
+    )
 
 
 def _distances(places: list[repo.Place], building: buildings_repo.Building | None) -> dict[int, int]:
