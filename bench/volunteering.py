@@ -156,7 +156,8 @@ async def run(quick: bool, size: tuple[int, int] | None = None) -> list[dict[str
                 for _ in range(2 if quick else 5):
                     await timed("/volunteer", hu.send("/volunteer"))
                     await timed("before work", hu.press("Before work (06:00–09:00)"))
-                    await timed("more", hu.press("More ›"))
+                    if hu.last is not None and "More ›" in hu.last.buttons:
+                        await timed("more", hu.press("More ›"))
                     await timed("weekend", hu.press("Weekend"))
                     await timed("4 weeks", hu.press("🗓 This week"))
                     await timed("topics", hu.press("🏷 Topics"))
