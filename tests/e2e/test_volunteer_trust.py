@@ -91,7 +91,7 @@ async def _roster_line(bot, organiser, name: str) -> str:
     await organiser.send("/roster")
     await organiser.press("Tue 11-24 06:00")
     roster = await organiser.wait_for("Roster")
-    return next(line for line in roster.plain.split("\n") if name in line)
+    return next(line for line in roster.plain.split("\n") if re.match(rf"^(✅|❌|⚠️|👍|•) {name}\b", line))
 
 
 @pytest.mark.slow
@@ -490,3 +490,33 @@ def test_french_project_buttons_are_cut_between_words() -> None:
     assert label.endswith("…") and len(label) <= 30
     assert title.startswith(label[:-1]) and title[len(label) - 1] in " ("  # ends where a word ends
     assert shorten("华山医院门诊导医（上班前一小时）", 8) == "华山医院门诊导…"
+
+
+@pytest.mark.slow
+async def test_the_organiser_confirms_an_unverified_check_in_and_corrects_the_hours(bot) -> None:
+    await load_projects(bot)
+    organiser = bot.emu.user(1931, "Claire", language_code="en")
+    await bot.onboard(organiser, language="en")
+    await make_organiser(bot, organiser)
+    hu = bot.emu.user(1932, "Hu", language_code="en")
+    await bot.onboard(hu, language="en")
+    await sign_up_tuesday(bot, hu)
+    bot.clock.set(TUE_0600 - timedelta(minutes=5))
+    await hu.send("/myshifts")  # the reminder's Check in button (its data), pressed on any message
+    await hu.wait_for("Your upcoming volunteer shifts")
+    await hu.press_data(f"1|vol|in|{(await shift_at(bot, TUE_0600)).id}", message=hu.last)
+    await hu.wait_for("Show you're there with one of these")
+    await hu.press("Check in without proof")
+    await hu.wait_for("recorded as unverified")
+    assert (await bot.services.volunteer.hours.hours(hu.id)).total == 0
+    bot.clock.set(TUE_0600 + timedelta(minutes=30))
+    line = await _roster_line(bot, organiser, "Hu")
+    assert "no proof" in line and "unverified" in line
+    await organiser.press("Confirm: Hu")
+    await organiser.wait_for(lambda m: "✅ Hu" in m.plain)
+    assert (await bot.services.volunteer.hours.hours(hu.id)).total == 1.0
+    await organiser.press("⏱")
+    await organiser.press("1.5 h")
+    await organiser.wait_for("1.5 hours credited")
+    await hu.send("/myhours")
+    assert "Total: 1.5 hours · 1 shift" in (await hu.wait_for("Your volunteer hours")).plain
