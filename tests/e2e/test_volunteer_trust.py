@@ -20,6 +20,14 @@ from tests.e2e.test_volunteer_organiser import make_organiser
 MON_2000 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # 20:00 Monday in Shanghai: the evening reminder
 
 
+async def claire(bot, user_id: int):
+    """The hospital desk's organiser, onboarded in English."""
+    organiser = bot.emu.user(user_id, "Claire", language_code="en")
+    await bot.onboard(organiser, language="en")
+    await make_organiser(bot, organiser)
+    return organiser
+
+
 def result_buttons(message) -> list[str]:
     """The finder's result buttons (a time, then a project's title)."""
     return [b for b in message.buttons if re.match(r"^(✅ |⏳ )?\w{3}\.? \d\d-\d\d \d\d:\d\d · ", b)]
@@ -97,9 +105,7 @@ async def _roster_line(bot, organiser, name: str) -> str:
 @pytest.mark.slow
 async def test_expired_code_or_7km_away_credits_nothing_and_shows_unverified(bot) -> None:
     await load_projects(bot)
-    organiser = bot.emu.user(1811, "Claire", language_code="en")
-    await bot.onboard(organiser, language="en")
-    await make_organiser(bot, organiser)
+    organiser = await claire(bot, 1811)
     far, late = bot.emu.user(1812, "Far", language_code="en"), bot.emu.user(1813, "Late", language_code="en")
     for person in (far, late):
         await bot.onboard(person, language="en")
@@ -150,9 +156,7 @@ async def test_expired_code_or_7km_away_credits_nothing_and_shows_unverified(bot
 @pytest.mark.slow
 async def test_reminders_follow_the_language_and_the_room(bot) -> None:
     await load_projects(bot)
-    organiser = bot.emu.user(1821, "Claire", language_code="en")
-    await bot.onboard(organiser, language="en")
-    await make_organiser(bot, organiser)
+    organiser = await claire(bot, 1821)
     hu = bot.emu.user(1822, "Hu", language_code="en")
     await bot.onboard(hu, language="en")
     await sign_up_tuesday(bot, hu)
@@ -424,9 +428,7 @@ async def test_every_tuesday_in_one_step_and_cancelled_in_one_step(bot) -> None:
 @pytest.mark.slow
 async def test_a_capacity_cut_asks_the_organiser_who_stays_and_tells_the_others(bot) -> None:
     await load_projects(bot)
-    organiser = bot.emu.user(1901, "Claire", language_code="en")
-    await bot.onboard(organiser, language="en")
-    await make_organiser(bot, organiser)
+    organiser = await claire(bot, 1901)
     people = [bot.emu.user(1910 + i, f"P{i}", language_code="en") for i in range(3)]
     shift = await shift_at(bot, TUE_0600)
     for person in people:
@@ -459,9 +461,7 @@ async def _projects_text() -> str:
 @pytest.mark.slow
 async def test_moving_the_time_reschedules_reminders_and_tells_people(bot) -> None:
     await load_projects(bot)
-    organiser = bot.emu.user(1921, "Claire", language_code="en")
-    await bot.onboard(organiser, language="en")
-    await make_organiser(bot, organiser)
+    organiser = await claire(bot, 1921)
     hu = bot.emu.user(1922, "Hu", language_code="en")
     await bot.onboard(hu, language="en")
     await sign_up_tuesday(bot, hu)
@@ -495,9 +495,7 @@ def test_french_project_buttons_are_cut_between_words() -> None:
 @pytest.mark.slow
 async def test_the_organiser_confirms_an_unverified_check_in_and_corrects_the_hours(bot) -> None:
     await load_projects(bot)
-    organiser = bot.emu.user(1931, "Claire", language_code="en")
-    await bot.onboard(organiser, language="en")
-    await make_organiser(bot, organiser)
+    organiser = await claire(bot, 1931)
     hu = bot.emu.user(1932, "Hu", language_code="en")
     await bot.onboard(hu, language="en")
     await sign_up_tuesday(bot, hu)

@@ -123,11 +123,7 @@ async def show_roster(press: Press, context: BotContext) -> None:
     )
 
 
-@router.on(MARK)
-async def mark(press: Press, context: BotContext) -> None:
-    roster = await context.services.volunteer.organisers.mark(
-        press.user_id, press.int_arg(0), press.int_arg(1) == 1
-    )
+async def _saved(press: Press, context: BotContext, roster: Roster) -> None:
     await press.answer(context.gettext("Saved."))
     await context.reply(
         press.update,
@@ -136,6 +132,14 @@ async def mark(press: Press, context: BotContext) -> None:
         edit=True,
         roster=roster,
         card=roster.card,
+    )
+
+
+@router.on(MARK)
+async def mark(press: Press, context: BotContext) -> None:
+    organisers = context.services.volunteer.organisers
+    await _saved(
+        press, context, await organisers.mark(press.user_id, press.int_arg(0), press.int_arg(1) == 1)
     )
 
 
@@ -153,18 +157,8 @@ async def hours_choices(press: Press, context: BotContext) -> None:
 
 @router.on(CREDIT)
 async def credit(press: Press, context: BotContext) -> None:
-    roster = await context.services.volunteer.organisers.credit(
-        press.user_id, press.int_arg(0), press.int_arg(1)
-    )
-    await press.answer(context.gettext("Saved."))
-    await context.reply(
-        press.update,
-        "volunteer/roster.html",
-        _roster_buttons(context, roster),
-        edit=True,
-        roster=roster,
-        card=roster.card,
-    )
+    organisers = context.services.volunteer.organisers
+    await _saved(press, context, await organisers.credit(press.user_id, press.int_arg(0), press.int_arg(1)))
 
 
 @router.on(CODE)

@@ -123,24 +123,23 @@ class Organisers(UseCases):
         """The organiser corrects the time credited to one volunteer (present, for this long)."""
         if not 0 <= minutes <= 12 * 60:
             raise InvalidInput("minutes_range")
-        async with self.db.tx() as conn:
-            now = self.now()
-            signup = await repo.signup_by_id(conn, signup_id)
-            if signup is None or signup.status != "confirmed":
-                raise InvalidInput("not_signed_up")
-            shift, project = await shift_and_project(conn, signup.shift_id)
-            access = await self.services.access.of_in(conn, actor_id)
-            ensure(may_run_shifts(access, project), NOT_ORGANISER)
-            if now < shift.starts_at - rules.CHECKIN_EARLY:
-                raise InvalidInput("too_early_to_mark")
-            await repo.set_credited(conn, signup_id, minutes, actor_id, now)
-            await roles_repo.audit(
-                conn, now, actor_id, "vol.credit", f"shift:{shift.id}", f"user {signup.user_id} {minutes} min"
-            )
-        return await self.roster(actor_id, shift.id)
+        return await self._attendance(actor_id, signup_id, "vol.credit", f"{minutes} min", minutes=minutes)
 
     async def mark(self, actor_id: int, signup_id: int, present: bool) -> Roster:
-        """The organiser (or staff) marks a volunteer present or absent from the roster."""
+        """The organiser (or staff) marks a volunteer present or absent from the roster (present
+        also confirms an unverified check-in)."""
+        return await self._attendance(actor_id, signup_id, "vol.mark", f"present={present}", present=present)
+
+    async def _attendance(
+        self,
+        actor_id: int,
+        signup_id: int,
+        action: str,
+        detail: str,
+        *,
+        present: bool = True,
+        minutes: int | None = None,
+    ) -> Roster:
         async with self.db.tx() as conn:
             now = self.now()
             signup = await repo.signup_by_id(conn, signup_id)
@@ -151,14 +150,12 @@ class Organisers(UseCases):
             ensure(may_run_shifts(access, project), NOT_ORGANISER)
             if now < shift.starts_at - rules.CHECKIN_EARLY:
                 raise InvalidInput("too_early_to_mark")
-            await repo.mark_attendance(conn, signup_id, present, actor_id, now)
+            if minutes is None:
+                await repo.mark_attendance(conn, signup_id, present, actor_id, now)
+            else:
+                await repo.set_credited(conn, signup_id, minutes, actor_id, now)
             await roles_repo.audit(
-                conn,
-                now,
-                actor_id,
-                "vol.mark",
-                f"shift:{shift.id}",
-                f"user {signup.user_id} present={present}",
+                conn, now, actor_id, action, f"shift:{shift.id}", f"user {signup.user_id} {detail}"
             )
         return await self.roster(actor_id, shift.id)
 
