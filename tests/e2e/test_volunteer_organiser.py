@@ -42,7 +42,9 @@ async def test_organiser_roster_attendance_message_and_cancellation(bot) -> None
     await organiser.wait_for("dès 15 minutes avant le début")
 
     shift = await shift_at(bot, TUE_0600)
-    await organiser.send(f"/shiftmsg {shift.id} Le comptoir est au hall B <b>demain</b>")
+    await organiser.press("✉️ Écrire à tous les inscrits")  # no shift number to find anywhere
+    prompt = await organiser.wait_for("Votre message à tous les inscrits")
+    await organiser.send("Le comptoir est au hall B <b>demain</b>", reply_to=prompt)
     await organiser.wait_for("1 bénévoles")
     note = await hu.wait_for("Message from the organiser")
     assert "<b>demain</b>" in note.plain  # the organiser's text arrives literally

@@ -29,6 +29,7 @@ MARK = router.action("m")
 HOURS = router.action("h")  # the choices of credited time for one volunteer
 CREDIT = router.action("cr")  # sign-up, minutes
 CODE = router.action("code")  # the rotating check-in code on the organiser's screen
+MESSAGE = router.action("msg")  # asks for a message to everyone on the shift
 MOVE_PLACE = router.action("mp")
 MOVE_TIME = router.action("mt")
 PLACES = router.action("cap")  # shift, new capacity
@@ -95,6 +96,7 @@ def _roster_buttons(context: BotContext, roster: Roster) -> Buttons:
         CODE.button(context.gettext("🔑 Check-in code"), card.id),
         POSTER.button(context.gettext("🖨 Poster"), card.id),
     ])  # fmt: skip
+    rows.append([MESSAGE.button(context.gettext("✉️ Message everyone on this shift"), card.id)])
     rows.append([
         MOVE_PLACE.button(context.gettext("📍 Change place"), card.id),
         MOVE_TIME.button(context.gettext("🕒 Change time"), card.id),
@@ -173,13 +175,13 @@ async def code_screen(press: Press, context: BotContext) -> None:
     )  # fmt: skip
 
 
-@router.on(MOVE_PLACE, MOVE_TIME)
+@router.on(MOVE_PLACE, MOVE_TIME, MESSAGE)
 async def move_pressed(press: Press, context: BotContext) -> None:
-    """Asks for the new place or time (a reply to the question, so it is never mistaken)."""
+    """Asks for the new place or time, or a message (a reply to the question, so it is never mistaken)."""
     shift_id = press.int_arg(0)
     await context.services.volunteer.organisers.roster(press.user_id, shift_id)  # may they? (refused here)
     await press.answer()
-    kind = "place" if press.action == MOVE_PLACE.name else "time"
+    kind = {MOVE_PLACE.name: "place", MOVE_TIME.name: "time"}.get(press.action, "message")
     prompt = await context.reply(
         press.update,
         f"volunteer/move_{kind}_prompt.html",
@@ -190,6 +192,10 @@ async def move_pressed(press: Press, context: BotContext) -> None:
 
 
 async def move_typed(update: Update, context: BotContext, kind: str, shift_id: int, text: str) -> None:
+    if kind == "message":
+        told = await context.services.volunteer.organisers.message_shift(sender_id(update), shift_id, text)
+        await context.reply(update, "volunteer/message_sent.html", told=told)
+        return
     changes = context.services.volunteer.changes
     change = changes.change_place if kind == "place" else changes.change_time
     card, told = await change(sender_id(update), shift_id, text)
