@@ -66,6 +66,11 @@ async def test_every_volunteer_path_answers_within_limits_with_2500_projects(bot
     assert 2 <= len(topics.buttons) <= 9
     await hu.press("Hospital guides")
     await hu.wait_for(lambda m: "Hospital guides" in m.plain and "Looking for" in m.plain, timeout=15)
+    await hu.press("🔎 Search")
+    prompt = await hu.wait_for("What are you looking for?")
+    await hu.send("jogging", reply_to=prompt)  # a reply to the question, never "the next message"
+    jogging = await hu.wait_for("“jogging”", timeout=15)
+    assert result_buttons(jogging)[0].startswith("Wed 11-25 18:30 · One-hour jogging")
     await hu.send("/volunteer 老人")
     found = await hu.wait_for("“老人”", timeout=15)
     assert result_buttons(found)
@@ -90,6 +95,9 @@ async def test_every_volunteer_path_answers_within_limits_with_2500_projects(bot
     await admin.wait_for("Check-in posters")
     await admin.press("More ›")
     await bot.emu.wait_idle()
+    await admin.send("/roster")
+    desk = await admin.wait_for("Shifts of your projects", timeout=15)
+    assert 1 <= len(desk.buttons) <= 20
     for message in hu.inbox + admin.inbox:
         assert len(message.plain) <= 4096 and len(message.buttons) <= 100
     assert bot.emu.error_log == []
@@ -273,7 +281,7 @@ async def test_certificate_renders_chinese_without_fonts_and_its_serial_verifies
     bot.clock.set(TUE_0600 + timedelta(hours=3))
     await li.send("/myhours")
     hours = await li.wait_for("您的志愿服务时长")
-    assert "合计： 1小时 · 1个班次" in hours.plain and ":" not in hours.plain.replace("：", "")
+    assert "合计：1小时 · 1个班次" in hours.plain and ":" not in hours.plain.replace("：", "")
     await li.press("📄 发送我的证明")
     picture = await li.wait_for(lambda m: m.kind == "photo")
     pdf = await li.wait_for(lambda m: m.kind == "document" and (m.filename or "").endswith(".pdf"))
@@ -317,8 +325,14 @@ def test_plurals_and_numbers_in_three_languages() -> None:
     renderer = Renderer(ZoneInfo("Asia/Shanghai"))
 
     def text(lang: str, total: float, shifts: int) -> str:
-        hours = Hours(total, total, shifts, 0, [("X", total)], "Hu", 2026, [], all_projects=[("X", total)])
+        hours = Hours(
+            total, total, shifts, 0, [("X", total)], "Hu", 2026, [(2025, 30.0)], all_projects=[("X", total)]
+        )
         return renderer.render(lang, "volunteer/hours.html", hours=hours)
+
+    # The yearly summary: this year per project, then earlier years.
+    assert "This year (2026): 2 hours</b>\n• X: 2 hours\n2025: 30 hours" in text("en", 2, 2)
+    assert "今年（2026年）：2小时</b>\n• X：2小时\n2025年：30小时" in text("zh", 2, 2)
 
     assert "1 hour · 1 shift" in text("en", 1, 1) and "2 hours · 2 shifts" in text("en", 2, 2)
     assert "1 heure · 1 créneau" in text("fr", 1, 1) and "2 heures · 2 créneaux" in text("fr", 2, 2)
