@@ -532,3 +532,16 @@ async def test_the_organiser_confirms_an_unverified_check_in_and_corrects_the_ho
     await organiser.wait_for("1.5 hours credited")
     await hu.send("/myhours")
     assert "Total: 1.5 hours · 1 shift" in (await hu.wait_for("Your volunteer hours")).plain
+
+
+@pytest.mark.slow
+async def test_no_reminder_after_forgetme(bot) -> None:
+    await load_projects(bot)
+    hu = bot.emu.user(1941, "Hu", language_code="en")
+    await bot.onboard(hu, language="en")
+    await sign_up_tuesday(bot, hu)
+    await bot.services.privacy.forget(hu.id)
+    bot.clock.set(MON_2000)
+    await bot.tick()
+    await bot.flush()
+    assert not any("Reminder" in m.plain for m in hu.inbox)

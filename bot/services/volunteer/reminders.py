@@ -27,6 +27,7 @@ from bot.services.volunteer.notices import CANT_COME, CHECK_IN, COMING, prefix
 from bot.storage import outbox
 from bot.storage import shift_reminders as reminders_repo
 from bot.storage import shifts as repo
+from bot.storage import users as users_repo
 
 BATCH = 500  # reminders rendered per transaction (a morning rush is several batches of one tick)
 
@@ -79,6 +80,9 @@ class Reminders(UseCases):
         shift = await repo.shift(conn, signup.shift_id)
         if shift is None or shift.status != "open":
             return 0
+        user = await users_repo.get(conn, signup.user_id)
+        if user is not None and user.forgotten_at is not None:
+            return 0  # erased with /forgetme: the bot no longer writes to them
         notices = self.services.volunteer.notices
         lang = await notices.language(conn, signup.user_id)
         card = await shift_card(conn, shift, signup.user_id)
