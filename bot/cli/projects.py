@@ -56,7 +56,13 @@ def import_projects(
         return 1
     print(
         f"projects added: {', '.join(result.added) or '-'}; updated: {', '.join(result.updated) or '-'};"
-        f" shifts created: {result.shifts_created}, cancelled: {result.shifts_cancelled}",
+        f" shifts created: {result.shifts_created}, cancelled: {result.shifts_cancelled}"
+        + (
+            f"; {result.cuts_asked} shifts now have fewer places than people signed up: their organisers"
+            " were asked who stays"
+            if result.cuts_asked
+            else ""
+        ),
         file=out,
     )
     return 0

@@ -451,7 +451,8 @@ async def test_a_capacity_cut_asks_the_organiser_who_stays_and_tells_the_others(
         await bot.services.volunteer.signups.sign_up(person.id, shift.id)
     # The room is smaller: an import cuts the desk to 2 places (it silently kept 3 before).
     text = (await _projects_text()).replace("capacity: 8\n", "capacity: 2\n")
-    await bot.services.volunteer.imports.import_projects(text)
+    result = await bot.services.volunteer.imports.import_projects(text)
+    assert result.cuts_asked == 1  # the command line says so too
     await bot.flush()
     ask = await organiser.wait_for("who stays?")
     assert "✅ P0" in ask.buttons and "✅ P1" in ask.buttons and "▫️ P2" in ask.buttons

@@ -154,7 +154,7 @@ class Changes(UseCases):
 
     async def capacity_changed(
         self, conn: aiosqlite.Connection, shift: repo.Shift, capacity: int, now: datetime
-    ) -> None:
+    ) -> bool:
         """A new number of places (organiser or import): more places go to the waitlist; fewer than
         people confirmed asks the organisers who stays, the first to sign up pre-selected."""
         await repo.set_shift_capacity(conn, shift.id, capacity)
@@ -165,7 +165,7 @@ class Changes(UseCases):
             if shift.cut_due_at is not None:
                 await repo.set_cut(conn, shift.id, None, None)
             await self.services.volunteer.signups.fill_from_waitlist(conn, fresh, now)
-            return
+            return False
         for n, signup in enumerate(confirmed):
             await repo.set_keep(conn, signup.id, n < capacity)
         due = max(now, min(now + CUT_DECIDE_WITHIN, shift.starts_at - self.settings.vol_cutoff))
@@ -182,6 +182,7 @@ class Changes(UseCases):
                 now=now, dedupe_key=f"cut:{shift.id}:{user_id}:{int(now.timestamp())}",
                 buttons=self.cut_buttons(lang, cut),
             )  # fmt: skip
+        return True
 
     def cut_buttons(self, lang: str, cut: Cut) -> outbox.Buttons:
         rows = [

@@ -28,6 +28,7 @@ class ImportResult:
     updated: list[str]
     shifts_created: int
     shifts_cancelled: int
+    cuts_asked: int = 0  # shifts now with fewer places than people: their organisers were asked who stays
 
 
 class Imports(UseCases):
@@ -37,7 +38,7 @@ class Imports(UseCases):
         specs = parse_projects(text, now, self.settings.tz)
         added: list[str] = []
         updated: list[str] = []
-        created = cancelled = 0
+        created = cancelled = cuts = 0
         async with self.db.tx() as conn:
             for spec in specs:
                 building_id = None
@@ -58,16 +59,18 @@ class Imports(UseCases):
                 if before is not None and (before.place, before.address) != (after.place, after.address):
                     await self.services.volunteer.changes.project_moved(conn, after, now)
                 await repo.replace_schedules(conn, project_id, [_schedule_values(s) for s in spec.schedules])
-                c1, c2 = await self._sync_shifts(conn, project_id, spec, now)
+                c1, c2, c3 = await self._sync_shifts(conn, project_id, spec, now)
                 created += c1
                 cancelled += c2
+                cuts += c3
             await roles_repo.audit(conn, now, actor_id, "vol.import", "projects", ", ".join(added + updated))
-        return ImportResult(added, updated, created, cancelled)
+        return ImportResult(added, updated, created, cancelled, cuts)
 
     async def _sync_shifts(
         self, conn: aiosqlite.Connection, project_id: int, spec: ProjectSpec, now: datetime
-    ) -> tuple[int, int]:
-        """Make the project's future shifts match the file: new ones created, vanished ones cancelled."""
+    ) -> tuple[int, int, int]:
+        """Make the project's future shifts match the file: new ones created, vanished ones cancelled,
+        capacities changed (a cut below the confirmed count asks the organisers: counted third)."""
         tz = self.settings.tz
         today = now.astimezone(tz).date()
         horizon = today + timedelta(weeks=spec.weeks_ahead)
@@ -80,7 +83,7 @@ class Imports(UseCases):
         for o in spec.one_offs:
             starts, ends = rules.local_slot(o.day, o.start, o.end, tz)
             wanted[starts] = (ends, o.capacity)
-        created = cancelled = 0
+        created = cancelled = cuts = 0
         existing = await repo.shifts_between(conn, now, datetime.max.replace(tzinfo=UTC), [project_id])
         schedules = [row for row in await repo.active_schedules(conn) if row.project_id == project_id]
         for shift in existing:
@@ -91,7 +94,7 @@ class Imports(UseCases):
                 cancelled += 1
             else:
                 if wanted[shift.starts_at][1] != shift.capacity:
-                    await self.services.volunteer.changes.capacity_changed(
+                    cuts += await self.services.volunteer.changes.capacity_changed(
                         conn, shift, wanted[shift.starts_at][1], now
                     )
                 del wanted[shift.starts_at]
@@ -105,7 +108,7 @@ class Imports(UseCases):
                 created += 1
         for row in schedules:
             await repo.set_generated_until(conn, row.id, horizon)
-        return created, cancelled
+        return created, cancelled, cuts
 
 
 def _in_schedule(s: repo.ScheduleRow, starts: datetime, tz: tzinfo) -> bool:
