@@ -166,8 +166,8 @@ async def credit(press: Press, context: BotContext) -> None:
 @router.on(CODE)
 async def code_screen(press: Press, context: BotContext) -> None:
     """The check-in code of this minute, as digits and as a QR code volunteers scan."""
+    await press.answer()  # before drawing the QR code: a press must be answered within seconds
     screen = await context.services.volunteer.checkin.code_screen(press.user_id, press.int_arg(0))
-    await press.answer()
     picture = qr_png(f"https://t.me/{context.bot.username}?start={screen.link_payload}")
     await context.send_file(
         press.update, picture, "checkin.png", caption="volunteer/code_screen.html", photo=True,
@@ -232,7 +232,7 @@ async def confirm_cancel_shift(press: Press, context: BotContext) -> None:
     await press.answer()
     rows = [
         [CANCEL_SHIFT_SURE.button(context.gettext("Yes, cancel it and tell everyone"), shift_id)],
-        [ROSTER.button(context.gettext("No, keep it"), shift_id)],
+        [ROSTER.button(context.gettext("No, keep this shift"), shift_id)],
     ]
     await context.reply(
         press.update,
@@ -297,10 +297,10 @@ async def poster_shifts(press: Press, context: BotContext) -> None:
 
 @router.on(POSTER)
 async def send_poster(press: Press, context: BotContext) -> None:
+    await press.answer()  # before drawing the poster: a press must be answered within seconds
     data, name = await context.services.volunteer.organisers.poster(
         press.user_id, press.int_arg(0), context.bot.username
     )
-    await press.answer()
     await context.send_file(press.update, data, name, caption="volunteer/poster_caption.html")
 
 

@@ -351,8 +351,8 @@ async def all_shifts_calendar(press: Press, context: BotContext) -> None:
 
 
 async def _send_calendar(press: Press, context: BotContext, shift_id: int | None) -> None:
+    await press.answer()  # before building the file: a press must be answered within seconds
     data, name = await context.services.volunteer.browse.ics(press.user_id, shift_id)
-    await press.answer()
     await context.send_file(press.update, data, name, caption="volunteer/calendar_caption.html")
 
 
@@ -364,8 +364,8 @@ async def my_hours_command(update: Update, context: BotContext) -> None:
 
 @router.on(CERTIFICATE)
 async def send_certificate(press: Press, context: BotContext) -> None:
+    await press.answer()  # before drawing the PDF and the PNG: a press must be answered within seconds
     issued = await context.services.volunteer.hours.certificate(press.user_id, context.bot.username)
-    await press.answer()
     caption = "volunteer/certificate_caption.html"
     await context.send_file(
         press.update,
