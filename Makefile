@@ -27,9 +27,10 @@ run: setup
 	$(PY) -m bot migrate
 	$(PY) -m bot run
 
-# The browser test needs Chromium (Debian's package), a CJK font and an emoji font; where they
-# cannot be installed (no root, no apt) the test is skipped with a message saying so.
-BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-noto-color-emoji
+# The browser test needs Chromium (Debian's package), a CJK font and an emoji font; the certificate
+# test rasterises PDFs with poppler-utils (pdftoppm, pdffonts). Where they cannot be installed (no
+# root, no apt) those tests are skipped with a message saying so.
+BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-noto-color-emoji poppler-utils
 browser:
 	@dpkg -s $(BROWSER_PACKAGES) >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 \
 	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; } \

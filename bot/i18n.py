@@ -188,7 +188,12 @@ def load(lang: str) -> Translations:
     if lang in TRANSLATED and folder.is_dir():
         for mo in sorted(folder.glob("*.mo")):
             with mo.open("rb") as handle:
-                merged.merge(Translations(handle, domain=mo.stem))
+                catalog = Translations(handle, domain=mo.stem)
+            merged.merge(catalog)
+            # merge() copies messages, not the language's plural rule: without this, the empty
+            # catalog's English rule picks msgstr[1] for 2 in Chinese (one form) and falls back
+            # to English ("2 hours" in a Chinese message).
+            merged.plural = catalog.plural
     return merged
 
 

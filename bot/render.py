@@ -12,13 +12,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time, format_timedelta
+from babel.numbers import format_decimal
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -55,6 +56,47 @@ def fit(markup: str, limit: int = MESSAGE_LIMIT) -> str:
     return "\n".join(lines) + "\n…"
 
 
+def _number(lang: str) -> Callable[[float | int], str]:
+    """A number as the reader writes it: 1.5 in English, 1,5 in French (Babel), at most 2 decimals."""
+    locale = Locale.parse(BABEL_LOCALE[lang])
+    return lambda value: format_decimal(value, format="#,##0.##", locale=locale)
+
+
+def _duration(lang: str) -> Callable[[timedelta], str]:
+    """A duration in words with the reader's plural rules: "12 hours", "12 heures", "12小时", "1 hour 30 minutes"."""
+    locale = Locale.parse(BABEL_LOCALE[lang])
+
+    def apply(value: timedelta) -> str:
+        seconds = int(value.total_seconds())
+        parts: list[str] = []
+        units: tuple[tuple[Literal["day", "hour", "minute"], int], ...] = (
+            ("day", 86400),
+            ("hour", 3600),
+            ("minute", 60),
+        )
+        for unit, size in units:
+            if seconds >= size or (unit == "minute" and not parts):
+                amount, seconds = divmod(seconds, size)
+                parts.append(
+                    format_timedelta(
+                        timedelta(seconds=amount * size),
+                        threshold=1e9,
+                        granularity=unit,
+                        format="long",
+                        locale=locale,
+                    )
+                )
+        return ("" if lang == "zh" else " ").join(parts)
+
+    return apply
+
+
+def plural_count(value: float) -> int:
+    """The count that picks a plural form: a whole number is itself, a fraction takes the plural
+    ("1.5 hours"; gettext's plural rules are defined on integers)."""
+    return int(value) if float(value).is_integer() else 2
+
+
 class Renderer:
     def __init__(self, tz: ZoneInfo, templates: Path = i18n.TEMPLATES) -> None:
         self.tz = tz
@@ -81,6 +123,9 @@ class Renderer:
             env.filters["time"] = self._filter(lang, "time")
             env.filters["datetime_short"] = self._filter(lang, "short")
             env.filters["span"] = self._span(translations)
+            env.filters["number"] = _number(lang)
+            env.filters["duration"] = _duration(lang)
+            env.filters["plural_count"] = plural_count
             self._envs[lang] = env
 
     def _filter(self, lang: str, kind: str) -> Callable[[datetime | None], str]:

@@ -58,6 +58,9 @@ class Settings:
     vol_offer_lead: timedelta = timedelta(hours=1)
     vol_fill_ahead: timedelta = timedelta(hours=24)
     vol_team_release: timedelta = timedelta(hours=24)
+    vol_team_warning: timedelta = timedelta(
+        hours=24
+    )  # BOT_VOL_TEAM_WARNING: liaison told this long before release
     board_font: Path | None = None  # BOT_BOARD_FONT: a font with Chinese glyphs for /board pictures
     # BOT_ENTERPRISE_FOLLOWUP: visit interval per colour (missing colours keep their defaults).
     enterprise_followup: Mapping[str, FollowUpRule] = field(default_factory=lambda: _followup(None))
@@ -195,6 +198,7 @@ class Settings:
                 ("offer_lead", "1h"),
                 ("fill_ahead", "24h"),
                 ("team_release", "24h"),
+                ("team_warning", "24h"),
             )
         }
 
@@ -240,6 +244,7 @@ class Settings:
             vol_offer_lead=vol["offer_lead"],
             vol_fill_ahead=vol["fill_ahead"],
             vol_team_release=vol["team_release"],
+            vol_team_warning=vol["team_warning"],
             enterprise_followup=_followup(get("BOT_ENTERPRISE_FOLLOWUP")),
             enterprise_reminders=_reminders(get("BOT_ENTERPRISE_REMINDERS")),
             enterprise_reminder_climb=int(climb_raw),

@@ -15,7 +15,8 @@ Format (see bot/data/projects.yaml)::
         description: {zh: ..., en: ..., fr: ...}
         requirements: {zh: ..., en: ..., fr: ...}   # optional
         place: {zh: ..., en: ..., fr: ...}
-        address: 乌鲁木齐中路12号
+        topic: hospital                   # one of domain/finder.TOPICS (the /volunteer topic menu)
+        address: {zh: 乌鲁木齐中路12号, en: 12 Middle Urumqi Road, fr: 12, rue Urumqi centre}  # or one text
         location: [31.2165, 121.4436]   # latitude, longitude
         radius_m: 300                     # optional, for location check-in
         building: GOHIGH                  # optional: "near which building" (a building code)
@@ -38,6 +39,7 @@ from datetime import date, datetime, time, tzinfo
 import yaml
 
 from bot.domain.capacity import CapacityError, check_capacity
+from bot.domain.finder import TOPICS
 from bot.domain.shifts import Reminder, ShiftError, local_slot, parse_reminder, parse_weekdays
 
 LANGS = ("zh", "en", "fr")
@@ -86,6 +88,8 @@ class ProjectSpec:
     schedules: tuple[ScheduleSpec, ...] = ()
     one_offs: tuple[OneOffSpec, ...] = field(default_factory=tuple)
     line: int = 0
+    topic: str = "community"
+    addresses: dict[str, str] = field(default_factory=dict)  # en and fr beside `address` (Chinese)
 
 
 class ProjectFileError(ValueError):
@@ -288,7 +292,7 @@ def _one_off(
 
 PROJECT_FIELDS = {
     "key", "kind", "title", "description", "requirements", "place", "address", "location", "radius_m",
-    "building", "slot", "capacity", "reminders", "weeks_ahead", "schedules", "shifts",
+    "building", "slot", "capacity", "reminders", "weeks_ahead", "schedules", "shifts", "topic",
 }  # fmt: skip
 
 
@@ -311,7 +315,15 @@ def _project(
     description = _languages(values.get("description"), problems, "description", node, True)
     requirements = _languages(values.get("requirements"), problems, "requirements", node, False)
     place = _languages(values.get("place"), problems, "place", node, True)
-    address = (_scalar(values["address"], problems, "address", node) or "") if "address" in values else ""
+    address, addresses = "", dict.fromkeys(LANGS, "")
+    if isinstance(values.get("address"), yaml.MappingNode):
+        addresses = _languages(values["address"], problems, "address", node, False)
+        address = addresses["zh"] or addresses["en"] or addresses["fr"]
+    elif "address" in values:
+        address = _scalar(values["address"], problems, "address", node) or ""
+    topic = _scalar(values["topic"], problems, "topic", node) if "topic" in values else "community"
+    if topic is not None and topic not in TOPICS:
+        problems.add(values["topic"], f"'topic' must be one of {', '.join(TOPICS)}, not {topic!r}")
     latitude = longitude = None
     loc = values.get("location")
     if loc is not None:
@@ -387,6 +399,8 @@ def _project(
         longitude=longitude,
         radius_m=radius or 300,
         building=building,
+        topic=topic or "community",
+        addresses=addresses,
         slot=slot or "",
         capacity=capacity,
         reminders=tuple(reminders),

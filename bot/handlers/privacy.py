@@ -79,6 +79,8 @@ async def private_only(update: Update, context: BotContext) -> None:
 
 async def mydata_command(update: Update, context: BotContext) -> None:
     data = await context.services.privacy.export(sender_id(update))
+    if data["summaries"]:
+        await context.reply(update, "privacy/summary.html", summaries=data["summaries"])
     document = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     await context.send_file(
         update, document, "my-data.json", caption="privacy/mydata.html", tables=sorted(data["tables"])

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from bot.services.base import InvalidInput, UseCases
 from bot.storage import personal_data
@@ -19,6 +20,9 @@ from bot.storage import privacy as privacy_repo
 from bot.storage import users as users_repo
 from bot.storage.db import ts
 from bot.storage.privacy import Cell
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 PLACEHOLDER = "[erased]"
 # Tables of text rendered FOR others that may quote anyone; scrubbed by value, not by user id.
@@ -37,6 +41,26 @@ class Export(TypedDict):
     user_id: int
     generated_at: str
     tables: dict[str, list[dict[str, Cell]]]
+    # Each feature's own account of what it holds: titles and dates instead of internal ids.
+    sections: dict[str, object]
+    summaries: list[str]  # the same, as Telegram HTML in the person's language (/mydata shows them)
+
+
+@dataclass(frozen=True)
+class Section:
+    """What one feature holds about a person, readable: a summary and the data behind it."""
+
+    summary: str  # Telegram HTML, in the person's language
+    data: object  # JSON-serialisable (titles and dates, not internal ids)
+
+
+# A feature adds its section once, at start-up (services/volunteer registers "volunteering").
+SectionProvider = Callable[["Services", int, str], Awaitable[Section | None]]
+SECTIONS: dict[str, SectionProvider] = {}
+
+
+def register_section(name: str, provider: SectionProvider) -> None:
+    SECTIONS[name] = provider
 
 
 @dataclass(frozen=True)
@@ -83,11 +107,21 @@ class PrivacyService(UseCases):
                 rows = await privacy_repo.rows_of(conn, entry, user_id)
                 if rows:
                     tables.setdefault(entry.table, []).extend(rows)
+            lang = self.services.users.language_of(await users_repo.get(conn, user_id))
+        sections: dict[str, object] = {}
+        summaries: list[str] = []
+        for name, provider in SECTIONS.items():
+            section = await provider(self.services, user_id, lang)
+            if section is not None:
+                sections[name] = section.data
+                summaries.append(section.summary)
         return Export(
             about="Personal data held by the Jing'an Temple Party-mass Service Station bot",
             user_id=user_id,
             generated_at=ts(self.now()),
             tables=tables,
+            sections=sections,
+            summaries=summaries,
         )
 
     async def forget(self, user_id: int) -> Erasure:

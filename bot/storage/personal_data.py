@@ -44,6 +44,11 @@ REGISTRY: list[PersonalData] = [
     PersonalData("vol_availability", "user_id"),
     PersonalData("vol_fill_asks", "user_id"),
     PersonalData("vol_teams", "liaison_user_id"),
+    PersonalData("vol_series", "user_id"),
+    PersonalData("vol_searches", "user_id", ("query",)),
+    # The name printed on a certificate: erased, a later /verify shows the placeholder.
+    PersonalData("vol_certificates", "user_id", ("name",)),
+    PersonalData("vol_claims", "liaison_user_id"),
 ]
 
 

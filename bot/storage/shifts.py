@@ -19,10 +19,14 @@ LANGS = ("zh", "en", "fr")
 
 
 def _at(value: str) -> datetime:
-    """The timestamp of a NOT NULL column."""
-    moment = from_ts(value)
-    if moment is None:
+    """The timestamp of a NOT NULL column. Stored timestamps are ISO 8601 in UTC ending in "Z"
+    (db.ts), which datetime.fromisoformat reads some twenty times faster than strptime: the
+    finder reads thousands of them per page."""
+    if value is None:
         raise ValueError("a NOT NULL timestamp column held NULL")
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError(f"a stored timestamp without its zone: {value!r}")
     return moment
 
 
@@ -62,6 +66,8 @@ class Project:
     weeks_ahead: int
     checkin_code: str
     active: bool
+    topic: str = "community"
+    addresses: dict[str, str] | None = None  # en and fr beside `address` (Chinese); "" when not given
 
     def title_in(self, lang: str) -> str:
         return self.title.get(lang) or self.title["zh"]
@@ -75,12 +81,24 @@ class Project:
     def place_in(self, lang: str) -> str:
         return self.place.get(lang) or self.place["zh"] or self.address
 
+    def address_in(self, lang: str) -> str:
+        """The street address in the reader's language when the projects file gives one."""
+        return ((self.addresses or {}).get(lang) or "") or self.address
+
+    @property
+    def location(self) -> tuple[float, float] | None:
+        return (
+            (self.latitude, self.longitude)
+            if self.latitude is not None and self.longitude is not None
+            else None
+        )
+
 
 _PROJECT_COLUMNS = (
     "id, key, kind, title_zh, title_en, title_fr, description_zh, description_en, description_fr,"
     " requirements_zh, requirements_en, requirements_fr, place_zh, place_en, place_fr, address, latitude,"
     " longitude, radius_m, building_id, organiser_user_id, capacity, reminders, slot, weeks_ahead,"
-    " checkin_code, active"
+    " checkin_code, active, topic, address_en, address_fr"
 )
 
 
@@ -108,6 +126,8 @@ def _project(r: aiosqlite.Row) -> Project:
         weeks_ahead=r["weeks_ahead"],
         checkin_code=r["checkin_code"],
         active=bool(r["active"]),
+        topic=r["topic"],
+        addresses={"zh": r["address"], "en": r["address_en"], "fr": r["address_fr"]},
     )
 
 
@@ -121,9 +141,19 @@ class Shift:
     capacity: int
     status: str
     fill_offered_at: datetime | None
+    place_note: str | None = None  # the organiser moved this shift: its place, as they typed it
+    checkin_secret: str | None = None
+    cut_due_at: datetime | None = None  # capacity cut below the confirmed count, undecided until then
+
+    @property
+    def minutes(self) -> int:
+        return round((self.ends_at - self.starts_at).total_seconds() / 60)
 
 
-_SHIFT_COLUMNS = "id, project_id, schedule_id, starts_at, ends_at, capacity, status, fill_offered_at"
+_SHIFT_COLUMNS = (
+    "id, project_id, schedule_id, starts_at, ends_at, capacity, status, fill_offered_at, place_note,"
+    " checkin_secret, cut_due_at"
+)
 
 
 def _shift(r: aiosqlite.Row | Mapping[str, Any]) -> Shift:
@@ -136,6 +166,9 @@ def _shift(r: aiosqlite.Row | Mapping[str, Any]) -> Shift:
         capacity=r["capacity"],
         status=r["status"],
         fill_offered_at=from_ts(r["fill_offered_at"]),
+        place_note=r["place_note"],
+        checkin_secret=r["checkin_secret"],
+        cut_due_at=from_ts(r["cut_due_at"]),
     )
 
 
@@ -154,12 +187,23 @@ class Signup:
     checkin_method: str | None
     location_ok: bool | None
     attended: bool | None
+    verified: bool | None = None  # the check-in's proof held (None: no check-in)
+    checkin_distance_m: int | None = None
+    credited_minutes: int | None = None  # the organiser's correction (None: the shift's length)
+    position_told: int | None = None
+    series_id: int | None = None
+    cut_keep: bool | None = None
 
 
 _SIGNUP_COLUMNS = (
     "id, shift_id, user_id, status, queued_at, offer_expires_at, late_cancel, coming_at, team_id,"
-    " checked_in_at, checkin_method, location_ok, attended"
+    " checked_in_at, checkin_method, location_ok, attended, verified, checkin_distance_m, credited_minutes,"
+    " position_told, series_id, cut_keep"
 )
+
+
+def _flag(value: int | None) -> bool | None:
+    return None if value is None else bool(value)
 
 
 def _signup(r: aiosqlite.Row) -> Signup:
@@ -175,8 +219,14 @@ def _signup(r: aiosqlite.Row) -> Signup:
         team_id=r["team_id"],
         checked_in_at=from_ts(r["checked_in_at"]),
         checkin_method=r["checkin_method"],
-        location_ok=None if r["location_ok"] is None else bool(r["location_ok"]),
-        attended=None if r["attended"] is None else bool(r["attended"]),
+        location_ok=_flag(r["location_ok"]),
+        attended=_flag(r["attended"]),
+        verified=_flag(r["verified"]),
+        checkin_distance_m=r["checkin_distance_m"],
+        credited_minutes=r["credited_minutes"],
+        position_told=r["position_told"],
+        series_id=r["series_id"],
+        cut_keep=_flag(r["cut_keep"]),
     )
 
 
@@ -466,14 +516,16 @@ async def put_signup(
     *,
     offer_expires_at: datetime | None = None,
     team_id: int | None = None,
+    series_id: int | None = None,
 ) -> int:
     """Create or reset a person's sign-up (re-joining after a cancellation goes to the back)."""
     cur = await conn.execute(
-        "INSERT INTO vol_signups (shift_id, user_id, status, queued_at, offer_expires_at, team_id, created_at,"
-        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO vol_signups (shift_id, user_id, status, queued_at, offer_expires_at, team_id, series_id,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT(shift_id, user_id) DO UPDATE SET status = excluded.status, queued_at = excluded.queued_at,"
         " offer_expires_at = excluded.offer_expires_at, team_id = excluded.team_id, late_cancel = 0,"
-        " coming_at = NULL, updated_at = excluded.updated_at RETURNING id",
+        " coming_at = NULL, series_id = excluded.series_id, position_told = NULL, cut_keep = NULL,"
+        " updated_at = excluded.updated_at RETURNING id",
         (
             shift_id,
             user_id,
@@ -481,6 +533,7 @@ async def put_signup(
             ts(now),
             ts(offer_expires_at) if offer_expires_at else None,
             team_id,
+            series_id,
             ts(now),
             ts(now),
         ),
@@ -511,20 +564,52 @@ async def set_coming(conn: aiosqlite.Connection, signup_id: int, now: datetime) 
     )
 
 
-async def check_in(
-    conn: aiosqlite.Connection, signup_id: int, method: str, now: datetime, by: int | None = None
+async def record_checkin(
+    conn: aiosqlite.Connection,
+    signup_id: int,
+    method: str,
+    verified: bool,
+    distance_m: int | None,
+    now: datetime,
 ) -> None:
+    """A check-in with its proof. Verified: the hours are credited (attended); unverified: they wait
+    for the organiser. The first check-in's time is kept when a later proof upgrades it."""
     await conn.execute(
-        "UPDATE vol_signups SET checked_in_at = COALESCE(checked_in_at, ?), checkin_method = COALESCE(checkin_method, ?),"
-        " attended = 1, marked_by = COALESCE(?, marked_by), updated_at = ? WHERE id = ?",
-        (ts(now), method, by, ts(now), signup_id),
+        "UPDATE vol_signups SET checked_in_at = COALESCE(checked_in_at, ?), checkin_method = ?, verified = ?,"
+        " checkin_distance_m = COALESCE(?, checkin_distance_m), location_ok = CASE WHEN ? = 'location'"
+        " THEN ? ELSE location_ok END, attended = CASE WHEN ? THEN 1 ELSE attended END, updated_at = ?"
+        " WHERE id = ?",
+        (
+            ts(now),
+            method,
+            int(verified),
+            distance_m,
+            method,
+            int(verified),
+            int(verified),
+            ts(now),
+            signup_id,
+        ),
     )
 
 
-async def set_location_ok(conn: aiosqlite.Connection, signup_id: int, ok: bool, now: datetime) -> None:
+async def set_credited(
+    conn: aiosqlite.Connection, signup_id: int, minutes: int, by: int, now: datetime
+) -> None:
+    """The organiser corrects the time credited (present, with this many minutes)."""
     await conn.execute(
-        "UPDATE vol_signups SET location_ok = ?, updated_at = ? WHERE id = ?", (int(ok), ts(now), signup_id)
+        "UPDATE vol_signups SET credited_minutes = ?, attended = 1, marked_by = ?, updated_at = ? WHERE id = ?",
+        (minutes, by, ts(now), signup_id),
     )
+
+
+async def set_checkin_secret(conn: aiosqlite.Connection, shift_id: int, secret: str) -> str:
+    """The shift's check-in secret, made once (a concurrent first use keeps the first one)."""
+    await conn.execute(
+        "UPDATE vol_shifts SET checkin_secret = ? WHERE id = ? AND checkin_secret IS NULL", (secret, shift_id)
+    )
+    cur = await conn.execute("SELECT checkin_secret FROM vol_shifts WHERE id = ?", (shift_id,))
+    return str((await _one(cur))[0])
 
 
 async def mark_attendance(
@@ -591,6 +676,10 @@ class AttendanceRow:
     attended: bool | None
     checked_in_at: datetime | None
     checkin_method: str | None
+    minutes: int = 0  # credited (the organiser's correction, else the shift's length)
+
+
+_CREDITED = "COALESCE(g.credited_minutes, CAST(ROUND((julianday(s.ends_at) - julianday(s.starts_at)) * 1440) AS INTEGER))"
 
 
 async def attendance_between(
@@ -599,7 +688,8 @@ async def attendance_between(
     """Confirmed sign-ups of shifts that started in [first, last) (the month's attendance)."""
     sql = (
         "SELECT g.user_id, COALESCE(u.display_name, NULLIF(u.first_name, ''), CAST(g.user_id AS TEXT)),"
-        " p.key, p.title_zh, s.starts_at, s.ends_at, g.attended, g.checked_in_at, g.checkin_method"
+        " p.key, p.title_zh, s.starts_at, s.ends_at, g.attended, g.checked_in_at, g.checkin_method,"
+        f" {_CREDITED}"
         " FROM vol_signups g JOIN vol_shifts s ON s.id = g.shift_id JOIN vol_projects p ON p.id = s.project_id"
         " LEFT JOIN users u ON u.id = g.user_id"
         " WHERE g.status = 'confirmed' AND s.status = 'open' AND s.starts_at >= ? AND s.starts_at < ?"
@@ -620,6 +710,7 @@ async def attendance_between(
             None if r[6] is None else bool(r[6]),
             from_ts(r[7]),
             r[8],
+            int(r[9]),
         )
         for r in await cur.fetchall()
     ]
@@ -630,17 +721,19 @@ class ServedRow:
     project_id: int
     starts_at: datetime
     ends_at: datetime
+    minutes: int  # credited
 
 
 async def served(conn: aiosqlite.Connection, user_id: int) -> list[ServedRow]:
-    """Shifts this person attended (credited hours)."""
+    """Shifts this person attended (credited hours: a verified check-in or the organiser's mark)."""
     cur = await conn.execute(
-        "SELECT s.project_id, s.starts_at, s.ends_at FROM vol_signups g JOIN vol_shifts s ON s.id = g.shift_id"
+        f"SELECT s.project_id, s.starts_at, s.ends_at, {_CREDITED} FROM vol_signups g"
+        " JOIN vol_shifts s ON s.id = g.shift_id"
         " WHERE g.user_id = ? AND g.status = 'confirmed' AND g.attended = 1 AND s.status = 'open'"
         " ORDER BY s.starts_at",
         (user_id,),
     )
-    return [ServedRow(r[0], _at(r[1]), _at(r[2])) for r in await cur.fetchall()]
+    return [ServedRow(r[0], _at(r[1]), _at(r[2]), int(r[3])) for r in await cur.fetchall()]
 
 
 async def no_shows(conn: aiosqlite.Connection, user_id: int, now: datetime) -> int:
@@ -662,7 +755,7 @@ async def figures(
         " SUM(s.ends_at <= ?),"
         " SUM(s.ends_at <= ? AND g.attended = 1),"
         " SUM(CASE WHEN s.ends_at <= ? AND g.attended = 1"
-        "  THEN (julianday(s.ends_at) - julianday(s.starts_at)) * 24 ELSE 0 END),"
+        f"  THEN {_CREDITED} / 60.0 ELSE 0 END),"
         " SUM(g.late_cancel)"
         " FROM vol_signups g JOIN vol_shifts s ON s.id = g.shift_id"
         " WHERE s.status = 'open' AND s.starts_at >= ? AND s.starts_at < ?"
@@ -805,3 +898,344 @@ async def asked(conn: aiosqlite.Connection, shift_id: int) -> list[int]:
         "SELECT user_id FROM vol_fill_asks WHERE shift_id = ? ORDER BY asked_at", (shift_id,)
     )
     return [r[0] for r in await cur.fetchall()]
+
+
+# ------------------------------------------------------------- positions, changes, capacity cuts
+
+
+async def set_position_told(conn: aiosqlite.Connection, signup_id: int, position: int) -> None:
+    await conn.execute("UPDATE vol_signups SET position_told = ? WHERE id = ?", (position, signup_id))
+
+
+async def move_shift(
+    conn: aiosqlite.Connection, shift_id: int, starts_at: datetime, ends_at: datetime
+) -> None:
+    await conn.execute(
+        "UPDATE vol_shifts SET starts_at = ?, ends_at = ?, fill_offered_at = NULL WHERE id = ?",
+        (ts(starts_at), ts(ends_at), shift_id),
+    )
+
+
+async def set_place_note(conn: aiosqlite.Connection, shift_id: int, note: str | None) -> None:
+    await conn.execute("UPDATE vol_shifts SET place_note = ? WHERE id = ?", (note, shift_id))
+
+
+async def set_cut(
+    conn: aiosqlite.Connection, shift_id: int, asked_at: datetime | None, due_at: datetime | None
+) -> None:
+    """Ask (or stop asking) the organiser who stays on a shift cut below its confirmed count."""
+    await conn.execute(
+        "UPDATE vol_shifts SET cut_asked_at = ?, cut_due_at = ? WHERE id = ?",
+        (ts(asked_at) if asked_at else None, ts(due_at) if due_at else None, shift_id),
+    )
+
+
+async def set_keep(conn: aiosqlite.Connection, signup_id: int, keep: bool | None) -> None:
+    await conn.execute(
+        "UPDATE vol_signups SET cut_keep = ? WHERE id = ?", (None if keep is None else int(keep), signup_id)
+    )
+
+
+async def cuts_due(conn: aiosqlite.Connection, now: datetime) -> list[Shift]:
+    cur = await conn.execute(
+        f"SELECT {_SHIFT_COLUMNS} FROM vol_shifts WHERE cut_due_at IS NOT NULL AND cut_due_at <= ?"
+        " ORDER BY cut_due_at",
+        (ts(now),),
+    )
+    return [_shift(r) for r in await cur.fetchall()]
+
+
+async def organisers_of(conn: aiosqlite.Connection, project_key: str) -> list[int]:
+    """The people holding the organiser role of this project."""
+    cur = await conn.execute(
+        "SELECT DISTINCT user_id FROM roles WHERE role = 'organiser' AND scope = ? AND revoked_at IS NULL"
+        " ORDER BY user_id",
+        (project_key,),
+    )
+    return [r[0] for r in await cur.fetchall()]
+
+
+# ------------------------------------------------------------------------------------- series
+
+
+@dataclass(frozen=True)
+class Series:
+    id: int
+    user_id: int
+    schedule_id: int
+    weekday: int
+    start_time: str
+    cancelled_at: datetime | None
+
+
+async def insert_series(
+    conn: aiosqlite.Connection, user_id: int, schedule_id: int, weekday: int, start_time: str, now: datetime
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO vol_series (user_id, schedule_id, weekday, start_time, created_at) VALUES (?, ?, ?, ?, ?)",
+        (user_id, schedule_id, weekday, start_time, ts(now)),
+    )
+    return _new_id(cur)
+
+
+async def series(conn: aiosqlite.Connection, series_id: int) -> Series | None:
+    cur = await conn.execute(
+        "SELECT id, user_id, schedule_id, weekday, start_time, cancelled_at FROM vol_series WHERE id = ?",
+        (series_id,),
+    )
+    r = await cur.fetchone()
+    return Series(r[0], r[1], r[2], r[3], r[4], from_ts(r[5])) if r else None
+
+
+async def cancel_series(conn: aiosqlite.Connection, series_id: int, now: datetime) -> None:
+    await conn.execute("UPDATE vol_series SET cancelled_at = ? WHERE id = ?", (ts(now), series_id))
+
+
+async def series_signups(conn: aiosqlite.Connection, series_id: int) -> list[Signup]:
+    cur = await conn.execute(
+        f"SELECT {_SIGNUP_COLUMNS} FROM vol_signups WHERE series_id = ? ORDER BY id", (series_id,)
+    )
+    return [_signup(r) for r in await cur.fetchall()]
+
+
+async def schedule(conn: aiosqlite.Connection, schedule_id: int) -> ScheduleRow | None:
+    cur = await conn.execute("SELECT * FROM vol_schedules WHERE id = ?", (schedule_id,))
+    r = await cur.fetchone()
+    return _schedule(r) if r else None
+
+
+# ------------------------------------------------------------------------------------- finder
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One open shift in the finder's window, before the person's filters are applied."""
+
+    shift_id: int
+    project_id: int
+    starts_at: datetime
+
+
+@dataclass(frozen=True)
+class LocalSlot:
+    """Local start times a finder filter keeps, for SQL: weekdays (Monday 0) and [start, end) as
+    "HH:MM", at a zone offset that is constant over the window searched."""
+
+    offset_minutes: int
+    weekdays: frozenset[int]
+    start: str = "00:00"
+    end: str = "24:00"
+
+
+async def candidates(
+    conn: aiosqlite.Connection,
+    first: datetime,
+    last: datetime,
+    *,
+    topic: str = "",
+    project_ids: list[int] | None = None,
+    slot: LocalSlot | None = None,
+    first_per_project: bool = False,
+) -> list[Candidate]:
+    """Open shifts of active projects starting in [first, last), soonest first (3 columns only:
+    the finder ranks thousands of them before loading any card). `first_per_project` keeps each
+    project's soonest shift only (SQLite returns the row of MIN() for the bare columns)."""
+    start = "MIN(s.starts_at)" if first_per_project else "s.starts_at"
+    sql = (
+        f"SELECT s.id, s.project_id, {start} FROM vol_shifts s JOIN vol_projects p ON p.id = s.project_id"
+        " WHERE s.status = 'open' AND s.starts_at >= ? AND s.starts_at < ? AND p.active = 1"
+    )
+    params: list[object] = [ts(first), ts(last)]
+    if topic:
+        sql += " AND p.topic = ?"
+        params.append(topic)
+    if project_ids is not None:
+        sql += f" AND s.project_id IN ({','.join('?' * len(project_ids)) or 'NULL'})"
+        params.extend(project_ids)
+    if slot is not None:
+        shift = f"'{int(slot.offset_minutes):+d} minutes'"
+        days = ",".join(f"'{(d + 1) % 7}'" for d in sorted(slot.weekdays))  # SQLite's %w: Sunday is 0
+        sql += (
+            f" AND strftime('%w', s.starts_at, {shift}) IN ({days})"
+            f" AND strftime('%H:%M', s.starts_at, {shift}) >= ? AND strftime('%H:%M', s.starts_at, {shift}) < ?"
+        )
+        params.extend([slot.start, slot.end])
+    if first_per_project:
+        sql += " GROUP BY s.project_id"
+    cur = await conn.execute(sql + " ORDER BY 3, s.id", params)
+    return [Candidate(r[0], r[1], _at(r[2])) for r in await cur.fetchall()]
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a project is, for "near my building"; and the text it is searched by."""
+
+    project_id: int
+    latitude: float | None
+    longitude: float | None
+    building_id: int | None
+    search_text: str
+
+
+async def places(conn: aiosqlite.Connection, *, with_text: bool = False) -> list[Place]:
+    """Where every running project is (and, for a typed search only, the text it is found by)."""
+    text = "search_text" if with_text else "''"
+    cur = await conn.execute(
+        f"SELECT id, latitude, longitude, building_id, {text} FROM vol_projects WHERE active = 1"
+    )
+    return [Place(r[0], r[1], r[2], r[3], r[4]) for r in await cur.fetchall()]
+
+
+async def set_search_text(conn: aiosqlite.Connection, project_id: int, text: str) -> None:
+    await conn.execute("UPDATE vol_projects SET search_text = ? WHERE id = ?", (text, project_id))
+
+
+async def projects_many(conn: aiosqlite.Connection, ids: list[int]) -> dict[int, Project]:
+    if not ids:
+        return {}
+    cur = await conn.execute(
+        f"SELECT {_PROJECT_COLUMNS} FROM vol_projects WHERE id IN ({','.join('?' * len(ids))})", ids
+    )
+    return {r["id"]: _project(r) for r in await cur.fetchall()}
+
+
+async def topic_counts(conn: aiosqlite.Connection) -> dict[str, int]:
+    cur = await conn.execute("SELECT topic, COUNT(*) FROM vol_projects WHERE active = 1 GROUP BY topic")
+    return {r[0]: r[1] for r in await cur.fetchall()}
+
+
+async def insert_search(conn: aiosqlite.Connection, user_id: int, query: str, now: datetime) -> int:
+    cur = await conn.execute(
+        "INSERT INTO vol_searches (user_id, query, created_at) VALUES (?, ?, ?)", (user_id, query, ts(now))
+    )
+    return _new_id(cur)
+
+
+async def search_query(conn: aiosqlite.Connection, search_id: int, user_id: int) -> str | None:
+    """A stored search of this person (another person's id finds nothing)."""
+    cur = await conn.execute(
+        "SELECT query FROM vol_searches WHERE id = ? AND user_id = ?", (search_id, user_id)
+    )
+    r = await cur.fetchone()
+    return str(r[0]) if r else None
+
+
+# ------------------------------------------------------------------------------- team claims
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A company's claim: places on one shift, or on every shift of a project for a period."""
+
+    id: int
+    code: str
+    enterprise_id: int
+    liaison_user_id: int
+    project_id: int
+    places: int
+    adopted: bool
+    created_at: datetime
+
+
+_CLAIM_COLUMNS = "id, code, enterprise_id, liaison_user_id, project_id, places, adopted, created_at"
+
+
+def _claim(r: aiosqlite.Row) -> Claim:
+    return Claim(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), _at(r[7]))
+
+
+async def insert_claim(
+    conn: aiosqlite.Connection,
+    code: str,
+    enterprise_id: int,
+    liaison: int,
+    project_id: int,
+    places: int,
+    adopted: bool,
+    now: datetime,
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO vol_claims (code, enterprise_id, liaison_user_id, project_id, places, adopted, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (code, enterprise_id, liaison, project_id, places, int(adopted), ts(now)),
+    )
+    return _new_id(cur)
+
+
+async def claim_by_code(conn: aiosqlite.Connection, code: str) -> Claim | None:
+    cur = await conn.execute(f"SELECT {_CLAIM_COLUMNS} FROM vol_claims WHERE code = ?", (code,))
+    r = await cur.fetchone()
+    return _claim(r) if r else None
+
+
+async def claim(conn: aiosqlite.Connection, claim_id: int) -> Claim | None:
+    cur = await conn.execute(f"SELECT {_CLAIM_COLUMNS} FROM vol_claims WHERE id = ?", (claim_id,))
+    r = await cur.fetchone()
+    return _claim(r) if r else None
+
+
+async def claims_of(conn: aiosqlite.Connection, liaison: int, limit: int = 10) -> list[Claim]:
+    cur = await conn.execute(
+        f"SELECT {_CLAIM_COLUMNS} FROM vol_claims WHERE liaison_user_id = ? ORDER BY id DESC LIMIT ?",
+        (liaison, limit),
+    )
+    return [_claim(r) for r in await cur.fetchall()]
+
+
+async def set_team_claim(conn: aiosqlite.Connection, team_id: int, claim_id: int) -> None:
+    await conn.execute("UPDATE vol_teams SET claim_id = ? WHERE id = ?", (claim_id, team_id))
+
+
+async def teams_of_claim(conn: aiosqlite.Connection, claim_id: int) -> list[Team]:
+    cur = await conn.execute(
+        f"SELECT {', '.join('t.' + c.strip() for c in _TEAM_COLUMNS.split(','))} FROM vol_teams t"
+        " JOIN vol_shifts s ON s.id = t.shift_id WHERE t.claim_id = ? ORDER BY s.starts_at",
+        (claim_id,),
+    )
+    return [_team(r) for r in await cur.fetchall()]
+
+
+async def team_member_ids(conn: aiosqlite.Connection, team_id: int) -> list[int]:
+    cur = await conn.execute(
+        "SELECT user_id FROM vol_signups WHERE team_id = ? AND status = 'confirmed' ORDER BY queued_at",
+        (team_id,),
+    )
+    return [r[0] for r in await cur.fetchall()]
+
+
+async def teams_to_warn(conn: aiosqlite.Connection, until: datetime) -> list[Team]:
+    """Teams not yet released, not yet warned, whose release comes before `until`."""
+    cur = await conn.execute(
+        f"SELECT {_TEAM_COLUMNS} FROM vol_teams WHERE released_at IS NULL AND warned_at IS NULL"
+        " AND release_at <= ? ORDER BY release_at",
+        (ts(until),),
+    )
+    return [_team(r) for r in await cur.fetchall()]
+
+
+async def mark_team_warned(conn: aiosqlite.Connection, team_id: int, now: datetime) -> None:
+    await conn.execute("UPDATE vol_teams SET warned_at = ? WHERE id = ?", (ts(now), team_id))
+
+
+async def projects_page(
+    conn: aiosqlite.Connection, topic: str, offset: int, limit: int, project_ids: list[int] | None = None
+) -> list[Project]:
+    """Active projects of a topic (or these ids), by id, one page."""
+    sql = f"SELECT {_PROJECT_COLUMNS} FROM vol_projects WHERE active = 1"
+    params: list[object] = []
+    if topic:
+        sql += " AND topic = ?"
+        params.append(topic)
+    if project_ids is not None:
+        sql += f" AND id IN ({','.join('?' * len(project_ids)) or 'NULL'})"
+        params.extend(project_ids)
+    cur = await conn.execute(sql + " ORDER BY id LIMIT ? OFFSET ?", (*params, limit, offset))
+    return [_project(r) for r in await cur.fetchall()]
+
+
+async def attach_series(conn: aiosqlite.Connection, shift_id: int, user_id: int, series_id: int) -> None:
+    """A date the person already held becomes part of their series (so it is cancelled with it)."""
+    await conn.execute(
+        "UPDATE vol_signups SET series_id = ? WHERE shift_id = ? AND user_id = ?",
+        (series_id, shift_id, user_id),
+    )

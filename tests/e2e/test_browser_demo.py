@@ -162,6 +162,7 @@ async def test_volunteer_story_reminder_arrives_when_time_moves(page, demo: Demo
         page,
         zh(
             demo,
-            "Check in from 15 minutes before the start: press the button, or scan the QR code at the place.",
+            "Check in from 15 minutes before the start: scan the QR code at the place, type the organiser's code,"
+            " or share your location.",
         ),
     )

@@ -14,9 +14,12 @@ import pytest
 from icalendar import Calendar
 
 from bot.storage import shifts as shifts_repo
+from tests.conftest import ADMIN_ID as ADMIN
 
 PROJECTS = Path(__file__).resolve().parents[2] / "bot" / "data" / "projects.yaml"
 HOSPITAL_EN = "Huashan Hospital outpatient guide"
+# The finder's result button of Tuesday's 06:00 hospital desk (one tap signs up).
+TUESDAY_DESK = "Tue 11-24 06:00 · Huashan"
 # Tuesday 2026-11-24 06:00 Shanghai = Monday 22:00 UTC.
 TUE_0600 = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)
 
@@ -44,9 +47,7 @@ async def statuses(bot, shift_id: int) -> dict[int, str]:
 async def sign_up_tuesday(bot, person) -> None:
     await person.send("/volunteer")
     await person.wait_for("Volunteer with the station")
-    await person.press(HOSPITAL_EN)
-    await person.wait_for("Tap a shift")
-    await person.press("Tue 11-24 06:00")
+    await person.press(TUESDAY_DESK)
     await person.wait_for("You're signed up")
 
 
@@ -61,7 +62,8 @@ async def test_sign_up_then_two_reminders_at_local_times(bot) -> None:
     await bot.onboard(hu, language="en")
     await sign_up_tuesday(bot, hu)
     confirmation = await hu.wait_for(lambda m: m.kind == "venue")  # a pin the phone can navigate to
-    assert confirmation.venue["address"].endswith("乌鲁木齐中路12号")
+    # In the reader's language (it was Chinese only, whatever the reader's language).
+    assert confirmation.venue["address"] == "12 Middle Urumqi Road, Jing'an District, Shanghai"
     text = next(m for m in reversed(hu.inbox) if "You're signed up" in m.plain)
     assert "6:00" in text.plain or "06:00" in text.plain
     assert "📅 Add to calendar" in text.buttons
@@ -120,9 +122,8 @@ async def test_cancellation_offers_the_place_to_the_first_waitlisted(bot) -> Non
     await sign_up_tuesday(bot, hu)  # the 8th and last place
     for person in (wang, zhou):
         await person.send("/volunteer")
-        await person.press(HOSPITAL_EN)
-        await person.wait_for("Tap a shift")
-        await person.press("Tue 11-24 06:00")
+        await person.wait_for("Volunteer with the station")
+        await person.press(TUESDAY_DESK)
     await wang.wait_for("number 1 on the waitlist")
     await zhou.wait_for("number 2 on the waitlist")
 
@@ -178,9 +179,10 @@ async def test_two_presses_for_the_last_place_give_it_to_exactly_one(bot) -> Non
     a, b = bot.emu.user(811, "A", language_code="en"), bot.emu.user(812, "B", language_code="en")
     for person in (a, b):
         await person.send("/volunteer")
-        await person.press(HOSPITAL_EN)
-        await person.wait_for(lambda m: any("1 of 8 left" in b for b in m.buttons))
-    await asyncio.gather(a.press("Tue 11-24 06:00"), b.press("Tue 11-24 06:00"))
+        await person.wait_for(
+            lambda m: "1 place left" in m.plain and any(TUESDAY_DESK in b for b in m.buttons)
+        )
+    await asyncio.gather(a.press(TUESDAY_DESK), b.press(TUESDAY_DESK))
     await bot.emu.wait_idle()
     final = await statuses(bot, shift.id)
     assert sorted([final[811], final[812]]) == ["confirmed", "waitlisted"]
@@ -265,27 +267,25 @@ async def test_check_in_window_hours_certificate_and_calendar(bot) -> None:
     bot.clock.set(TUE_0600 - timedelta(minutes=20))
     await bot.tick()
     await bot.flush()
-    code = (await bot.services.volunteer.browse.projects())[0].checkin_code
-    await hu.send(f"/start in-{code}")
+    _card, code = await bot.services.volunteer.checkin.poster_code(ADMIN, shift.id)
+    await hu.send(f"/start in-{shift.id}-{code}")
     await hu.wait_for("Check-in opens at")
-    assert (await bot.services.volunteer.checkin.hours(hu.id)).total == 0
-    # In the window, by scanning the poster's QR code.
+    assert (await bot.services.volunteer.hours.hours(hu.id)).total == 0
+    # In the window, by scanning the shift's poster, then sharing a location too.
     bot.clock.set(TUE_0600 - timedelta(minutes=10))
-    await hu.send(f"/start in-{code}")
+    await hu.send(f"/start in-{shift.id}-{code}")
     await hu.wait_for("Checked in")
-    await hu.share_location(31.2167, 121.4437)
-    await hu.wait_for("you're at the place")
     bot.clock.set(TUE_0600 + timedelta(hours=2))
     await hu.send("/myhours")
     hours = await hu.wait_for("Your volunteer hours")
-    assert "Total: 1.0 h in 1 shifts" in hours.plain
+    assert "Total: 1 hour · 1 shift" in hours.plain
     await hu.press("📄 Send my certificate")
     cert = await hu.wait_for(lambda m: m.kind == "document" and (m.filename or "").endswith(".pdf"))
     assert cert.document.startswith(b"%PDF-") and b"%%EOF" in cert.document[-64:]
     assert b"Hu Jun" in cert.document  # the name, in the document's metadata too
     async with bot.services.db.read() as conn:
         signup = await shifts_repo.signup(conn, shift.id, hu.id)
-    assert signup.attended and signup.checkin_method == "qr" and signup.location_ok
+    assert signup.attended and signup.checkin_method == "poster" and signup.verified
 
 
 @pytest.mark.slow
@@ -310,5 +310,5 @@ async def test_check_in_after_the_shift_is_refused(bot) -> None:
     assert counts["kinds"]["vol_reminder"]["missed"] == 1
     await hu.press("Check in")
     await hu.wait_for("Check-in closed")
-    hours = await bot.services.volunteer.checkin.hours(hu.id)
+    hours = await bot.services.volunteer.hours.hours(hu.id)
     assert hours.total == 0 and hours.no_shows == 1

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.certificates import certificate_pdf
-from bot.services.volunteer.checkin import Hours
+from bot.services.volunteer.hours import Hours
 from bot.storage import roles as roles_repo
 from bot.storage import shifts as shifts_repo
 from tests.e2e.test_volunteer import TUE_0600, load_projects, reminders, shift_at, sign_up_tuesday
@@ -42,7 +42,9 @@ async def test_organiser_roster_attendance_message_and_cancellation(bot) -> None
     await organiser.wait_for("dès 15 minutes avant le début")
 
     shift = await shift_at(bot, TUE_0600)
-    await organiser.send(f"/shiftmsg {shift.id} Le comptoir est au hall B <b>demain</b>")
+    await organiser.press("✉️ Écrire à tous les inscrits")  # no shift number to find anywhere
+    prompt = await organiser.wait_for("Votre message à tous les inscrits")
+    await organiser.send("Le comptoir est au hall B <b>demain</b>", reply_to=prompt)
     await organiser.wait_for("1 bénévoles")
     note = await hu.wait_for("Message from the organiser")
     assert "<b>demain</b>" in note.plain  # the organiser's text arrives literally
@@ -83,7 +85,7 @@ async def test_marking_present_credits_hours_and_the_month_exports(bot) -> None:
     await organiser.wait_for("Roster")
     await organiser.press("Present: Hu Jun")
     await organiser.wait_for(lambda m: "✅ Hu Jun" in m.plain)
-    assert (await bot.services.volunteer.checkin.hours(hu.id)).total == 1.0
+    assert (await bot.services.volunteer.hours.hours(hu.id)).total == 1.0
 
     await organiser.send("/attendance 2026-11")
     export = await organiser.wait_for(lambda m: m.kind == "document")
@@ -100,6 +102,7 @@ async def test_marking_present_credits_hours_and_the_month_exports(bot) -> None:
 
     await organiser.send("/poster")
     await organiser.press("Huashan Hospital outpatient guide (one hour before work)")
+    await organiser.press("Wed 11-25 06:00")
     poster = await organiser.wait_for(lambda m: m.kind == "document" and (m.filename or "").endswith(".pdf"))
     assert poster.document.startswith(b"%PDF-")
     assert b"start=in-" in poster.document  # the deep link is in the poster's metadata
@@ -129,7 +132,20 @@ def test_certificate_in_chinese_is_a_pdf() -> None:
     from bot.render import Renderer
 
     hours = Hours(
-        total=12.5, this_year=3.0, shifts=12, no_shows=0, projects=[("华山医院门诊导医", 12.5)], name="胡军"
+        total=12.5,
+        this_year=3.0,
+        shifts=12,
+        no_shows=0,
+        projects=[("华山医院门诊导医", 12.5)],
+        name="胡军",
+        all_projects=[("华山医院门诊导医", 12.5)],
     )
-    pdf = certificate_pdf(hours, "zh", Renderer(ZoneInfo("Asia/Shanghai")), datetime(2026, 11, 23).date())
-    assert pdf.startswith(b"%PDF-") and b"STSong-Light" in pdf
+    pdf = certificate_pdf(
+        hours,
+        "zh",
+        Renderer(ZoneInfo("Asia/Shanghai")),
+        datetime(2026, 11, 23).date(),
+        "JA26-ABCD-EFGH",
+        "https://t.me/x",
+    )
+    assert pdf.startswith(b"%PDF-") and b"WenQuanYiMicroHei" in pdf and b"STSong-Light" not in pdf

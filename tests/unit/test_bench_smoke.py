@@ -66,3 +66,11 @@ async def test_the_mini_app_board_is_timed_over_http() -> None:
     rows = _rows_ok(await webapp.run(True, scale=TINY, samples=3))
     assert rows["district board (38 buildings): median"]["value"] > 0
     assert any(m.startswith("district board filtered to red: p95") for m in rows)
+
+
+async def test_volunteering_paths_are_timed() -> None:
+    from bench import volunteering
+
+    rows = _rows_ok(await volunteering.run(True, size=(40, 320)))
+    assert rows["Bot API errors"]["value"] == 0
+    assert any(m.startswith("any /volunteer answer, p95") for m in rows)

@@ -8,10 +8,11 @@ asks) are the Actions of services/volunteer/notices.py.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from babel.dates import format_datetime
-from telegram import Update
+from telegram import Message, Update
 
 from bot.context import BotContext
 from bot.handlers.routing import Press, Router
@@ -35,7 +36,34 @@ class VolunteerRouter(Router):
 router = VolunteerRouter(FEATURE)
 
 
-def when(context: BotContext, moment: datetime) -> str:
+def when(context: BotContext, moment: datetime, pattern: str = "EEE MM-dd HH:mm") -> str:
     """A short local date and time for a button label (plain text)."""
     local = moment.astimezone(context.services.settings.tz)
-    return format_datetime(local, format="EEE MM-dd HH:mm", locale=BABEL_LOCALE[context.lang])
+    return format_datetime(local, format=pattern, locale=BABEL_LOCALE[context.lang])
+
+
+# A typed answer belongs to its prompt: the prompt's message id is kept with what it asks for, and
+# only a reply to that message (ForceReply) is taken as the answer. In memory: after a restart the
+# person presses the button again.
+PROMPT = "vol_prompt"
+
+
+@dataclass(frozen=True)
+class Prompt:
+    kind: str  # search | place | time
+    arg: int
+    message_id: int
+
+
+def remember_prompt(context: BotContext, prompt: Message | None, kind: str, arg: int) -> None:
+    if prompt is not None and context.user_data is not None:
+        context.user_data[PROMPT] = Prompt(kind, arg, prompt.message_id)
+
+
+def prompt_answered(context: BotContext, message: Message) -> Prompt | None:
+    """The prompt this message replies to, if it is ours and still open."""
+    pending = context.user_data.get(PROMPT) if context.user_data is not None else None
+    replied = message.reply_to_message
+    if isinstance(pending, Prompt) and replied is not None and replied.message_id == pending.message_id:
+        return pending
+    return None

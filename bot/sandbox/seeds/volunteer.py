@@ -1,6 +1,7 @@
 """Demo volunteering: the article's three projects, Hu Jun on tomorrow's 06:00 hospital desk (so the
 demo shows the 20:00 and 05:00 reminders when the clock is moved), a full lunch-time tutoring
-shift with a waitlist (Li Na first in line), and availability for filling empty places."""
+shift with a waitlist (Li Na first in line), availability for filling empty places, and Chen Yu's
+company team adopting the litter jogging for four weeks (/myteams shows its link and who joined)."""
 
 from __future__ import annotations
 
@@ -35,3 +36,5 @@ async def seed(services: Services) -> None:
         await vol.browse.set_availability(uid, ["early", "lunch"])
     if len(hospital) > 1:
         await vol.signups.sign_up(VOLUNTEER, hospital[1].id)  # a regular: the day after too
+    # Chen Yu (liaison of a Park Place company, linked by the enterprises seed) adopts the jogging.
+    await vol.teams.adopt(LIAISON, projects["jogging-litter"].id, 3)

@@ -15,12 +15,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.services.privacy import register_section
 from bot.services.volunteer.attendance import Attendance
 from bot.services.volunteer.browse import Browse
+from bot.services.volunteer.changes import Changes
 from bot.services.volunteer.checkin import CheckIns
+from bot.services.volunteer.finder import Finder
+from bot.services.volunteer.hours import Recognition
 from bot.services.volunteer.imports import Imports
+from bot.services.volunteer.mydata import volunteering_section
 from bot.services.volunteer.notices import Notices
 from bot.services.volunteer.organisers import Organisers
+from bot.services.volunteer.reminders import Reminders
+from bot.services.volunteer.series import Series
 from bot.services.volunteer.signups import Signups
 from bot.services.volunteer.teams import Teams
 from bot.services.volunteer.ticks import Ticks
@@ -31,10 +38,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Volunteer:
-    notices: Notices  # the feature's outbox messages (reminders, offers, asks) and their buttons
+    notices: Notices  # the feature's outbox messages (offers, asks, notices) and their buttons
+    reminders: Reminders  # reminder rows, rendered by the tick when due
     browse: Browse  # projects, a project's shifts, my shifts (and as .ics), when I'm free
+    finder: Finder  # finding a shift among thousands: filters, search, pages
+    changes: Changes  # a shift's new time or place, places cut below the confirmed count
     signups: Signups  # sign up, cancel, "I'm coming", the waitlist and held offers
-    checkin: CheckIns  # check-in (button, QR poster, location), hours and certificate
+    checkin: CheckIns  # check-in with proof: a code of the shift or a location, else unverified
+    hours: Recognition  # /myhours, certificates (PDF, PNG, serial) and /verify
+    series: Series  # every week at this time: the next N shifts in one step
     organisers: Organisers  # rosters, attendance marks, messages, cancelling a shift, posters
     attendance: Attendance  # the month's CSV, figures for the stats feature
     teams: Teams  # company teams holding places
@@ -43,11 +55,17 @@ class Volunteer:
 
 
 def build(services: Services) -> Volunteer:
+    register_section("volunteering", volunteering_section)
     return Volunteer(
         notices=Notices(services),
+        reminders=Reminders(services),
         browse=Browse(services),
+        finder=Finder(services),
+        changes=Changes(services),
         signups=Signups(services),
         checkin=CheckIns(services),
+        hours=Recognition(services),
+        series=Series(services),
         organisers=Organisers(services),
         attendance=Attendance(services),
         teams=Teams(services),

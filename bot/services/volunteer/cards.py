@@ -30,6 +30,7 @@ class ShiftCard:
     waiting: int
     my_status: str | None = None
     late: bool = False
+    position: int = 0  # on the waitlist: the person's number in the line
 
     @property
     def id(self) -> int:
@@ -49,6 +50,10 @@ async def shift_card(conn: aiosqlite.Connection, shift: repo.Shift, user_id: int
     assert project is not None
     snap = await snapshot(conn, shift)
     mine = await repo.signup(conn, shift.id, user_id) if user_id is not None else None
+    position = 0
+    if mine is not None and mine.status == "waitlisted":
+        line = await repo.of_shift(conn, shift.id, ("waitlisted",))
+        position = next((n for n, s in enumerate(line, 1) if s.id == mine.id), 0)
     return ShiftCard(
         shift,
         project,
@@ -57,6 +62,7 @@ async def shift_card(conn: aiosqlite.Connection, shift: repo.Shift, user_id: int
         snap.waiting,
         mine.status if mine else None,
         mine.late_cancel if mine else False,
+        position,
     )
 
 

@@ -6,15 +6,20 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 import aiosqlite
 
 from bot.domain import shifts as rules
+from bot.domain.finder import TOPICS, search_text
 from bot.domain.projects_yaml import ProjectFileError, ProjectSpec, ScheduleSpec, parse_projects
 from bot.services.base import UseCases
 from bot.storage import buildings as buildings_repo
 from bot.storage import roles as roles_repo
 from bot.storage import shifts as repo
+
+if TYPE_CHECKING:
+    from bot.render import Renderer
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,7 @@ class ImportResult:
     updated: list[str]
     shifts_created: int
     shifts_cancelled: int
+    cuts_asked: int = 0  # shifts now with fewer places than people: their organisers were asked who stays
 
 
 class Imports(UseCases):
@@ -36,7 +42,7 @@ class Imports(UseCases):
         specs = parse_projects(text, now, self.settings.tz)
         added: list[str] = []
         updated: list[str] = []
-        created = cancelled = 0
+        created = cancelled = cuts = 0
         async with self.db.tx(dry_run=dry_run) as conn:
             for spec in specs:
                 building_id = None
@@ -45,22 +51,30 @@ class Imports(UseCases):
                     if building is None:
                         raise ProjectFileError([f"line {spec.line}: unknown building code {spec.building!r}"])
                     building_id = building.id
-                existed = await repo.project_by_key(conn, spec.key) is not None
+                before = await repo.project_by_key(conn, spec.key)
+                existed = before is not None
                 project_id = await repo.upsert_project(
                     conn, _project_values(spec, building_id), secrets.token_hex(4), now
                 )
                 (updated if existed else added).append(spec.key)
+                await repo.set_search_text(conn, project_id, _search_text(spec, self.renderer))
+                after = await repo.project(conn, project_id)
+                assert after is not None
+                if before is not None and (before.place, before.address) != (after.place, after.address):
+                    await self.services.volunteer.changes.project_moved(conn, after, now)
                 await repo.replace_schedules(conn, project_id, [_schedule_values(s) for s in spec.schedules])
-                c1, c2 = await self._sync_shifts(conn, project_id, spec, now)
+                c1, c2, c3 = await self._sync_shifts(conn, project_id, spec, now)
                 created += c1
                 cancelled += c2
+                cuts += c3
             await roles_repo.audit(conn, now, actor_id, "vol.import", "projects", ", ".join(added + updated))
-        return ImportResult(added, updated, created, cancelled)
+        return ImportResult(added, updated, created, cancelled, cuts)
 
     async def _sync_shifts(
         self, conn: aiosqlite.Connection, project_id: int, spec: ProjectSpec, now: datetime
-    ) -> tuple[int, int]:
-        """Make the project's future shifts match the file: new ones created, vanished ones cancelled."""
+    ) -> tuple[int, int, int]:
+        """Make the project's future shifts match the file: new ones created, vanished ones cancelled,
+        capacities changed (a cut below the confirmed count asks the organisers: counted third)."""
         tz = self.settings.tz
         today = now.astimezone(tz).date()
         horizon = today + timedelta(weeks=spec.weeks_ahead)
@@ -73,7 +87,7 @@ class Imports(UseCases):
         for o in spec.one_offs:
             starts, ends = rules.local_slot(o.day, o.start, o.end, tz)
             wanted[starts] = (ends, o.capacity)
-        created = cancelled = 0
+        created = cancelled = cuts = 0
         existing = await repo.shifts_between(conn, now, datetime.max.replace(tzinfo=UTC), [project_id])
         schedules = [row for row in await repo.active_schedules(conn) if row.project_id == project_id]
         for shift in existing:
@@ -83,7 +97,10 @@ class Imports(UseCases):
                 await self.services.volunteer.organisers.cancel_in(conn, shift, None, now)
                 cancelled += 1
             else:
-                await repo.set_shift_capacity(conn, shift.id, wanted[shift.starts_at][1])
+                if wanted[shift.starts_at][1] != shift.capacity:
+                    cuts += await self.services.volunteer.changes.capacity_changed(
+                        conn, shift, wanted[shift.starts_at][1], now
+                    )
                 del wanted[shift.starts_at]
         for starts, (ends, capacity) in sorted(wanted.items()):
             schedule_id = next((row.id for row in schedules if _in_schedule(row, starts, tz)), None)
@@ -95,7 +112,7 @@ class Imports(UseCases):
                 created += 1
         for row in schedules:
             await repo.set_generated_until(conn, row.id, horizon)
-        return created, cancelled
+        return created, cancelled, cuts
 
 
 def _in_schedule(s: repo.ScheduleRow, starts: datetime, tz: tzinfo) -> bool:
@@ -109,7 +126,10 @@ def _project_values(spec: ProjectSpec, building_id: int | None) -> dict[str, obj
         for lang in repo.LANGS:
             values[f"{field_name}_{lang}"] = getattr(spec, field_name)[lang]
     values.update(
+        topic=spec.topic,
         address=spec.address,
+        address_en=spec.addresses.get("en", ""),
+        address_fr=spec.addresses.get("fr", ""),
         latitude=spec.latitude,
         longitude=spec.longitude,
         radius_m=spec.radius_m,
@@ -120,6 +140,14 @@ def _project_values(spec: ProjectSpec, building_id: int | None) -> dict[str, obj
         weeks_ahead=spec.weeks_ahead,
     )
     return values
+
+
+def _search_text(spec: ProjectSpec, renderer: Renderer) -> str:
+    """What free-text search reads: titles (weighing more), then descriptions, places, addresses and
+    the topic's name, in every language."""
+    rest = [*spec.description.values(), *spec.place.values(), spec.address, *spec.addresses.values()]
+    rest += [renderer.gettext(lang, TOPICS[spec.topic]) for lang in repo.LANGS]
+    return search_text(list(spec.title.values()), rest)
 
 
 def _schedule_values(s: ScheduleSpec) -> repo.ScheduleValues:

@@ -12,17 +12,17 @@ messages already sent keep working as long as these feature/action codes do not 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import aiosqlite
+from babel.dates import format_datetime
 
 from bot.callbacks import Action
 from bot.domain import shifts as rules
-from bot.msgids import N_
+from bot.render import BABEL_LOCALE
 from bot.services.base import UseCases
-from bot.services.volunteer.cards import shift_card
 from bot.storage import outbox
 from bot.storage import shifts as repo
 from bot.storage import users as users_repo
@@ -35,8 +35,9 @@ CHECK_IN = Action(FEATURE, "in")  # a reminder: check in
 TAKE = Action(FEATURE, "take")  # an offer or an open place: take it
 PASS = Action(FEATURE, "pass")  # an offer: let the next person have it
 
-# Button rows of an outbox message: (label msgid, callback data), labelled in the recipient's language.
-Labelled = Sequence[Sequence[tuple[str, str]]]
+# Button rows of an outbox message: (label msgid, callback data) or (label msgid, callback data,
+# values), labelled in the recipient's language (a datetime value is shown as a short local time).
+Labelled = Sequence[Sequence[tuple[str, str] | tuple[str, str, Mapping[str, object]]]]
 
 
 def prefix(shift_id: int, user_id: int) -> str:
@@ -61,10 +62,24 @@ class Notices(UseCases):
         return max(now, rules.quiet_adjust(now, self.settings.tz, starts_at=starts_at, own_shift=own))
 
     def buttons(self, lang: str, rows: Labelled) -> outbox.Buttons:
-        return [
-            [{"text": self.gettext(lang, label), "callback_data": data} for label, data in row]
-            for row in rows
-        ]
+        out: outbox.Buttons = []
+        for row in rows:
+            line = []
+            for button in row:
+                values = {
+                    k: self.when(lang, v) if isinstance(v, datetime) else v
+                    for k, v in (button[2] if len(button) > 2 else {}).items()
+                }
+                line.append({"text": self.gettext(lang, button[0], **values), "callback_data": button[1]})
+            out.append(line)
+        return out
+
+    def when(self, lang: str, moment: datetime) -> str:
+        """A short local date and time for a button label, in the reader's language."""
+        local = moment.astimezone(self.settings.tz)
+        return format_datetime(
+            local, format="EEE MM-dd HH:mm", locale=BABEL_LOCALE[self.renderer.language(lang)]
+        )
 
     async def notify(
         self,
@@ -94,39 +109,3 @@ class Notices(UseCases):
             dedupe_key=key,
             buttons=self.buttons(lang, buttons) if buttons else None,
         )
-
-    async def schedule_reminders(
-        self,
-        conn: aiosqlite.Connection,
-        shift: repo.Shift,
-        project: repo.Project,
-        signup: repo.Signup,
-        now: datetime,
-    ) -> int:
-        """Queue the project's reminders for a confirmed place, each at its local time."""
-        tz = self.settings.tz
-        lang = await self.language(conn, signup.user_id)
-        reminders = [rules.parse_reminder(r) for r in project.reminders.split(",") if r.strip()]
-        card = await shift_card(conn, shift, signup.user_id)
-        buttons = self.buttons(
-            lang,
-            [
-                [(N_("I'm coming"), COMING.data(shift.id)), (N_("I can't come"), CANT_COME.data(shift.id))],
-                [(N_("Check in"), CHECK_IN.data(shift.id))],
-            ],
-        )
-        made = 0
-        for n, when in rules.reminder_times(shift.starts_at, reminders, tz, now):
-            await outbox.enqueue(
-                conn,
-                chat_id=signup.user_id,
-                kind="vol_reminder",
-                text=self.render(lang, "volunteer/reminder.html", card=card, eve=reminders[n].kind == "eve"),
-                now=now,
-                not_before=when,
-                expires_at=shift.starts_at,
-                dedupe_key=f"{prefix(shift.id, signup.user_id)}rem:{n}:g{generation(signup)}",
-                buttons=buttons,
-            )
-            made += 1
-        return made

@@ -29,6 +29,8 @@ from bot.storage import shifts as repo
 from bot.storage import users as users_repo
 
 MESSAGE_MAX = 1000  # characters of an organiser's message to a shift
+ROSTER_PAGE = 12  # people on one page of a roster (two buttons each: far below Telegram's 100)
+PROJECTS_PAGE = 8
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,10 @@ class RosterLine:
     checked_in_at: datetime | None
     attended: bool | None
     coming: bool
+    method: str | None = None  # code | poster | location | none | organiser
+    verified: bool | None = None
+    distance_m: int | None = None
+    credited_minutes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,12 @@ class Roster:
     card: ShiftCard
     lines: list[RosterLine]
     asked: list[str]
+    page: int = 0
+    total: int = 0
+
+    @property
+    def more(self) -> bool:
+        return self.total > (self.page + 1) * ROSTER_PAGE
 
 
 class Organisers(UseCases):
@@ -62,35 +74,73 @@ class Organisers(UseCases):
             shifts = await repo.shifts_between(
                 conn, start_of_day, now + timedelta(days=days), [p.id for p in projects]
             )
-            return [await shift_card(conn, s) for s in shifts if s.status == "open"][:30]
+            # Cards (four queries each) only for the 20 shown: an administrator runs 2,000 projects.
+            return [await shift_card(conn, s) for s in [s for s in shifts if s.status == "open"][:20]]
 
-    async def organised_projects(self, actor_id: int) -> list[repo.Project]:
+    async def organised_projects(self, actor_id: int, page: int = 0) -> tuple[list[repo.Project], bool]:
+        """One page of the projects this person runs (an administrator runs all 2,000 of them)."""
         async with self.db.read() as conn:
             access = await self.services.access.of_in(conn, actor_id)
             ensure(may_open_organiser_desk(access), NOT_ORGANISER)
-            return [p for p in await repo.active_projects(conn) if may_run_shifts(access, p)]
+            mine = [p for p in await repo.active_projects(conn) if may_run_shifts(access, p)]
+        page = max(0, page)
+        return mine[page * PROJECTS_PAGE : (page + 1) * PROJECTS_PAGE], len(mine) > (page + 1) * PROJECTS_PAGE
 
-    async def roster(self, actor_id: int, shift_id: int) -> Roster:
+    async def project_shifts(self, actor_id: int, project_id: int) -> tuple[repo.Project, list[ShiftCard]]:
+        """The next shifts of one project (to print a shift's poster)."""
+        async with self.db.read() as conn:
+            project = await repo.project(conn, project_id)
+            if project is None:
+                raise InvalidInput("project_gone")
+            access = await self.services.access.of_in(conn, actor_id)
+            ensure(may_run_shifts(access, project), NOT_ORGANISER)
+            start = self.now() - timedelta(hours=12)
+            shifts = await repo.upcoming_shifts(conn, project_id, start, limit=8)
+            return project, [await shift_card(conn, s) for s in shifts]
+
+    async def roster(self, actor_id: int, shift_id: int, page: int = 0) -> Roster:
         async with self.db.read() as conn:
             shift, project = await shift_and_project(conn, shift_id)
             access = await self.services.access.of_in(conn, actor_id)
             ensure(may_run_shifts(access, project), NOT_ORGANISER)
             signups = await repo.of_shift(conn, shift_id, ACTIVE)
-            users = await users_repo.get_many(conn, [s.user_id for s in signups])
+            page = max(0, min(page, len(signups) // ROSTER_PAGE))
+            shown = signups[page * ROSTER_PAGE : (page + 1) * ROSTER_PAGE]
+            users = await users_repo.get_many(conn, [s.user_id for s in shown])
             lines = [
                 RosterLine(
                     s.id, s.user_id, users[s.user_id].name if s.user_id in users else str(s.user_id), s.status,
-                    s.checked_in_at, s.attended, s.coming_at is not None,
+                    s.checked_in_at, s.attended, s.coming_at is not None, s.checkin_method, s.verified,
+                    s.checkin_distance_m, s.credited_minutes,
                 )
-                for s in signups
+                for s in shown
             ]  # fmt: skip
             asked_ids = await repo.asked(conn, shift_id)
-            asked_users = await users_repo.get_many(conn, asked_ids)
-            asked = [asked_users[u].name if u in asked_users else str(u) for u in asked_ids]
-            return Roster(await shift_card(conn, shift), lines, asked)
+            asked_users = await users_repo.get_many(conn, asked_ids[:30])
+            asked = [asked_users[u].name if u in asked_users else str(u) for u in asked_ids[:30]]
+            return Roster(await shift_card(conn, shift), lines, asked, page, len(signups))
+
+    async def credit(self, actor_id: int, signup_id: int, minutes: int) -> Roster:
+        """The organiser corrects the time credited to one volunteer (present, for this long)."""
+        if not 0 <= minutes <= 12 * 60:
+            raise InvalidInput("minutes_range")
+        return await self._attendance(actor_id, signup_id, "vol.credit", f"{minutes} min", minutes=minutes)
 
     async def mark(self, actor_id: int, signup_id: int, present: bool) -> Roster:
-        """The organiser (or staff) marks a volunteer present or absent from the roster."""
+        """The organiser (or staff) marks a volunteer present or absent from the roster (present
+        also confirms an unverified check-in)."""
+        return await self._attendance(actor_id, signup_id, "vol.mark", f"present={present}", present=present)
+
+    async def _attendance(
+        self,
+        actor_id: int,
+        signup_id: int,
+        action: str,
+        detail: str,
+        *,
+        present: bool = True,
+        minutes: int | None = None,
+    ) -> Roster:
         async with self.db.tx() as conn:
             now = self.now()
             signup = await repo.signup_by_id(conn, signup_id)
@@ -101,14 +151,12 @@ class Organisers(UseCases):
             ensure(may_run_shifts(access, project), NOT_ORGANISER)
             if now < shift.starts_at - rules.CHECKIN_EARLY:
                 raise InvalidInput("too_early_to_mark")
-            await repo.mark_attendance(conn, signup_id, present, actor_id, now)
+            if minutes is None:
+                await repo.mark_attendance(conn, signup_id, present, actor_id, now)
+            else:
+                await repo.set_credited(conn, signup_id, minutes, actor_id, now)
             await roles_repo.audit(
-                conn,
-                now,
-                actor_id,
-                "vol.mark",
-                f"shift:{shift.id}",
-                f"user {signup.user_id} present={present}",
+                conn, now, actor_id, action, f"shift:{shift.id}", f"user {signup.user_id} {detail}"
             )
         return await self.roster(actor_id, shift.id)
 
@@ -165,6 +213,7 @@ class Organisers(UseCases):
         for person in people:
             await repo.set_status(conn, person.id, "cancelled", now)
             await outbox.cancel_prefix(conn, prefix(shift.id, person.user_id), now)
+            await self.services.volunteer.reminders.withdraw(conn, person)
             await self.services.volunteer.notices.notify(
                 conn, person.user_id, "volunteer/shift_cancelled.html",
                 f"{prefix(shift.id, person.user_id)}cancelled", now,
@@ -172,15 +221,13 @@ class Organisers(UseCases):
             )  # fmt: skip
         return len(people)
 
-    async def poster(self, actor_id: int, project_id: int, bot_username: str) -> tuple[bytes, str]:
-        """The printable check-in poster of a project: a QR code of its check-in link."""
+    async def poster(self, actor_id: int, shift_id: int, bot_username: str) -> tuple[bytes, str]:
+        """The printable check-in poster of one shift: its QR code works only in that shift's window."""
         from bot.certificates import poster_pdf
 
-        async with self.db.read() as conn:
-            project = await repo.project(conn, project_id)
-            if project is None:
-                raise InvalidInput("project_gone")
-            access = await self.services.access.of_in(conn, actor_id)
-            ensure(may_run_shifts(access, project), NOT_ORGANISER)
-        link = f"https://t.me/{bot_username}?start=in-{project.checkin_code}"
-        return poster_pdf(project, link, self.renderer), f"checkin-{project.key}.pdf"
+        card, code = await self.services.volunteer.checkin.poster_code(actor_id, shift_id)
+        link = f"https://t.me/{bot_username}?start=in-{card.id}-{code}"
+        local = card.shift.starts_at.astimezone(self.settings.tz)
+        when = f"{local:%Y-%m-%d %H:%M}–{card.shift.ends_at.astimezone(self.settings.tz):%H:%M}"
+        pdf = poster_pdf(card.project, card.shift, when, code, link, self.renderer)
+        return pdf, f"checkin-{card.project.key}-{local:%Y%m%d-%H%M}.pdf"

@@ -22,7 +22,9 @@ from bot.services.base import InvalidInput, UseCases
 from bot.services.volunteer.cards import ACTIVE, ShiftCard, open_shift, shift_card, snapshot
 from bot.services.volunteer.notices import PASS, TAKE, generation, prefix
 from bot.storage import outbox
+from bot.storage import shift_reminders as reminders_repo
 from bot.storage import shifts as repo
+from bot.storage import users as users_repo
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,9 @@ class SignUpResult:
 
 
 class Signups(UseCases):
-    async def sign_up(self, user_id: int, shift_id: int, *, team_id: int | None = None) -> SignUpResult:
+    async def sign_up(
+        self, user_id: int, shift_id: int, *, team_id: int | None = None, series_id: int | None = None
+    ) -> SignUpResult:
         """One tap: a place if one is free and nobody waits before you, else the waitlist."""
         async with self.db.tx() as conn:
             now = self.now()
@@ -49,20 +53,27 @@ class Signups(UseCases):
                 status = "confirmed"
             else:
                 status = "confirmed" if cap.decide_join(snap) is cap.Join.CONFIRM else "waitlisted"
-            signup_id = await repo.put_signup(conn, shift_id, user_id, status, now, team_id=team_id)
+            signup_id = await repo.put_signup(
+                conn, shift_id, user_id, status, now, team_id=team_id, series_id=series_id
+            )
             signup = await repo.signup_by_id(conn, signup_id)
             assert signup is not None
             project = await repo.project(conn, shift.project_id)
             assert project is not None
             if status == "confirmed":
-                await self.services.volunteer.notices.schedule_reminders(conn, shift, project, signup, now)
+                await self.services.volunteer.reminders.schedule(conn, shift, project, signup, now)
                 await outbox.cancel_prefix(conn, f"{prefix(shift_id, user_id)}fill", now)
             card = await shift_card(conn, shift, user_id)
             position = snap.waiting + 1 if status == "waitlisted" else 0
+            if position:
+                await repo.set_position_told(conn, signup_id, position)
             return SignUpResult(status, card, position)
 
-    async def cancel(self, user_id: int, shift_id: int) -> tuple[ShiftCard, bool]:
-        """Leave a shift or its waitlist; after the cut-off it still works but counts as late."""
+    async def cancel(
+        self, user_id: int, shift_id: int, *, from_reminder: bool = False
+    ) -> tuple[ShiftCard, bool]:
+        """Leave a shift or its waitlist; after the cut-off it still works but counts as late, unless
+        it answers the bot's own reminder (the bot asked; telling it is never penalised)."""
         async with self.db.tx() as conn:
             now = self.now()
             shift = await repo.shift(conn, shift_id)
@@ -71,7 +82,9 @@ class Signups(UseCases):
                 raise InvalidInput("not_signed_up")
             if shift.starts_at <= now:
                 raise InvalidInput("shift_started")
-            late = await self.leave(conn, shift, signup, now, "cancelled")
+            # Callback data is only a request: the reminder must really have been sent to them.
+            answered = from_reminder and await reminders_repo.was_reminded(conn, signup.id)
+            late = await self.leave(conn, shift, signup, now, "cancelled", excused=answered)
             return await shift_card(conn, shift, user_id), late
 
     async def coming(self, user_id: int, shift_id: int) -> ShiftCard:
@@ -109,7 +122,7 @@ class Signups(UseCases):
             assert project is not None
             fresh = await repo.signup_by_id(conn, signup.id)
             assert fresh is not None
-            await self.services.volunteer.notices.schedule_reminders(conn, shift, project, fresh, now)
+            await self.services.volunteer.reminders.schedule(conn, shift, project, fresh, now)
             return SignUpResult("confirmed", await shift_card(conn, shift, user_id))
 
     async def pass_offer(self, user_id: int, shift_id: int) -> ShiftCard:
@@ -136,64 +149,119 @@ class Signups(UseCases):
         )
 
     async def leave(
-        self, conn: aiosqlite.Connection, shift: repo.Shift, signup: repo.Signup, now: datetime, status: str
+        self,
+        conn: aiosqlite.Connection,
+        shift: repo.Shift,
+        signup: repo.Signup,
+        now: datetime,
+        status: str,
+        *,
+        excused: bool = False,
     ) -> bool:
         """Take a person off a shift (cancel, pass, expire); withdraw their queued messages; refill.
 
-        Returns whether it was a late cancellation (a confirmed place given up after the cut-off).
+        Returns whether it was a late cancellation (a confirmed place given up after the cut-off,
+        not `excused` by answering the bot's reminder).
         """
-        late = signup.status == "confirmed" and rules.is_late_cancellation(
-            shift.starts_at, now, self.settings.vol_cutoff
+        late = (
+            not excused
+            and signup.status == "confirmed"
+            and rules.is_late_cancellation(shift.starts_at, now, self.settings.vol_cutoff)
         )
         await repo.set_status(
             conn, signup.id, status, now, late_cancel=late if status == "cancelled" else None
         )
         await outbox.cancel_prefix(conn, prefix(shift.id, signup.user_id), now)
+        await self.services.volunteer.reminders.withdraw(conn, signup)
         await self.fill_from_waitlist(conn, shift, now)
         return late
 
     async def fill_from_waitlist(self, conn: aiosqlite.Connection, shift: repo.Shift, now: datetime) -> int:
-        """Offer freed places to the first people waiting, each held for them for the offer window."""
+        """Offer freed places to the first people waiting who can take them (no overlapping place,
+        still reachable), each held for them for the offer window; then tell everyone still waiting
+        their new position."""
         if shift.status != "open" or shift.starts_at <= now:
             return 0
         snap = await snapshot(conn, shift)
         n = cap.offers_to_make(snap)
-        if n == 0:
-            return 0
+        made = 0
+        if n > 0:
+            notices = self.services.volunteer.notices
+            able = [
+                p
+                for p in await repo.of_shift(conn, shift.id, ("waitlisted",))
+                if await self._can_take(conn, p, shift, now)
+            ]
+            expiry = self._offer_expiry(shift, now)
+            if expiry is None:
+                # No time left to hold a place: tell everyone waiting; the first to press gets it.
+                for person in able:
+                    await notices.notify(
+                        conn, person.user_id, "volunteer/open_place.html",
+                        f"{prefix(shift.id, person.user_id)}open:g{generation(person)}:{snap.confirmed}",
+                        now, starts_at=shift.starts_at, own=True, expires_at=shift.starts_at,
+                        buttons=[[(N_("Take it"), TAKE.data(shift.id))]],
+                        kind="vol_offer", card=await shift_card(conn, shift, person.user_id),
+                    )  # fmt: skip
+            else:
+                for person in able[:n]:
+                    await repo.set_status(conn, person.id, "offered", now, offer_expires_at=expiry)
+                    await notices.notify(
+                        conn, person.user_id, "volunteer/offer.html",
+                        f"{prefix(shift.id, person.user_id)}offer:g{generation(person)}:{int(now.timestamp())}",
+                        now, starts_at=shift.starts_at, own=True, expires_at=expiry,
+                        buttons=[[(N_("Take it"), TAKE.data(shift.id)), (N_("Pass"), PASS.data(shift.id))]],
+                        kind="vol_offer", card=await shift_card(conn, shift, person.user_id), held_until=expiry,
+                    )  # fmt: skip
+                    made += 1
+        await self.tell_positions(conn, shift, now)
+        return made
+
+    async def _can_take(
+        self, conn: aiosqlite.Connection, person: repo.Signup, shift: repo.Shift, now: datetime
+    ) -> bool:
+        """An offer is only worth holding for someone free at that time who can still be reached."""
+        user = await users_repo.get(conn, person.user_id)
+        if user is not None and (user.unreachable_at is not None or user.forgotten_at is not None):
+            return False
+        return await self._clash(conn, person.user_id, shift, now) is None
+
+    async def tell_positions(self, conn: aiosqlite.Connection, shift: repo.Shift, now: datetime) -> None:
+        """Everyone waiting whose place in the line changed since they were last told hears it."""
+        if shift.status != "open" or shift.starts_at <= now:
+            return
         notices = self.services.volunteer.notices
-        waiting = await repo.of_shift(conn, shift.id, ("waitlisted",))
-        expiry = self._offer_expiry(shift, now)
-        if expiry is None:
-            # No time left to hold a place: tell everyone waiting; the first to press gets it.
-            for person in waiting:
-                await notices.notify(
-                    conn, person.user_id, "volunteer/open_place.html",
-                    f"{prefix(shift.id, person.user_id)}open:g{generation(person)}:{snap.confirmed}",
-                    now, starts_at=shift.starts_at, own=True, expires_at=shift.starts_at,
-                    buttons=[[(N_("Take it"), TAKE.data(shift.id))]],
-                    kind="vol_offer", card=await shift_card(conn, shift, person.user_id),
-                )  # fmt: skip
-            return 0
-        for person in waiting[:n]:
-            await repo.set_status(conn, person.id, "offered", now, offer_expires_at=expiry)
+        for position, person in enumerate(await repo.of_shift(conn, shift.id, ("waitlisted",)), 1):
+            if person.position_told in (None, position):
+                if person.position_told is None:
+                    await repo.set_position_told(conn, person.id, position)
+                continue
+            await repo.set_position_told(conn, person.id, position)
+            await outbox.cancel_prefix(conn, f"{prefix(shift.id, person.user_id)}pos:", now)
             await notices.notify(
-                conn, person.user_id, "volunteer/offer.html",
-                f"{prefix(shift.id, person.user_id)}offer:g{generation(person)}:{int(now.timestamp())}",
-                now, starts_at=shift.starts_at, own=True, expires_at=expiry,
-                buttons=[[(N_("Take it"), TAKE.data(shift.id)), (N_("Pass"), PASS.data(shift.id))]],
-                kind="vol_offer", card=await shift_card(conn, shift, person.user_id), held_until=expiry,
+                conn, person.user_id, "volunteer/position.html",
+                f"{prefix(shift.id, person.user_id)}pos:g{generation(person)}:{position}", now,
+                starts_at=shift.starts_at, own=False, expires_at=shift.starts_at,
+                card=await shift_card(conn, shift, person.user_id), position=position,
             )  # fmt: skip
-        return n
 
     async def _overlap(
         self, conn: aiosqlite.Connection, user_id: int, shift: repo.Shift, now: datetime
     ) -> None:
         """Nobody holds two places at once: the other shift is named so they can choose."""
-        held = await repo.of_user(conn, user_id, ("confirmed", "offered"), after=now)
-        for _signup, other in held:
+        other = await self._clash(conn, user_id, shift, now)
+        if other is not None:
+            project = await repo.project(conn, other.project_id)
+            assert project is not None
+            raise InvalidInput("overlap", other=other, project=project)
+
+    async def _clash(
+        self, conn: aiosqlite.Connection, user_id: int, shift: repo.Shift, now: datetime
+    ) -> repo.Shift | None:
+        """Another shift this person holds (or is being offered) at the same time, if any."""
+        for _signup, other in await repo.of_user(conn, user_id, ("confirmed", "offered"), after=now):
             if other.id != shift.id and rules.overlaps(
                 (shift.starts_at, shift.ends_at), (other.starts_at, other.ends_at)
             ):
-                project = await repo.project(conn, other.project_id)
-                assert project is not None
-                raise InvalidInput("overlap", other=other, project=project)
+                return other
+        return None

@@ -20,6 +20,8 @@ class Ticks(UseCases):
     async def tick(self) -> dict[str, int]:
         """One round of every step; returns how much each did."""
         return {
+            "reminders": await self.services.volunteer.reminders.send_due(),
+            "cuts": await self.services.volunteer.changes.decide_due(),
             "generated": await self._generate(),
             "expired": await self._expire_offers(),
             "released": await self._release_teams(),
@@ -61,15 +63,26 @@ class Ticks(UseCases):
                 shift = await repo.shift(conn, signup.shift_id)
                 assert shift is not None
                 await self.services.volunteer.signups.leave(conn, shift, signup, now, "expired")
+                # Told, not dropped silently: the place went on, and they may join the line again.
+                await self.services.volunteer.notices.notify(
+                    conn, signup.user_id, "volunteer/offer_lapsed.html", f"{prefix(shift.id, signup.user_id)}lapsed:{signup.id}:{int(now.timestamp())}",
+                    now, starts_at=shift.starts_at, own=False, expires_at=shift.starts_at,
+                    buttons=[[(N_("Join the waitlist again"), SIGN_UP.data(shift.id))]],
+                    card=await shift_card(conn, shift, signup.user_id), held_until=signup.offer_expires_at,
+                )  # fmt: skip
             return len(expired)
 
     async def _release_teams(self) -> int:
-        """Team places nobody took by the release time: offered to the people waiting."""
+        """Team places nobody took by the release time: offered to the people waiting. The liaison
+        is told BOT_VOL_TEAM_WARNING before, and again when the places go."""
+        teams_service = self.services.volunteer.teams
         async with self.db.tx() as conn:
             now = self.now()
+            await teams_service.warn_and_release(conn, now)
             teams = await repo.teams_to_release(conn, now)
             for team in teams:
                 await repo.release_team(conn, team.id, now)
+                await teams_service.tell_released(conn, team, now)
                 shift = await repo.shift(conn, team.shift_id)
                 assert shift is not None
                 await self.services.volunteer.signups.fill_from_waitlist(conn, shift, now)
