@@ -31,6 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 TEMPLATES = ROOT / "templates"
 TRANSLATED = ("zh", "fr")
+# One plural rule per language for every catalog: catalogs are merged at load time, and a new
+# catalog made by a newer Babel (whose CLDR data gives French a third, "many" form) would otherwise
+# disagree with the others and send "2 hours" back to English. gettext's usual rules.
+PLURAL_FORMS = {"zh": "nplurals=1; plural=0;", "fr": "nplurals=2; plural=(n > 1);"}
 # Gettext keywords. Babel matches a keyword by its name wherever it is called (an attribute call
 # such as `context.gettext(...)` included, and inside f-strings since Babel 2.19), so no keyword is
 # a short name that an ordinary variable could have: `t` once glued docstrings into a "message".
@@ -107,6 +111,7 @@ def update(only: str | None = None) -> None:
                     catalog = read_po(handle, locale=lang, domain=domain)
             else:
                 catalog = Catalog(locale=lang, domain=domain, project="jingan-bot")
+            catalog.mime_headers = [("Plural-Forms", PLURAL_FORMS[lang])]
             catalog.update(template, no_fuzzy_matching=True)
             catalog.obsolete.clear()
             path.parent.mkdir(parents=True, exist_ok=True)

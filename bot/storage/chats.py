@@ -21,6 +21,7 @@ FOLLOWING: tuple[tuple[str, str], ...] = (
     ("request_cards", "chat_id"),
     ("request_held_alerts", "chat_id"),
     ("enterprise_suggestions", "chat_id"),
+    ("enterprise_chat_digests", "chat_id"),
 )
 #: Columns that do not simply follow, and why.
 NOT_FOLLOWING: dict[tuple[str, str], str] = {
@@ -31,7 +32,7 @@ NOT_FOLLOWING: dict[tuple[str, str], str] = {
     ("request_messages", "chat_id"): "cards a handler showed stay messages of the old group (their"
     " message ids mean nothing in the supergroup); the live card follows via request_cards",
 }
-_KEYED = {"staff_chats", "request_digests"}
+_KEYED = {"staff_chats", "request_digests", "enterprise_chat_digests"}
 
 
 async def move_chat(conn: aiosqlite.Connection, old_chat_id: int, new_chat_id: int) -> StaffChat | None:

@@ -62,6 +62,9 @@ async def test_the_token_never_appears_in_debug_logs(tmp_path: Path) -> None:
     async with Emulator(TOKEN, limits=Limits(enabled=False)) as emu:
         env = bot_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=emu.api_url, BOT_LOG_LEVEL="DEBUG")
         process = await run_bot(env, "run")
+        # Read its output while it runs: DEBUG fills a pipe's buffer within seconds, and a bot
+        # writing to a full pipe stops dead.
+        output = asyncio.create_task(process.communicate())
         try:
             person = emu.user(1001, "Ana", language_code="en")
             await person.send("/start")
@@ -72,7 +75,7 @@ async def test_the_token_never_appears_in_debug_logs(tmp_path: Path) -> None:
             await person.wait_for("/start", timeout=30)
         finally:
             process.send_signal(signal.SIGINT)
-            out, err = await asyncio.wait_for(process.communicate(), 30)
+            out, err = await asyncio.wait_for(output, 30)
     logs = err.decode("utf-8", "replace") + out.decode("utf-8", "replace")
     assert " DEBUG " in logs and "getUpdates" in logs  # the debug lines were there ...
     assert f"/bot{TOKEN.partition(':')[0]}:***" in logs  # ... including URLs that carry the token ...

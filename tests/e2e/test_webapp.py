@@ -327,7 +327,7 @@ async def test_a_colour_change_is_the_chat_buttons_change(station: Station) -> N
             )
         ).fetchall()
     assert [tuple(a) for a in audit] == [
-        ("enterprise.colour", f"enterprise:{s.ibg}", "blue->red: lease ends, must relocate")
+        ("enterprise.colour", f"enterprise:{s.ibg}", "staff: blue->red: lease ends, must relocate")
     ]
     await s.district_staff.send("/ent InterBridge")
     card = await s.district_staff.wait_for("lease ends, must relocate")

@@ -79,3 +79,12 @@ def test_a_msgid_means_the_same_in_every_catalog() -> None:
                 )
             seen.setdefault(key, (po.name, message.string))
     assert clashes == []
+
+
+def test_every_catalog_of_a_language_has_the_same_plural_rule() -> None:
+    """Catalogs are merged per language: one with another plural rule would pick the wrong form."""
+    for po in sorted(i18n.LOCALES.glob("*/LC_MESSAGES/*.po")):
+        lang = po.parent.parent.name
+        with po.open("rb") as handle:
+            catalog = read_po(handle)
+        assert catalog.plural_forms == i18n.PLURAL_FORMS[lang], po.name

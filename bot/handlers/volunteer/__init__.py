@@ -60,7 +60,9 @@ def register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     for name, handler in COMMANDS.items():
         app.add_handler(CommandHandler(name, router.message(handler), private))
-    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, typed), group=-2)
+    # Its own group: a group runs only its first matching handler, and the staff desk's replies
+    # (group -2) match any reply, which an answer to our prompts also is.
+    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, typed), group=-3)
     app.add_handler(router.handler())
     app.add_handler(MessageHandler(private & filters.LOCATION, router.message(volunteers.location_shared)))
     registry.start_payload("in-", router.message(volunteers.check_in_link))
