@@ -21,6 +21,7 @@ from telegram.warnings import PTBUserWarning
 from bot.clock import Clock
 from bot.context import BotContext
 from bot.handlers import common, flood, register_all
+from bot.http import telegram_request
 from bot.jobs import menus, ticks
 from bot.jobs.sender import OutboxSender
 from bot.ordering import OrderedUpdateProcessor
@@ -47,6 +48,8 @@ def build_application(
         .token(token or settings.token or "")
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
+        .request(telegram_request(256))  # python-telegram-bot's own pool sizes, one TLS context
+        .get_updates_request(telegram_request(1))
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         # Different people and chats at once, each person's and each chat's updates in order.

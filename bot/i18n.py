@@ -19,6 +19,7 @@ import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -186,8 +187,13 @@ def fill(mapping: dict[str, dict[str, str | list[str]]]) -> int:
     return changed
 
 
+@cache
 def load(lang: str) -> Translations:
-    """All domains of one language merged into one Translations (English: the identity)."""
+    """All domains of one language merged into one Translations (English: the identity).
+
+    Read once per process (the catalogs are compiled before the bot starts, by make run and make
+    test); every Renderer shares them.
+    """
     merged = Translations()
     folder = LOCALES / lang / "LC_MESSAGES"
     if lang in TRANSLATED and folder.is_dir():

@@ -21,7 +21,8 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from babel.numbers import format_decimal
 from babel.support import Translations
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from bot import i18n
@@ -97,6 +98,29 @@ def plural_count(value: float) -> int:
     return int(value) if float(value).is_integer() else 2
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Templates compiled once per process, shared by every Renderer and language.
+
+    Compiling depends only on the source and the environment's options, which are the same for
+    every language; each Application (and each end-to-end test) used to compile again what it
+    rendered.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 class Renderer:
     def __init__(self, tz: ZoneInfo, templates: Path = i18n.TEMPLATES) -> None:
         self.tz = tz
@@ -113,6 +137,7 @@ class Renderer:
                 keep_trailing_newline=False,
                 undefined=StrictUndefined,
                 extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
+                bytecode_cache=_COMPILED,
             )
             env.policies["ext.i18n.trimmed"] = True
             # jinja2.ext.i18n adds this method to the environment at run time; Environment does not declare it.

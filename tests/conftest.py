@@ -7,6 +7,8 @@ tests move time forward instead of sleeping.
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -25,6 +27,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.storage import roles as roles_repo
 from bot.storage import users as users_repo
+from bot.storage.db import Database
 
 ADMIN_ID = 9001
 # A Monday morning in Shanghai (09:30 local): working hours, so nothing is held for the next day.
@@ -112,8 +115,25 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with every migration applied, made once: each bot starts on a copy of it.
+
+    Applying the migrations takes longer than anything else a test bot does at start-up; the
+    migrations themselves are tested from an empty file in tests/unit/test_migrations.py.
+    """
+    path = tmp_path_factory.mktemp("migrated") / "bot.sqlite3"
+
+    async def migrate() -> None:
+        async with Database(path) as db:
+            await db.migrate()
+
+    asyncio.run(migrate())
+    return path
+
+
 @pytest.fixture
-async def bot_factory(tmp_path: Path) -> AsyncIterator[BotFactory]:
+async def bot_factory(tmp_path: Path, migrated_database: Path) -> AsyncIterator[BotFactory]:
     async with AsyncExitStack() as stack:
         counter = 0
 
@@ -136,7 +156,10 @@ async def bot_factory(tmp_path: Path) -> AsyncIterator[BotFactory]:
                     **env,
                 }
                 emu.mini_apps["station"] = env["BOT_WEBAPP_URL"] + "/"
-            settings = settings_for(emu, tmp_path / f"bot{counter}.sqlite3", **env)
+            database = tmp_path / f"bot{counter}.sqlite3"
+            if "BOT_DB_PATH" not in env and not database.exists():
+                shutil.copyfile(migrated_database, database)
+            settings = settings_for(emu, database, **env)
             clock = clock or ManualClock(START, frozen=True)
             if webapp:  # Telegram dates initData by its clock: the same as the bot's here
                 emu.clock = clock.now

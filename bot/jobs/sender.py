@@ -74,9 +74,9 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.request import HTTPXRequest
 
 from bot.context import keyboard
+from bot.http import telegram_request
 from bot.pacing import TokenBucket, retry_after_seconds
 from bot.storage import outbox as outbox_repo
 from bot.storage import users as users_repo
@@ -664,15 +664,21 @@ def _plain_bot(bot: Bot, concurrency: int) -> Bot:
     """A rate-limiter-free Bot for the same token and server (see the module docstring)."""
     base_url = bot.base_url.removesuffix(bot.token)
     base_file_url = bot.base_file_url.removesuffix(bot.token)
-    request = HTTPXRequest(
-        connection_pool_size=concurrency + 2,
+    request = telegram_request(
+        concurrency + 2,
         connect_timeout=5.0,
         read_timeout=15.0,
         write_timeout=15.0,
         pool_timeout=5.0,
         media_write_timeout=60.0,
     )
-    return Bot(bot.token, base_url=base_url, base_file_url=base_file_url, request=request)
+    return Bot(
+        bot.token,
+        base_url=base_url,
+        base_file_url=base_file_url,
+        request=request,
+        get_updates_request=telegram_request(1),  # never used, but Bot builds one otherwise
+    )
 
 
 def _media(row: outbox_repo.OutboxRow) -> bytes | str:
