@@ -36,11 +36,14 @@ browser:
 	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; } \
 	  || echo "note: could not install $(BROWSER_PACKAGES); the browser test may be skipped"
 
+# Tests run on three workers (most of a test waits for the emulator), then the few that measure
+# rates or real time run alone (marked serial).
 test: setup browser
 	$(PY) -m bot.i18n check
 	$(PY) -m ruff check bot tests bench
 	$(PY) -m mypy
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -p no:cacheprovider -n 3 -m "not serial"
+	$(PY) -m pytest -q -p no:cacheprovider -m serial
 
 typecheck: setup
 	$(PY) -m mypy

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import re
 import sys
 from collections import defaultdict
@@ -127,8 +128,14 @@ def compile_all() -> int:
     for po in sorted(LOCALES.glob("*/LC_MESSAGES/*.po")):
         with po.open("rb") as handle:
             catalog = read_po(handle)
-        with po.with_suffix(".mo").open("wb") as handle:
-            write_mo(handle, catalog, use_fuzzy=False)
+        # Written aside, then moved into place: a bot (or a test worker) reading the catalogs
+        # meanwhile sees the old file or the new one, never half of one.
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog, use_fuzzy=False)
+        target = po.with_suffix(".mo")
+        aside = target.with_name(f".{target.name}.{os.getpid()}")
+        aside.write_bytes(buffer.getvalue())
+        os.replace(aside, target)
         count += 1
     return count
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.sandbox.emulator import Limits
 from tests.conftest import BotFactory
+
+pytestmark = pytest.mark.serial  # measures real time: run alone (see pyproject, make test)
 
 SCALE = 20  # Telegram's limits x20, so that the group's backlog drains in seconds, not minutes
 

@@ -87,6 +87,7 @@ def sustained_rate(emu: Emulator) -> float:
 
 
 @pytest.mark.slow
+@pytest.mark.serial  # a rate and a real-time bound: run alone
 async def test_fanout_of_2000_arrives_once_each_at_the_configured_rate(bot_factory: BotFactory) -> None:
     # x5: 125 msg/s. The bot, the emulator and SQLite share one process here (~4 ms of CPU per
     # message between them), so this keeps headroom on a 2-core machine running other work too.

@@ -32,6 +32,7 @@ def hold_write_lock(path: Path, seconds: float, taken: threading.Event) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.serial  # a rate and a real-time bound: run alone
 async def test_an_outside_write_lock_delays_no_reader_and_causes_no_resend(bot_factory: BotFactory) -> None:
     bot = await bot_factory()
     reader = bot.emu.user(610, "Reader", language_code="en")

@@ -13,6 +13,8 @@ import pytest
 from bench import district as districts
 from bench import fanout, startup, throughput, ticks, webapp
 
+pytestmark = pytest.mark.serial  # measures real time: run alone (see pyproject, make test)
+
 TINY = 0.005  # 150 workers, 1,000 requests, 100 shifts: builds in about a second
 
 
