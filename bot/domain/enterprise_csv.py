@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain.risk import parse_colour
+from bot.domain.text_safety import shown
 
 COLUMNS = (
     "key",
@@ -150,7 +151,7 @@ def parse(data: bytes, buildings: dict[str, int]) -> Parsed:
         key = get("key")
         row, reason = _row(start, key, get, lookup)
         if reason is None and key in seen:
-            reason = f"duplicated key {key!r} (first on line {seen[key]})"
+            reason = f"duplicated key {shown(key)} (first on line {seen[key]})"
         if reason is not None:
             rejected.append(Rejected(start, key, reason))
             continue
@@ -173,21 +174,21 @@ def _row(
     building_text = get("building")
     building_id = lookup.get(building_text.casefold())
     if building_id is None:
-        return None, f"unknown building {building_text!r}" if building_text else "missing building"
+        return None, f"unknown building {shown(building_text)}" if building_text else "missing building"
     colour_text = get("colour")
     colour = parse_colour(colour_text) if colour_text else None
     if colour_text and colour is None:
-        return None, f"unknown colour {colour_text!r} (green, blue, yellow, orange or red)"
+        return None, f"unknown colour {shown(colour_text)} (green, blue, yellow, orange or red)"
     lease_text = get("lease_end")
     lease_end = None
     if lease_text:
         try:
             lease_end = date.fromisoformat(lease_text.replace("/", "-"))
         except ValueError:
-            return None, f"lease_end {lease_text!r} is not a date (YYYY-MM-DD)"
+            return None, f"lease_end {shown(lease_text)} is not a date (YYYY-MM-DD)"
     party_text = get("party_org").lower()
     if party_text not in PARTY_ORG:
-        return None, f"party_org {party_text!r} is not own, joint or none"
+        return None, f"party_org {shown(party_text)} is not own, joint or none"
     return (
         Row(
             line=line,
