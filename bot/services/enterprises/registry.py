@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 import aiosqlite
 
 from bot.domain import enterprise_csv, names
-from bot.services.access import NOT_STAFF, Access, ensure, may_edit_enterprise, may_see_enterprises
+from bot.services.access import (
+    NOT_STAFF,
+    Access,
+    ensure,
+    enterprise_refusal,
+    may_edit_enterprise,
+    may_see_enterprises,
+)
 from bot.services.base import InvalidInput, UseCases
 from bot.services.enterprises.cards import Card, card_of
 from bot.services.enterprises.deadlines import Deadlines
@@ -85,7 +92,7 @@ class Registry(UseCases):
         enterprise = await enterprises_repo.get(conn, enterprise_id)
         if enterprise is None:
             raise InvalidInput("ent_unknown")
-        ensure(may_edit_enterprise(access, enterprise), NOT_STAFF)
+        ensure(may_edit_enterprise(access, enterprise), enterprise_refusal(access))
         return enterprise
 
     async def card_in(self, conn: aiosqlite.Connection, enterprise: Enterprise) -> Card:
