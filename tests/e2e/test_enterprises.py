@@ -281,7 +281,11 @@ async def test_staff_of_another_building_are_told_the_enterprise_is_not_theirs(b
     assert acme is not None
     await staff.send("/menu")
     await staff.wait_for(lambda m: True)
-    for data in (f"1|ent|c|{acme.enterprise.id}|red", f"1|ent|v|{acme.enterprise.id}", f"1|ent|l|{acme.enterprise.id}"):
+    for data in (
+        f"1|ent|c|{acme.enterprise.id}|red",
+        f"1|ent|v|{acme.enterprise.id}",
+        f"1|ent|l|{acme.enterprise.id}",
+    ):
         answer = await staff.press_data(data)
         assert answer is not None and answer.show_alert
         assert answer.text == "Sorry, this enterprise belongs to another building's staff.", data
