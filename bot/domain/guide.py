@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.phone_numbers import mask_numbers
+
 # Traditional -> simplified for characters likely in questions about the station's services.
 # Cheap tolerance for visitors from Hong Kong, Macao and Taiwan; not a full converter (a missed
 # character only costs one n-gram). Pairs: traditional, simplified.
@@ -376,11 +378,12 @@ _LONG_NUMBER = re.compile(r"\d{5,}")
 
 def miss_key(query: Query) -> str | None:
     """What is counted for a search that found nothing: the normalised question, without long
-    numbers (a phone or ID number typed by mistake must not be kept), shortened. None when
+    numbers in any spacing (a phone or ID number typed by mistake, "139 1234 5678", must not be
+    kept), shortened. None when
     there is nothing worth counting."""
     if query.is_empty:
         return None
-    key = _LONG_NUMBER.sub("#", query.text)
+    key = _LONG_NUMBER.sub("#", mask_numbers(query.text))
     key = " ".join(key.split())[:MISS_KEY_MAX_CHARS].strip()
     return key or None
 
