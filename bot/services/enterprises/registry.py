@@ -35,14 +35,10 @@ from bot.storage import roles as roles_repo
 from bot.storage.buildings import Building
 from bot.storage.db import ts
 from bot.storage.enterprises import Enterprise
-from bot.storage.personal_data import PersonalData, register
 
 if TYPE_CHECKING:
     from bot.services import Services
 
-# Where people are named in the registry's tables (for /mydata and /forgetme).
-register(PersonalData("enterprise_link_codes", "used_by"))
-register(PersonalData("enterprises", "liaison_user_id", (), ("liaison_user_id",)))
 
 LINK_CODE_DAYS = 7
 QUERY_MAX = 100

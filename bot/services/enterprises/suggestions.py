@@ -29,10 +29,6 @@ from bot.storage import outbox
 from bot.storage import roles as roles_repo
 from bot.storage.enterprise_risk import SuggestionRow
 from bot.storage.enterprises import Enterprise, RiskInput
-from bot.storage.personal_data import PersonalData, register
-
-# Where people are named in the suggestions' table (for /mydata and /forgetme).
-register(PersonalData("enterprise_suggestions", "decided_by", ("dismiss_reason",)))
 
 # The notice's buttons: "1|ent|sa|<suggestion id>" and "1|ent|sd|<suggestion id>" (notices already
 # posted in staff chats must keep working).

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from bot.domain import shifts as rules
+from bot.domain.erasure import PLACEHOLDER
 from bot.services.base import InvalidInput, UseCases
 from bot.services.volunteer.cards import ShiftCard, shift_card
 from bot.storage import shifts as repo
@@ -42,6 +43,15 @@ class Hours:
     no_shows: int
     projects: list[tuple[str, float]]  # (title in the person's language, hours)
     name: str
+
+    @property
+    def named(self) -> bool:
+        """False once the person erased their data: a certificate to "[erased]" certifies no one."""
+        return self.name != PLACEHOLDER
+
+    @property
+    def certifiable(self) -> bool:
+        return self.shifts > 0 and self.named
 
 
 class CheckIns(UseCases):
@@ -147,6 +157,8 @@ class CheckIns(UseCases):
         hours = await self.hours(user_id)
         if hours.shifts == 0:
             raise InvalidInput("no_hours")
+        if not hours.named:
+            raise InvalidInput("name_erased")
         async with self.db.read() as conn:
             lang = await self.services.volunteer.notices.language(conn, user_id)
         pdf = certificate_pdf(hours, lang, self.renderer, self.now().astimezone(self.settings.tz).date())
