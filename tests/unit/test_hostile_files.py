@@ -3,13 +3,12 @@ line number, and no error message quotes an unbounded value (issue 15, "Why" 4).
 
 from __future__ import annotations
 
-import time
-import tracemalloc
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bench.hostile_files import PROJECT, aliases, guide_bomb, refusal_cost, reminders_bomb
 from bot.domain import safe_yaml
 from bot.domain.guide_catalogue import CatalogueError, parse_catalogue
 from bot.domain.projects_yaml import ProjectFileError, parse_projects
@@ -18,45 +17,12 @@ from bot.domain.text_safety import shown
 NOW = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
 TZ = ZoneInfo("Asia/Shanghai")
 
-PROJECT = """\
-projects:
-  - key: litter-jogging
-    title: {zh: 捡跑, en: Litter jogging, fr: Jogging propre}
-    description: {zh: 跑步, en: Run, fr: Courir}
-    place: {zh: 公园, en: Park, fr: Parc}
-    capacity: 10
-    schedules:
-      - {days: sat, start: "08:00", end: "09:00"}
-"""
-
-
-def aliases(anchor: str, width: int = 9) -> str:
-    return ", ".join([f"*{anchor}"] * width)
-
-
-def reminders_bomb(depth: int, width: int = 9) -> str:
-    """A projects file whose `reminders:` is an alias bomb standing for width**depth values."""
-    leaf = ", ".join(['"eve 20:00"'] * width)
-    anchors = [f"    x0: &a0 [{leaf}]"]
-    anchors += [f"    x{i}: &a{i} [{aliases(f'a{i - 1}', width)}]" for i in range(1, depth)]
-    bomb = f"    reminders: [{aliases(f'a{depth - 1}', width)}]"
-    return PROJECT + "\n".join(anchors) + "\n" + bomb + "\n"
-
 
 def refused_within_bounds(parse, text: str) -> str:
     """Parse `text`, which must be refused; the refusal costs little memory and says where."""
-    tracemalloc.start()
-    started = time.perf_counter()
-    try:
-        with pytest.raises((ProjectFileError, CatalogueError)) as refused:
-            parse(text)
-        elapsed = time.perf_counter() - started
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < 50 * 2**20, f"refusing the file took {peak / 2**20:.0f} MB"
-    assert elapsed < 5, f"refusing the file took {elapsed:.1f} s"  # a safety net: bench has no goal here
-    message = str(refused.value)
+    seconds, mb, message = refusal_cost(parse, text)
+    assert mb < 50, f"refusing the file took {mb:.0f} MB"
+    assert seconds < 5, f"refusing the file took {seconds:.1f} s"  # a safety net: the goal is in bench
     assert len(message) < 500, message[:600]
     return message
 
@@ -70,10 +36,7 @@ def test_a_projects_alias_bomb_is_refused_quickly_in_little_memory(depth: int) -
 
 
 def test_a_guide_alias_bomb_is_refused_quickly_in_little_memory() -> None:
-    anchors = ['a0: &a0 {zh: "x", en: "x", fr: "x"}']
-    anchors += [f"a{i}: &a{i} [{aliases(f'a{i - 1}')}]" for i in range(1, 8)]
-    text = "\n".join(anchors) + "\nentries: [*a7, *a7, *a7]\n"
-    message = refused_within_bounds(parse_catalogue, text)
+    message = refused_within_bounds(parse_catalogue, guide_bomb(8))
     assert "aliases" in message
 
 
