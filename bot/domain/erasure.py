@@ -37,7 +37,7 @@ from bot.domain.phone_numbers import canonical_number, number_spans, numbers_in
 
 PLACEHOLDER = "[erased]"
 MIN_NAME = 2  # a name, handle or number shorter than this is not searched for
-MIN_TEXT = 8  # free text shorter than this ("ok", "done") would erase other people's words
+MIN_TEXT = 16  # shorter free text ("ok", "called back") would erase other people's own words
 MIN_QUOTE = 12  # a cut quote must keep this much of a longer text to be recognised as one
 
 _ELLIPSES = ("...", "…")
@@ -92,15 +92,21 @@ class Needles:
         return sorted(found)
 
 
-def needles(*, names: Iterable[str] = (), texts: Iterable[str] = (), files: Iterable[str] = ()) -> Needles:
+def needles(
+    *,
+    names: Iterable[str] = (),
+    texts: Iterable[str] = (),
+    files: Iterable[str] = (),
+    numbers_from: Iterable[str] = (),
+) -> Needles:
     """The needles for a person's `names` (names, handles, phone numbers: searched from
-    `MIN_NAME` characters), `texts` (what they wrote or what was written about them: from
-    `MIN_TEXT`) and `files` (identifiers matched whole). Numbers inside any of them are searched
-    for in every spacing."""
+    `MIN_NAME` characters), `texts` (what they wrote: from `MIN_TEXT`), `files` (identifiers
+    matched whole) and the phone and ID numbers inside any of these and inside `numbers_from`
+    (text written about them by others, whose words are not theirs but whose numbers are)."""
     compared: set[str] = set()
     searched: set[str] = set()
     numbers: set[str] = set()
-    for minimum, values in ((MIN_NAME, names), (MIN_TEXT, texts)):
+    for minimum, values in ((MIN_NAME, names), (MIN_TEXT, texts), (None, numbers_from)):
         for value in values:
             value = value.strip()
             if value == PLACEHOLDER:
@@ -109,7 +115,7 @@ def needles(*, names: Iterable[str] = (), texts: Iterable[str] = (), files: Iter
             whole = canonical_number(value)
             if whole:
                 numbers.add(whole)
-            if len(value) >= minimum:
+            if minimum is not None and len(value) >= minimum:
                 compared.add(_compared(value))
                 normal = search_form(value).strip()
                 if len(normal) >= minimum:

@@ -13,7 +13,8 @@ migration that adds one must say what it holds and how it is erased. Each column
   own rows; not searched for elsewhere (a company's name is not the person's).
 - TEXT: free text by or about them (a description, a staff note on their request): "[erased]" on
   their rows and on the rows about them (`about`), and on everyone else's rows their values are
-  erased from it. What it held is searched for elsewhere (from 8 characters: "ok" is no quote).
+  erased from it. What they wrote is searched for elsewhere (from 16 characters: "called back" is
+  nobody's in particular); of what others wrote about them, only the phone and ID numbers.
 - QUOTING: text by or for anyone that may quote them (a rendered message, an audit line, an
   imported description, a search that found nothing): their values are erased from it.
 - NOT_PERSONAL: holds nothing of a person; `why` says what it holds instead.
@@ -359,9 +360,3 @@ TABLES: tuple[Table, ...] = (
         sums=("count",),
     ),
 )
-
-BY_NAME = {t.name: t for t in TABLES}
-
-
-def table(name: str) -> Table:
-    return BY_NAME[name]

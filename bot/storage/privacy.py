@@ -63,20 +63,23 @@ class Values:
     """What the person's rows (and the rows about them) hold, to be searched for elsewhere."""
 
     names: list[str] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # what they wrote (their own rows)
+    about: list[str] = field(default_factory=list)  # what others wrote about them: only its numbers
     files: list[str] = field(default_factory=list)
 
     def needles(self) -> Needles:
-        return erasure.needles(names=self.names, texts=self.texts, files=self.files)
+        return erasure.needles(names=self.names, texts=self.texts, files=self.files, numbers_from=self.about)
 
 
 async def values_of(conn: aiosqlite.Connection, user_id: int) -> Values:
     values = Values()
 
-    def keep(column: Column, value: object) -> None:
+    def keep(column: Column, value: object, own: bool) -> None:
         if not isinstance(value, str) or not value.strip():
             return
-        if column.form is Form.FILE:
+        if not own:
+            values.about.append(value)
+        elif column.form is Form.FILE:
             values.files.append(value)
         elif column.how is How.TEXT:
             values.texts.append(value)
@@ -84,9 +87,9 @@ async def values_of(conn: aiosqlite.Connection, user_id: int) -> Values:
             values.names.append(value)
 
     for table in await _existing(conn):
-        queries = [(_owned(table), table.of(How.NAME, How.IDENTIFIER, How.TEXT))] if table.owner else []
-        queries += [(where, table.of(How.TEXT)) for where in table.about]
-        for where, columns in queries:
+        queries = [(_owned(table), table.of(How.NAME, How.IDENTIFIER, How.TEXT), True)] if table.owner else []
+        queries += [(where, table.of(How.TEXT), False) for where in table.about]
+        for where, columns, own in queries:
             if not columns:
                 continue
             cur = await conn.execute(
@@ -95,7 +98,7 @@ async def values_of(conn: aiosqlite.Connection, user_id: int) -> Values:
             )
             for row in await cur.fetchall():
                 for column, value in zip(columns, tuple(row), strict=True):
-                    keep(column, value)
+                    keep(column, value, own)
     return values
 
 

@@ -108,9 +108,11 @@ def test_keyboards_search_keys_and_files() -> None:
 
 
 def test_short_common_words_of_a_text_are_not_needles_but_its_numbers_are() -> None:
-    found = needles(texts=["ok", "call 139 1234 5678"])
+    found = needles(texts=["ok", "call 139 1234 5678"], numbers_from=["Called back, 021-6234 5678 then"])
     assert scrub("ok, done", found, Form.PLAIN) == "ok, done"
     assert scrub("ring 13912345678", found, Form.PLAIN) == f"ring {PLACEHOLDER}"
+    # A staff note about the person: its words are the staff's, its numbers the person's.
+    assert scrub("Called back, 021 62345678 then", found, Form.PLAIN) == f"Called back, {PLACEHOLDER} then"
     assert found.anchors(Form.PLAIN) is not None
 
 
