@@ -6,4 +6,13 @@ Each scenario is a module `bench/<name>.py` listed in SCENARIOS, exposing
 `bench/__main__.py` runs them in order, prints one table and writes bench/results/latest.json.
 """
 
-SCENARIOS: list[str] = ["sender", "throughput", "fanout", "ticks", "startup", "guide", "hostile_files"]
+SCENARIOS: list[str] = [
+    "sender",
+    "throughput",
+    "fanout",
+    "ticks",
+    "startup",
+    "guide",
+    "hostile_files",
+    "erasure",
+]

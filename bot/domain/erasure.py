@@ -74,9 +74,21 @@ class Needles:
     searched: tuple[str, ...] = ()
     numbers: frozenset[str] = frozenset()
     files: frozenset[str] = frozenset()
+    written: frozenset[str] = frozenset()  # which of texts/searched are texts they wrote, not names
 
     def __bool__(self) -> bool:
         return bool(self.texts or self.searched or self.numbers or self.files)
+
+    def without_writing(self) -> Needles:
+        """Names, numbers and files only: for text other people wrote themselves, where the
+        same words as the person's ("what is the social insurance process?") are a coincidence,
+        not a quote."""
+        return Needles(
+            texts=tuple(t for t in self.texts if t not in self.written),
+            searched=tuple(t for t in self.searched if t not in self.written),
+            numbers=self.numbers,
+            files=self.files,
+        )
 
     def anchors(self, form: Form) -> list[str] | None:
         """Substrings (ASCII lower case) at least one of which is in any text this would change,
@@ -106,6 +118,7 @@ def needles(
     compared: set[str] = set()
     searched: set[str] = set()
     numbers: set[str] = set()
+    named: set[str] = set()
     for minimum, values in ((MIN_NAME, names), (MIN_TEXT, texts), (None, numbers_from)):
         for value in values:
             value = value.strip()
@@ -116,15 +129,20 @@ def needles(
             if whole:
                 numbers.add(whole)
             if minimum is not None and len(value) >= minimum:
-                compared.add(_compared(value))
+                forms = {_compared(value)}
                 normal = search_form(value).strip()
                 if len(normal) >= minimum:
+                    forms.add(normal)
                     searched.add(normal)
+                compared.add(_compared(value))
+                if minimum == MIN_NAME:
+                    named |= forms
     return Needles(
         texts=tuple(sorted(compared, key=len, reverse=True)),
         searched=tuple(sorted(searched, key=len, reverse=True)),
         numbers=frozenset(numbers),
         files=frozenset(f for f in files if f and f != PLACEHOLDER),
+        written=frozenset((compared | searched) - named),
     )
 
 

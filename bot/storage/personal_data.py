@@ -14,7 +14,11 @@ migration that adds one must say what it holds and how it is erased. Each column
 - TEXT: free text by or about them (a description, a staff note on their request): "[erased]" on
   their rows and on the rows about them (`about`), and on everyone else's rows their values are
   erased from it. What they wrote is searched for elsewhere (from 16 characters: "called back" is
-  nobody's in particular); of what others wrote about them, only the phone and ID numbers.
+  nobody's in particular), except in other people's own words (`own_words`: another requester's
+  identical question is no quote); of what others wrote about them, only the numbers.
+- REMARK: text others wrote on the person's row (staff's question or resolution on their
+  request): "[erased]" there, searched for elsewhere only by its phone and ID numbers, and on
+  other rows scrubbed like TEXT.
 - QUOTING: text by or for anyone that may quote them (a rendered message, an audit line, an
   imported description, a search that found nothing): their values are erased from it.
 - NOT_PERSONAL: holds nothing of a person; `why` says what it holds instead.
@@ -42,6 +46,7 @@ class How(Enum):
     IDENTIFIER = "identifier"
     DETAIL = "detail"
     TEXT = "text"
+    REMARK = "remark"
     QUOTING = "quoting"
     NOT_PERSONAL = "not personal"
 
@@ -52,6 +57,9 @@ class Column:
     how: How
     why: str = ""  # NOT_PERSONAL: what the column holds instead
     form: Form = Form.PLAIN  # how its text is written (where the person's values are looked for)
+    # TEXT typed by other people about themselves (their own request's description): searched for
+    # the person's names and numbers, not for their words, which there are a coincidence.
+    own_words: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,8 +92,12 @@ def _quoting(*names: str, form: Form = Form.PLAIN) -> tuple[Column, ...]:
     return tuple(Column(n, How.QUOTING, form=form) for n in names)
 
 
-def _texts(*names: str) -> tuple[Column, ...]:
-    return tuple(Column(n, How.TEXT) for n in names)
+def _texts(*names: str, own_words: bool = False) -> tuple[Column, ...]:
+    return tuple(Column(n, How.TEXT, own_words=own_words) for n in names)
+
+
+def _remarks(*names: str) -> tuple[Column, ...]:
+    return tuple(Column(n, How.REMARK) for n in names)
 
 
 _LANGUAGES = ("zh", "en", "fr")
@@ -175,7 +187,8 @@ TABLES: tuple[Table, ...] = (
     Table(
         "requests",
         (
-            *_texts("description", "question", "resolution", "rating_comment"),
+            *_texts("description", "rating_comment", own_words=True),
+            *_remarks("question", "resolution"),
             Column("enterprise_name", How.DETAIL),
             Column("attachment_ref", How.IDENTIFIER, form=Form.FILE),
             Column("attachment_name", How.IDENTIFIER),

@@ -77,7 +77,7 @@ async def values_of(conn: aiosqlite.Connection, user_id: int) -> Values:
     def keep(column: Column, value: object, own: bool) -> None:
         if not isinstance(value, str) or not value.strip():
             return
-        if not own:
+        if not own or column.how is How.REMARK:
             values.about.append(value)
         elif column.form is Form.FILE:
             values.files.append(value)
@@ -87,7 +87,8 @@ async def values_of(conn: aiosqlite.Connection, user_id: int) -> Values:
             values.names.append(value)
 
     for table in await _existing(conn):
-        queries = [(_owned(table), table.of(How.NAME, How.IDENTIFIER, How.TEXT), True)] if table.owner else []
+        owned = table.of(How.NAME, How.IDENTIFIER, How.TEXT, How.REMARK)
+        queries = [(_owned(table), owned, True)] if table.owner else []
         queries += [(where, table.of(How.TEXT), False) for where in table.about]
         for where, columns, own in queries:
             if not columns:
@@ -110,7 +111,9 @@ async def erase_rows(conn: aiosqlite.Connection, user_id: int) -> int:
     for table in await _existing(conn):
         targets: list[tuple[str, list[Column]]] = []
         if table.owner:
-            targets.append((_owned(table), table.of(How.NAME, How.DETAIL, How.TEXT, How.IDENTIFIER)))
+            targets.append(
+                (_owned(table), table.of(How.NAME, How.DETAIL, How.TEXT, How.REMARK, How.IDENTIFIER))
+            )
         targets += [(where, table.of(How.TEXT)) for where in table.about]
         for where, columns in targets:
             replaced = [c for c in columns if c.how is not How.IDENTIFIER]
@@ -151,8 +154,10 @@ async def scrub(conn: aiosqlite.Connection, found: Needles) -> Scrubbed:
     if not found:
         return scrubbed
     for table in await _existing(conn):
-        for column in table.of(How.TEXT, How.QUOTING):
-            keys = await _scrub_column(conn, table, column, found)
+        for column in table.of(How.TEXT, How.REMARK, How.QUOTING):
+            keys = await _scrub_column(
+                conn, table, column, found.without_writing() if column.own_words else found
+            )
             if keys:
                 scrubbed.rows.setdefault(table.name, set()).update(keys)
     return scrubbed

@@ -222,6 +222,7 @@ MY_TEXT = (
 )
 MY_SECOND = 'Lost-property QDESC-5822: my wallet with my "card" is at the lobby desk, it\'s brown'
 MY_NUMBERS = {"13912345678", "31010119900101123X"}
+EVERYDAY = "How do I open social insurance accounts for two new hires?"
 # What must be nowhere afterwards (case-insensitive, and as UTF-8 bytes in the files).
 MY_WORDS = (
     MY_NAME,
@@ -281,6 +282,9 @@ async def test_forgetme_leaves_none_of_my_values_in_any_table_nor_in_the_databas
     await file_request_with_photo(bot, me, MY_TEXT)
     await file_request(bot, me, MY_SECOND)
     await file_request(bot, other, OTHER_TEXT)
+    # The same everyday question from both of us: theirs is their own words, not a quote of mine.
+    await file_request(bot, me, EVERYDAY)
+    await file_request(bot, other, EVERYDAY)
     await bot.flush()
     mine, second, others = 1, 2, 3
     desk = bot.services.requests.staff
@@ -323,6 +327,9 @@ async def test_forgetme_leaves_none_of_my_values_in_any_table_nor_in_the_databas
     cells = await every_text_cell(bot)
     assert any(OTHER_TEXT in v for _, _, v in cells)  # the other person's request is intact
     assert any("Same reader as [erased]" in v for _, _, v in cells)  # but does not quote me
+    async with bot.services.db.read() as conn:
+        cur = await conn.execute("SELECT requester_id, description FROM requests WHERE id IN (4, 5)")
+        assert sorted(tuple(r) for r in await cur.fetchall()) == [(me.id, PLACEHOLDER), (other.id, EVERYDAY)]
     # The database file and its write-ahead log hold none of my values either.
     path = bot.settings.db_path
     for file in (path, path.with_name(path.name + "-wal")):

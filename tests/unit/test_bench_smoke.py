@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from bench import district as districts
-from bench import fanout, startup, throughput, ticks
+from bench import erasure, fanout, startup, throughput, ticks
 
 TINY = 0.005  # 150 workers, 1,000 requests, 100 shifts: builds in about a second
 
@@ -59,3 +59,9 @@ async def test_throughput_answers_every_update_of_both_bots() -> None:
 async def test_startup_answers_the_first_update() -> None:
     rows = _rows_ok(await startup.run(True, scale=TINY, repeats=1))
     assert next(iter(rows.values()))["value"] > 0
+
+
+@pytest.mark.slow
+async def test_erasure_is_timed_and_erases_the_busiest_requester() -> None:
+    [row] = _rows_ok(await erasure.run(True, scale=TINY)).values()
+    assert row["value"] > 0 and "/forgetme of a requester with" in row["metric"]

@@ -120,3 +120,14 @@ def guide_tz():
     from zoneinfo import ZoneInfo
 
     return ZoneInfo("Asia/Shanghai")
+
+
+def test_other_peoples_own_words_keep_a_question_the_person_also_asked() -> None:
+    question = "How do I open social insurance accounts for new hires?"
+    found = needles(names=["Zhenya Quokka"], texts=[question])
+    assert scrub(question, found, Form.PLAIN) == PLACEHOLDER  # a quote of it (a staff note)
+    theirs = found.without_writing()  # another requester's own description
+    assert scrub(question, theirs, Form.PLAIN) == question
+    assert (
+        scrub(f"{question} Zhenya Quokka said so", theirs, Form.PLAIN) == f"{question} {PLACEHOLDER} said so"
+    )
