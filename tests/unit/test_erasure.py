@@ -47,6 +47,10 @@ def test_id_numbers_landlines_and_what_is_not_a_number() -> None:
     # Two numbers in one run of digits are still found apart.
     assert numbers_in("139 1234 5678 / 021 6234 5678") == {"13912345678", "2162345678"}
     assert mask_numbers("call 139 1234 5678 now") == "call # now"
+    # The guide's log of searches that found nothing keeps no number, however it was spaced.
+    for question in ("call 139 1234 5678", "id 310101 19900101 123X", "+86-139-1234-5678 please"):
+        key = guide.miss_key(guide.parse_query(question))
+        assert key is not None and not any(c.isdigit() for c in key), key
 
 
 def test_the_template_escaping_is_matched_not_html_escape() -> None:
