@@ -2,8 +2,9 @@
 /forgetme walk, complete by construction.
 
 tests/unit/test_personal_data.py reads the schema of a freshly migrated database and fails when a
-table or a text column (TEXT, BLOB or untyped) is missing here, or listed here but gone: a
-migration that adds one must say what it holds and how it is erased. Each column is one of:
+table, or a column that may hold text (any declared type but INTEGER or REAL ones), is missing
+here or listed here but gone: a migration that adds one must say what it holds and how it is
+erased. Each column is one of:
 
 - NAME: names the person (their name, their Telegram @handle). "[erased]" on their own row; the
   value is then searched for, and erased, in every text that may quote them (TEXT, QUOTING).

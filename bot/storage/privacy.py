@@ -22,7 +22,11 @@ Cell = str | int | float | bytes | None
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PENDING = "sent_at IS NULL AND dead_at IS NULL AND missed_at IS NULL AND cancelled_at IS NULL"
-_ANCHORS_PER_QUERY = 100  # SQLite's expression depth limit is 1,000: an OR chain stays well below
+_ANCHORS_PER_QUERY = 100
+# Declared types with INTEGER or REAL affinity (SQLite's rules): such a column holds no text.
+_NUMBERS_ONLY = re.compile(
+    r"INT|REAL|FLOA|DOUB"
+)  # SQLite's expression depth limit is 1,000: an OR chain stays well below
 
 
 def _ident(name: str) -> str:
@@ -282,8 +286,9 @@ async def count_erasure(conn: aiosqlite.Connection, now: datetime, *, people: in
 
 
 async def unlisted(conn: aiosqlite.Connection) -> list[str]:
-    """What storage/personal_data.py fails to say of this database: tables and text columns
-    (TEXT, BLOB or untyped) it does not list, and listed ones that do not exist. Empty when the
+    """What storage/personal_data.py fails to say of this database: tables and columns that may
+    hold text (any declared type but INTEGER or REAL ones: TEXT, BLOB, JSON, untyped...) it does
+    not list, and listed ones that do not exist. Empty when the
     list is complete; tests/unit/test_personal_data.py runs it on a freshly migrated database."""
     cur = await conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
@@ -303,14 +308,7 @@ async def unlisted(conn: aiosqlite.Connection) -> list[str]:
             continue
         known = {c.name for c in table.columns}
         for column, declared in columns.items():
-            if column not in known and declared.split("(")[0] in (
-                "TEXT",
-                "BLOB",
-                "",
-                "CLOB",
-                "VARCHAR",
-                "CHAR",
-            ):
+            if column not in known and not _NUMBERS_ONLY.search(declared):
                 problems.append(
                     f"{name}.{column} ({declared or 'untyped'}) is not listed in storage/personal_data.py"
                 )

@@ -31,11 +31,13 @@ async def test_a_migration_adding_an_unlisted_text_column_or_table_is_caught(db:
     async with db.tx() as conn:
         await conn.execute("ALTER TABLE requests ADD COLUMN callback_note TEXT")
         await conn.execute("ALTER TABLE users ADD COLUMN nickname")  # untyped: may hold text
+        await conn.execute("ALTER TABLE events ADD COLUMN extra JSON")  # NUMERIC affinity, holds text
         await conn.execute("CREATE TABLE staff_notes (id INTEGER PRIMARY KEY, body TEXT, n INTEGER)")
     async with db.read() as conn:
         problems = await privacy_repo.unlisted(conn)
     assert any("requests.callback_note" in p for p in problems)
     assert any("users.nickname" in p for p in problems)
+    assert any("events.extra" in p for p in problems)
     assert any("table staff_notes is not listed" in p for p in problems)
     assert not any(".n " in p for p in problems)  # a number column names no one's text
 
