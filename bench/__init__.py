@@ -15,4 +15,6 @@ SCENARIOS: list[str] = [
     "guide",
     "webapp",
     "volunteering",
+    "hostile_files",
+    "erasure",
 ]

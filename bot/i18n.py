@@ -228,9 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "update":
         update(args.domain)
     elif args.command == "fill":
-        import yaml
+        from bot.domain import safe_yaml
 
-        print(f"set {fill(yaml.safe_load(args.file.read_text(encoding='utf-8')))} translations")
+        print(f"set {fill(safe_yaml.load(args.file.read_text(encoding='utf-8')))} translations")
     elif args.command == "compile":
         print(f"compiled {compile_all()} catalogs")
     else:

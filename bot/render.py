@@ -3,7 +3,9 @@
 Autoescape is switched on for every template whatever its file name (Jinja's
 `select_autoescape()` would miss endings such as `.html.j2`), so a name like `<b>&Co` reaches
 the chat literally. Translated strings are trusted markup; tests check they are valid Telegram
-HTML. `trim_blocks`/`lstrip_blocks` keep template layout out of the message, because Telegram
+HTML. Every value a template shows (and every variable of a translated string) loses its
+bidirectional controls (bot/domain/text_safety.py): whatever was stored, a name cannot reverse
+the text of a staff card around it. `trim_blocks`/`lstrip_blocks` keep template layout out of the message, because Telegram
 shows every newline.
 """
 
@@ -21,11 +23,13 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from babel.numbers import format_decimal
 from babel.support import Translations
-from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.bccache import Bucket
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from bot import i18n
+from bot.domain.text_safety import neutralise
 from bot.domain.worktime import Span, say_span
 
 LANGUAGES = ("zh", "en", "fr")
@@ -34,6 +38,26 @@ MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
 
 _TAG = re.compile(r"<[^>]+>")
+
+
+def _shown(value: Any) -> Any:
+    """Jinja's `finalize`: text from data (not trusted markup) without bidirectional controls."""
+    return neutralise(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
+def _plain(variables: dict[str, Any]) -> dict[str, Any]:
+    return {k: _shown(v) for k, v in variables.items()}
+
+
+def _neutral_variables(translate: Callable[..., str]) -> Callable[..., str]:
+    """A template's `_()`/`ngettext()` whose variables are shown like any value (`finalize`
+    never sees them: they are formatted into the translated string before it is output)."""
+
+    @pass_context
+    def translated(context: Context, *args: Any, **variables: Any) -> str:
+        return translate(context, *args, **_plain(variables))
+
+    return translated
 
 
 def visible_length(markup: str) -> int:
@@ -138,10 +162,15 @@ class Renderer:
                 undefined=StrictUndefined,
                 extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
                 bytecode_cache=_COMPILED,
+                finalize=_shown,
             )
             env.policies["ext.i18n.trimmed"] = True
             # jinja2.ext.i18n adds this method to the environment at run time; Environment does not declare it.
             env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+            for name in ("gettext", "ngettext"):
+                installed = env.globals[name]
+                assert callable(installed)
+                env.globals[name] = _neutral_variables(installed)
             env.globals["lang"] = lang
             env.filters["dt"] = self._filter(lang, "datetime")
             env.filters["date"] = self._filter(lang, "date")
@@ -201,7 +230,7 @@ class Renderer:
     def gettext(self, lang: str, message: str, **variables: object) -> str:
         """A translated plain string (button labels, alerts): never HTML, variables not escaped."""
         translated = self._translations[self.language(lang)].ugettext(message)
-        return translated % variables if variables else translated
+        return translated % _plain(variables) if variables else translated
 
     def ngettext(self, lang: str, singular: str, plural: str, n: int) -> str:
         """The singular or plural form for `n`, translated (not yet formatted)."""
@@ -211,7 +240,7 @@ class Renderer:
         """A translated HTML fragment with its variables escaped."""
         translated = self._translations[self.language(lang)].ugettext(message)
         return (
-            str(Markup(translated) % {k: Markup.escape(v) for k, v in variables.items()})
+            str(Markup(translated) % {k: Markup.escape(v) for k, v in _plain(variables).items()})
             if variables
             else translated
         )

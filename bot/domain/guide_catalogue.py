@@ -34,8 +34,10 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.domain import safe_yaml
 from bot.domain.links import button_url_problem
 from bot.domain.requests import CATEGORIES  # a guide entry leads to one of the request categories
+from bot.domain.text_safety import shown
 
 LANGS = ("zh", "en", "fr")
 AUDIENCES = ("individual", "enterprise", "organisation")
@@ -232,14 +234,15 @@ class _Reader:
             key = key_node.value if isinstance(key_node, ScalarNode) else None
             if key not in allowed:
                 self.fail(
-                    key_node, f"{what} has an unknown key {key!r} (allowed: {', '.join(sorted(allowed))})"
+                    key_node,
+                    f"{what} has an unknown key {shown(key)} (allowed: {', '.join(sorted(allowed))})",
                 )
             elif key in result:
-                self.fail(key_node, f"{what} has {key!r} twice")
+                self.fail(key_node, f"{what} has {shown(key)} twice")
             else:
                 result[key] = value
         for key in sorted(required - set(result)):
-            self.fail(node, f"{what} is missing {key!r}")
+            self.fail(node, f"{what} is missing {shown(key)}")
         return result
 
     def string(self, node: Node, what: str, *, max_len: int = TEXT_MAX) -> str | None:
@@ -258,7 +261,7 @@ class _Reader:
     def choice(self, node: Node, what: str, options: tuple[str, ...]) -> str | None:
         value = self.string(node, what)
         if value is not None and value not in options:
-            self.fail(node, f"{what} {value!r} is not one of: {', '.join(options)}")
+            self.fail(node, f"{what} {shown(value)} is not one of: {', '.join(options)}")
             return None
         return value
 
@@ -324,16 +327,16 @@ def _places(r: _Reader, node: Node) -> dict[str, Where]:
         return places
     for key_node, value in node.value:
         key = key_node.value if isinstance(key_node, ScalarNode) else ""
-        fields = r.mapping(value, f"place {key!r}", _PLACE_KEYS, {"name"})
+        fields = r.mapping(value, f"place {shown(key)}", _PLACE_KEYS, {"name"})
         if fields is None:
             continue
-        name = r.text(fields["name"], f"place {key!r} name") if "name" in fields else None
-        address = r.text(fields["address"], f"place {key!r} address") if "address" in fields else None
-        hours = r.text(fields["hours"], f"place {key!r} hours") if "hours" in fields else None
-        lat = r.number(fields["lat"], f"place {key!r} lat", -90, 90) if "lat" in fields else None
-        lon = r.number(fields["lon"], f"place {key!r} lon", -180, 180) if "lon" in fields else None
+        name = r.text(fields["name"], f"place {shown(key)} name") if "name" in fields else None
+        address = r.text(fields["address"], f"place {shown(key)} address") if "address" in fields else None
+        hours = r.text(fields["hours"], f"place {shown(key)} hours") if "hours" in fields else None
+        lat = r.number(fields["lat"], f"place {shown(key)} lat", -90, 90) if "lat" in fields else None
+        lon = r.number(fields["lon"], f"place {shown(key)} lon", -180, 180) if "lon" in fields else None
         if ("lat" in fields) != ("lon" in fields):
-            r.fail(value, f"place {key!r} needs both lat and lon, or neither")
+            r.fail(value, f"place {shown(key)} needs both lat and lon, or neither")
         if name is not None:
             places[key] = Where(name, address, None, hours, lat, lon)
     return places
@@ -347,13 +350,13 @@ def _where(r: _Reader, node: Node, what: str, places: dict[str, Where]) -> Where
     if key is None:
         return None
     if key not in places:
-        r.fail(fields["place"], f"{what} place {key!r} is not defined under places")
+        r.fail(fields["place"], f"{what} place {shown(key)} is not defined under places")
         return None
     base = places[key]
     floor = r.text(fields["floor"], f"{what} floor") if "floor" in fields else None
     hours = r.text(fields["hours"], f"{what} hours") if "hours" in fields else base.hours
     if hours is None:
-        r.fail(node, f"{what} has no opening hours (here or on place {key!r})")
+        r.fail(node, f"{what} has no opening hours (here or on place {shown(key)})")
     return Where(base.place, base.address, floor, hours, base.lat, base.lon)
 
 
@@ -366,10 +369,10 @@ def _entry(r: _Reader, node: Node, index: int, places: dict[str, Where]) -> Entr
         return None
     entry_id = r.string(fields["id"], f"{what} id") if "id" in fields else None
     if entry_id is not None and not ID_PATTERN.match(entry_id):
-        r.fail(fields["id"], f"{what} id {entry_id!r}: use 2-40 lower-case letters, digits and dashes")
+        r.fail(fields["id"], f"{what} id {shown(entry_id)}: use 2-40 lower-case letters, digits and dashes")
         entry_id = None
     if entry_id:
-        what = f"entry {entry_id!r}"
+        what = f"entry {shown(entry_id)}"
     before = len(r.problems)
     audience = r.choice(fields["audience"], f"{what} audience", AUDIENCES) if "audience" in fields else None
     kind = r.choice(fields["kind"], f"{what} kind", KINDS) if "kind" in fields else None
@@ -422,8 +425,7 @@ def _entry(r: _Reader, node: Node, index: int, places: dict[str, Where]) -> Entr
 def parse_catalogue(source: str) -> list[Entry]:
     """YAML text -> entries in file order; raises CatalogueError listing every problem found."""
     try:
-        # libyaml's loader when built in: a 1,000-entry file composes in a second, not thirty.
-        root = yaml.compose(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        root = safe_yaml.compose(source)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -451,7 +453,7 @@ def parse_catalogue(source: str) -> list[Entry]:
                 continue
             if entry.id in seen:
                 first = seen[entry.id].start_mark.line + 1
-                r.fail(node, f"entry id {entry.id!r} is used twice (first on line {first})")
+                r.fail(node, f"entry id {shown(entry.id)} is used twice (first on line {first})")
                 continue
             seen[entry.id] = node
             entries.append(entry)

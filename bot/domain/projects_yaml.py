@@ -38,9 +38,11 @@ from datetime import date, datetime, time, tzinfo
 
 import yaml
 
+from bot.domain import safe_yaml
 from bot.domain.capacity import CapacityError, check_capacity
 from bot.domain.finder import TOPICS
 from bot.domain.shifts import Reminder, ShiftError, local_slot, parse_reminder, parse_weekdays
+from bot.domain.text_safety import shown
 
 LANGS = ("zh", "en", "fr")
 SLOTS = ("early", "lunch", "evening", "weekend")
@@ -139,7 +141,7 @@ def _int(
     if text is None:
         return None
     if not re.fullmatch(r"-?\d+", text):
-        problems.add(node, f"'{what}' must be a whole number, not {text!r}")
+        problems.add(node, f"'{what}' must be a whole number, not {shown(text)}")
         return None
     value = int(text)
     if not low <= value <= high:
@@ -160,7 +162,7 @@ def _capacity(
         value = int(text) if re.fullmatch(r"-?\d+", text) else text
         check_capacity(value)
     except CapacityError as error:
-        problems.add(node, f"capacity {text!r}: {error}")
+        problems.add(node, f"capacity {shown(text)}: {error}")
         return None
     return int(value)
 
@@ -171,7 +173,7 @@ def _time(node: yaml.Node | None, problems: _Problems, what: str, parent: yaml.N
         return None
     match = TIME.match(text)
     if not match:
-        problems.add(node, f"'{what}' must be a time like 06:00, not {text!r}")
+        problems.add(node, f"'{what}' must be a time like 06:00, not {shown(text)}")
         return None
     return time(int(match.group(1)), int(match.group(2)))
 
@@ -183,7 +185,17 @@ def _date(node: yaml.Node | None, problems: _Problems, what: str, parent: yaml.N
     try:
         return date.fromisoformat(text)
     except ValueError:
-        problems.add(node, f"'{what}' must be a date like 2026-12-05, not {text!r}")
+        problems.add(node, f"'{what}' must be a date like 2026-12-05, not {shown(text)}")
+        return None
+
+
+def _reminder(node: yaml.Node) -> Reminder | None:
+    """One item of 'reminders' ("eve 20:00", "60m"), or None when it is not one (a list, a typo)."""
+    if not isinstance(node, yaml.ScalarNode):
+        return None
+    try:
+        return parse_reminder(str(node.value))
+    except ShiftError:
         return None
 
 
@@ -237,7 +249,8 @@ def _schedule(
             weekdays = parse_weekdays(days_text)
         except ShiftError:
             problems.add(
-                values["days"], f"'days' must be weekdays, weekends, daily or e.g. tue,thu; not {days_text!r}"
+                values["days"],
+                f"'days' must be weekdays, weekends, daily or e.g. tue,thu; not {shown(days_text)}",
             )
     start = _time(values.get("start"), problems, "start", node)
     end = _time(values.get("end"), problems, "end", node)
@@ -305,7 +318,9 @@ def _project(
     before = len(problems.items)
     key = _scalar(values.get("key"), problems, "key", node)
     if key is not None and not KEY.match(key):
-        problems.add(values["key"], f"'key' must be 2-40 lowercase letters, digits or dashes, not {key!r}")
+        problems.add(
+            values["key"], f"'key' must be 2-40 lowercase letters, digits or dashes, not {shown(key)}"
+        )
     elif key is not None and key in keys:
         problems.add(values["key"], f"project key '{key}' is used twice")
     elif key is not None:
@@ -341,7 +356,7 @@ def _project(
     building = _scalar(values["building"], problems, "building", node) if "building" in values else None
     slot = _scalar(values.get("slot"), problems, "slot", node) if "slot" in values else ""
     if slot and slot not in SLOTS:
-        problems.add(values["slot"], f"'slot' must be one of {', '.join(SLOTS)}, not {slot!r}")
+        problems.add(values["slot"], f"'slot' must be one of {', '.join(SLOTS)}, not {shown(slot)}")
     capacity = _capacity(values.get("capacity"), problems, node, None)
     reminders: list[Reminder] = []
     rem_node = values.get("reminders")
@@ -351,13 +366,14 @@ def _project(
         problems.add(rem_node, '\'reminders\' must be a list such as ["eve 20:00", "60m"]')
     else:
         for item in rem_node.value:
-            try:
-                reminders.append(parse_reminder(getattr(item, "value", "")))
-            except ShiftError:
+            reminder = _reminder(item)
+            if reminder is None:
                 problems.add(
                     item,
-                    f"reminder {getattr(item, 'value', '')!r}: use 'eve HH:MM' or a lead such as '60m' or '2h'",
+                    f"reminder {shown(getattr(item, 'value', None))}: use 'eve HH:MM' or a lead such as '60m' or '2h'",
                 )
+            else:
+                reminders.append(reminder)
     weeks = (
         _int(values["weeks_ahead"], problems, "weeks_ahead", node, 1, MAX_WEEKS)
         if "weeks_ahead" in values
@@ -415,7 +431,7 @@ def parse_projects(text: str, now: datetime, tz: tzinfo) -> list[ProjectSpec]:
     """Parse and validate the whole file; raises ProjectFileError listing every problem."""
     problems = _Problems()
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = safe_yaml.compose(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from bot.domain.text_safety import neutralise
 from bot.msgids import N_
 
 # Order matters: it is the order of the buttons in the intake.
@@ -122,8 +123,9 @@ REOPEN_DAYS = 7
 
 
 def clean_text(text: str | None) -> str:
-    """Trim the ends but keep the person's line breaks (a description is often a list)."""
-    return (text or "").strip()
+    """Trim the ends but keep the person's line breaks (a description is often a list); remove
+    bidirectional controls, which could make a staff card read what it does not say."""
+    return neutralise(text or "").strip()
 
 
 def description_problem(text: str) -> str | None:

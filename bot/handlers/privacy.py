@@ -165,6 +165,9 @@ async def remove_phone_pressed(press: Press, context: BotContext) -> None:
 @in_private
 async def forget_confirmed(press: Press, context: BotContext) -> None:
     erasure = await context.services.privacy.forget(press.user_id)
+    if erasure.again:  # a second tap: the message already says so, and editing it would fail
+        await press.answer(context.gettext("Your personal data has been erased."))
+        return
     await press.answer()
     await context.reply(press.update, "privacy/forgotten.html", edit=True, erasure=erasure)
 

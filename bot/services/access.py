@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 NOT_STAFF = N_("Sorry, this is only for station staff.")
 NOT_ADMIN = N_("Sorry, only the station's administrators can do this.")
 NOT_ORGANISER = N_("Sorry, only volunteer organisers can do this.")
+# Staff refused because the matter is another building's: said so, not "only for station staff".
+OTHER_BUILDING_REQUEST = N_("Sorry, this request belongs to another building's staff.")
+OTHER_BUILDING_ENTERPRISE = N_("Sorry, this enterprise belongs to another building's staff.")
 
 
 class NotAllowed(Exception):
@@ -111,6 +114,13 @@ def may_handle_request(access: Access, request: RequestRow) -> bool:
         and (role.tier or 1) >= request.tier
         for role in access.staff
     )
+
+
+def request_refusal(access: Access, request: RequestRow, otherwise: str) -> str:
+    """What staff read when `may_handle_request` refuses: another building's request says so."""
+    if access.is_staff and not access.covers_building(request.building_id):
+        return OTHER_BUILDING_REQUEST
+    return otherwise
 
 
 def may_look_up_requests(access: Access) -> bool:
@@ -230,6 +240,11 @@ def may_transfer_data(access: Access) -> bool:
     """Import files (enterprises, volunteer projects, the guide) and export data or the monthly
     report from Telegram: administrators only, as on the server's command line."""
     return access.is_admin
+
+
+def enterprise_refusal(access: Access) -> str:
+    """What a person reads when `may_edit_enterprise` refuses: staff learn it is another building's."""
+    return OTHER_BUILDING_ENTERPRISE if access.is_staff else NOT_STAFF
 
 
 # --------------------------------------------------------------------------- events, roles, privacy, guide rules

@@ -1,21 +1,22 @@
 """Privacy rights (PIPL): see everything stored about oneself, erase it, share a phone only by choice.
 
-`export` and `forget` walk `storage/personal_data.REGISTRY`, so every feature that registered its
-tables is covered without this module knowing it. Erasure keeps the rows (and their ids, times,
-states, buildings) so counts and statistics stay right; what identifies or was written by the
-person is replaced by a placeholder or cleared.
+`export` and `forget` walk storage/personal_data.TABLES, the one list of every table and text
+column (a test keeps it complete). Erasure keeps the rows (and their ids, times, states,
+buildings) so counts and statistics stay right; what identifies or was written by the person, or
+about them, is replaced by "[erased]" or cleared, and their values are found and erased in every
+text that may quote them, however it was escaped, reflowed, cut or spaced (bot/domain/erasure.py).
+Staff cards still on screen are edited through the outbox, and the write-ahead log is emptied so
+the erased values are in neither database file.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
 from bot.services.base import InvalidInput, UseCases
-from bot.storage import personal_data
 from bot.storage import privacy as privacy_repo
 from bot.storage import users as users_repo
 from bot.storage.db import ts
@@ -24,13 +25,6 @@ from bot.storage.privacy import Cell
 if TYPE_CHECKING:
     from bot.services import Services
 
-PLACEHOLDER = "[erased]"
-# Tables of text rendered FOR others that may quote anyone; scrubbed by value, not by user id.
-QUOTING_TABLES: dict[str, tuple[str, ...]] = {
-    "outbox": ("text", "buttons"),
-    "audit_log": ("subject", "detail"),
-}
-PREFIX = 24  # staff cards may quote the start of a long text: scrub that too
 _PHONE = re.compile(r"^\+?[0-9]{5,20}$")
 
 
@@ -72,23 +66,7 @@ class PrivacyStatus:
 @dataclass(frozen=True)
 class Erasure:
     rows: int
-
-
-def _needles(values: list[Cell]) -> list[str]:
-    """The person's strings as they may appear in rendered text: raw, HTML-escaped, and the
-    first characters of long ones; longest first so a name inside a text goes with the text."""
-    found: set[str] = set()
-    for value in values:
-        if not isinstance(value, str):
-            continue
-        value = value.strip()
-        if len(value) < 2 or value == PLACEHOLDER:
-            continue
-        for form in (value, html.escape(value, quote=False), html.escape(value)):
-            found.add(form)
-            if len(form) > PREFIX:
-                found.add(form[:PREFIX])
-    return sorted(found, key=len, reverse=True)
+    again: bool  # the person had been erased before and nothing new was found (a double tap)
 
 
 class PrivacyService(UseCases):
@@ -99,14 +77,8 @@ class PrivacyService(UseCases):
 
     async def export(self, user_id: int) -> Export:
         """Everything stored about the person, table by table (only rows that are theirs)."""
-        tables: dict[str, list[dict[str, Cell]]] = {}
         async with self.db.read() as conn:
-            for entry in personal_data.REGISTRY:
-                if not await privacy_repo.table_exists(conn, entry.table):
-                    continue
-                rows = await privacy_repo.rows_of(conn, entry, user_id)
-                if rows:
-                    tables.setdefault(entry.table, []).extend(rows)
+            tables = await privacy_repo.export(conn, user_id)
             lang = self.services.users.language_of(await users_repo.get(conn, user_id))
         sections: dict[str, object] = {}
         summaries: list[str] = []
@@ -125,24 +97,31 @@ class PrivacyService(UseCases):
         )
 
     async def forget(self, user_id: int) -> Erasure:
-        """Erase the person's personal data everywhere, in one transaction; counts stay right."""
+        """Erase the person's personal data everywhere, in one transaction; counts stay right.
+
+        A person is counted once however often they ask (a double tap on "Yes, erase" is one
+        person); asking again still erases whatever they wrote since.
+        """
         async with self.db.tx() as conn:
             now = self.now()
-            entries = [e for e in personal_data.REGISTRY if await privacy_repo.table_exists(conn, e.table)]
-            values: list[Cell] = []
-            for entry in entries:
-                for row in await privacy_repo.rows_of(conn, entry, user_id):
-                    values.extend(row.get(c) for c in (*entry.text_columns, *entry.clear_columns))
-            rows = 0
-            for entry in entries:
-                rows += await privacy_repo.erase(conn, entry, user_id, PLACEHOLDER)
+            counted_before = await privacy_repo.forgotten_at(conn, user_id) is not None
+            values = await privacy_repo.values_of(conn, user_id)
+            rows = await privacy_repo.erase_rows(conn, user_id)
+            scrubbed = await privacy_repo.scrub(conn, values.needles())
+            rows += scrubbed.count
             await privacy_repo.cancel_pending_to(conn, user_id, now)
-            needles = _needles(values)
-            for table, columns in QUOTING_TABLES.items():
-                rows += await privacy_repo.scrub(conn, table, columns, needles, PLACEHOLDER)
+            await privacy_repo.cancel_erased_files(conn, now)
+            cards = self.services.requests.cards
+            theirs = await privacy_repo.request_ids_of(conn, user_id) if rows else []
+            for request_id in theirs:
+                await cards.show_erased(conn, request_id, now)
+            for request_id in await privacy_repo.requests_quoting(conn, scrubbed):
+                if request_id not in theirs:
+                    await cards.redraw(conn, request_id, now)
             await privacy_repo.mark_forgotten(conn, user_id, now)
-            await privacy_repo.count_erasure(conn, now, rows)
-        return Erasure(rows)
+            await privacy_repo.count_erasure(conn, now, people=0 if counted_before else 1, rows=rows)
+        await self.db.checkpoint()
+        return Erasure(rows, again=counted_before and rows == 0)
 
     async def set_phone(self, user_id: int, phone: str, *, contact_user_id: int | None) -> str:
         """Store a phone number the person shared with Telegram's contact button.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.text_safety import neutralise, neutralise_optional
 from bot.services.base import InvalidInput, UseCases
 from bot.settings import LANGUAGES
 from bot.storage import buildings as buildings_repo
@@ -39,6 +40,7 @@ class UserService(UseCases):
         Runs before every update, so the common case (nothing changed) is a read, not a write
         transaction (which would also wake the outbox sender for nothing).
         """
+        first_name, username = neutralise(first_name), neutralise_optional(username)
         async with self.db.read() as conn:
             user = await users_repo.get(conn, user_id)
         if (
@@ -64,7 +66,7 @@ class UserService(UseCases):
             await users_repo.update(conn, user_id, self.now(), language=language)
 
     async def set_name(self, user_id: int, name: str) -> str:
-        name = " ".join(name.split())
+        name = " ".join(neutralise(name).split())
         if not name or len(name) > NAME_MAX:
             raise InvalidInput("name_length", max=NAME_MAX)
         async with self.db.tx() as conn:
@@ -79,7 +81,7 @@ class UserService(UseCases):
 
     async def finish_onboarding(self, user_id: int, company: str | None) -> UserRow:
         if company is not None:
-            company = " ".join(company.split())
+            company = " ".join(neutralise(company).split())
             if len(company) > COMPANY_MAX:
                 raise InvalidInput("company_length", max=COMPANY_MAX)
         async with self.db.tx() as conn:

@@ -128,6 +128,9 @@ class Database:
             if not self.memory and (mode is None or str(mode[0]).lower() != "wal"):
                 raise sqlite3.OperationalError(f"the database refused WAL mode ({mode[0] if mode else '?'})")
             await conn.execute("PRAGMA synchronous=NORMAL")
+            # Deleted and overwritten values are zeroed on disk, not left in free space where a
+            # copy of the file would still show what /forgetme erased.
+            await conn.execute("PRAGMA secure_delete=ON")
         else:
             await conn.execute("PRAGMA query_only=ON")
         await conn.execute("PRAGMA foreign_keys=ON")
@@ -204,6 +207,18 @@ class Database:
                 await conn.execute("COMMIT")
         finally:
             self._readers.put_nowait(conn)
+
+    async def checkpoint(self) -> bool:
+        """Copy the write-ahead log into the database file and empty it (TRUNCATE), so values just
+        erased are in neither file any more; False when a reader kept it busy (then it is emptied
+        at a later checkpoint). Waits for the writer's lock, and for readers up to busy_timeout."""
+        async with self._lock:
+            cur = await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            row = await cur.fetchone()
+        busy = bool(row and row[0])
+        if busy:
+            log.warning("the write-ahead log could not be emptied now (a reader kept it busy)")
+        return not busy
 
     async def schema_version(self) -> int:
         async with self._lock:

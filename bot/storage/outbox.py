@@ -28,6 +28,10 @@ def _pending(alias: str = "") -> str:
 
 
 _PENDING = _pending()
+# Once a row is settled (sent, dead, missed or cancelled) its text, keyboard and file are blanked:
+# the database keeps what happened to a message, never what it said (issue 15: a staff card kept a
+# person's ID number and phone long after /forgetme). An edit needs only the message id.
+_BLANK = "text = '', buttons = NULL, media_ref = NULL, media_name = NULL"
 
 
 @dataclass(frozen=True)
@@ -231,7 +235,7 @@ async def enqueue_edit(
     Only the newest pending edit of a message matters, so older pending edits are cancelled.
     """
     await conn.execute(
-        f"UPDATE outbox SET cancelled_at = ? WHERE action = 'edit' AND edit_of = ? AND {_PENDING}",
+        f"UPDATE outbox SET cancelled_at = ?, {_BLANK} WHERE action = 'edit' AND edit_of = ? AND {_PENDING}",
         (ts(now), edit_of),
     )
     cur = await conn.execute(
@@ -258,7 +262,7 @@ async def cancel(conn: aiosqlite.Connection, dedupe_keys: list[str], now: dateti
         return 0
     marks = ",".join("?" * len(dedupe_keys))
     cur = await conn.execute(
-        f"UPDATE outbox SET cancelled_at = ? WHERE dedupe_key IN ({marks}) AND {_PENDING}",
+        f"UPDATE outbox SET cancelled_at = ?, {_BLANK} WHERE dedupe_key IN ({marks}) AND {_PENDING}",
         (ts(now), *dedupe_keys),
     )
     return cur.rowcount
@@ -268,7 +272,7 @@ async def cancel_prefix(conn: aiosqlite.Connection, prefix: str, now: datetime) 
     """Withdraw every queued message whose dedupe key starts with `prefix` (e.g. 'shift:42:user:7:')."""
     escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     cur = await conn.execute(
-        f"UPDATE outbox SET cancelled_at = ? WHERE dedupe_key LIKE ? ESCAPE '\\' AND {_PENDING}",
+        f"UPDATE outbox SET cancelled_at = ?, {_BLANK} WHERE dedupe_key LIKE ? ESCAPE '\\' AND {_PENDING}",
         (ts(now), escaped + "%"),
     )
     return cur.rowcount
@@ -317,7 +321,7 @@ async def mark_sent(conn: aiosqlite.Connection, row_id: int, message_id: int | N
     """Telegram accepted the message: never send this row again."""
     await conn.execute(
         "UPDATE outbox SET sent_at = ?, message_id = ?, attempts = attempts + 1, last_error = NULL,"
-        " next_attempt_at = NULL WHERE id = ?",
+        f" next_attempt_at = NULL, {_BLANK} WHERE id = ?",
         (ts(now), message_id, row_id),
     )
 
@@ -328,7 +332,7 @@ async def mark_sent_many(
     """`mark_sent` for several (row id, message_id) answers at once (one statement for a batch)."""
     await conn.executemany(
         "UPDATE outbox SET sent_at = ?, message_id = ?, attempts = attempts + 1, last_error = NULL,"
-        " next_attempt_at = NULL WHERE id = ?",
+        f" next_attempt_at = NULL, {_BLANK} WHERE id = ?",
         [(ts(now), message_id, row_id) for row_id, message_id in sent],
     )
 
@@ -351,14 +355,14 @@ async def mark_dead(
 ) -> None:
     """Never to be sent (blocked, chat gone, rejected by Telegram, gave up); `last_error` says why."""
     await conn.execute(
-        "UPDATE outbox SET attempts = attempts + ?, last_error = ?, dead_at = ? WHERE id = ?",
+        f"UPDATE outbox SET attempts = attempts + ?, last_error = ?, dead_at = ?, {_BLANK} WHERE id = ?",
         (1 if attempted else 0, error[:500], ts(now), row_id),
     )
 
 
 async def mark_missed(conn: aiosqlite.Connection, row_id: int, now: datetime) -> None:
     """Its moment passed (`expires_at`) before it could be sent, e.g. while the bot was down."""
-    await conn.execute("UPDATE outbox SET missed_at = ? WHERE id = ?", (ts(now), row_id))
+    await conn.execute(f"UPDATE outbox SET missed_at = ?, {_BLANK} WHERE id = ?", (ts(now), row_id))
 
 
 async def retarget(conn: aiosqlite.Connection, old_chat_id: int, new_chat_id: int) -> int:
@@ -412,6 +416,18 @@ async def edit_target(conn: aiosqlite.Connection, dedupe_key: str) -> EditTarget
     ):
         return EditTarget("pending", row["chat_id"])
     return EditTarget("gone", row["chat_id"])
+
+
+async def sent_about(conn: aiosqlite.Connection, key_prefix: str, *, not_to: int) -> list[tuple[str, int]]:
+    """(dedupe key, chat id) of the delivered messages whose key starts with `key_prefix` (e.g.
+    'req:42:'), except those sent to chat `not_to`: what is still on other people's screens."""
+    escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    cur = await conn.execute(
+        "SELECT dedupe_key, chat_id FROM outbox WHERE dedupe_key LIKE ? ESCAPE '\\'"
+        " AND sent_at IS NOT NULL AND message_id IS NOT NULL AND chat_id <> ? ORDER BY id",
+        (escaped + "%", not_to),
+    )
+    return [(r[0], r[1]) for r in await cur.fetchall()]
 
 
 async def message_id_of(conn: aiosqlite.Connection, dedupe_key: str) -> tuple[int, int] | None:

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from bot.domain.risk import RGB
+from bot.storage import buildings as buildings_repo
 from bot.storage import roles as roles_repo
 from tests.conftest import ADMIN_ID
 
@@ -269,6 +270,28 @@ async def test_a_problem_with_the_typed_text_asks_again_any_other_ends_the_quest
     await staff.send("Another reason")
     reply = await staff.wait_for(lambda m: True)
     assert "already" not in reply.plain and "Colour set to" not in reply.plain
+
+
+async def test_staff_of_another_building_are_told_the_enterprise_is_not_theirs(bot) -> None:
+    await bot.services.enterprises.registry.import_csv(CSV)
+    async with bot.services.db.tx() as conn:
+        gohigh = await buildings_repo.by_code(conn, "GOHIGH")
+    staff = bot.emu.user(2011, "Lan", language_code="en")
+    await bot.make_staff(staff, tier=1, building_id=gohigh.id)
+    acme = (await bot.services.enterprises.registry.find(ADMIN_ID, "ACME")).card  # in PARKPL
+    assert acme is not None
+    await staff.send("/menu")
+    await staff.wait_for(lambda m: True)
+    for data in (
+        f"1|ent|c|{acme.enterprise.id}|red",
+        f"1|ent|v|{acme.enterprise.id}",
+        f"1|ent|l|{acme.enterprise.id}",
+    ):
+        answer = await staff.press_data(data)
+        assert answer is not None and answer.show_alert
+        assert answer.text == "Sorry, this enterprise belongs to another building's staff.", data
+    after = (await bot.services.enterprises.registry.find(ADMIN_ID, "ACME")).card
+    assert after is not None and after.enterprise.colour == acme.enterprise.colour
 
 
 async def test_workers_cannot_press_suggestion_or_card_buttons(bot) -> None:

@@ -8,9 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.erasure import PLACEHOLDER
+from bot.domain.phone_numbers import numbers_in
 from bot.services.requests.intake import Draft
+from bot.storage import roles as roles_repo
 from bot.storage import shifts as shifts_repo
 from bot.storage import users as users_repo
+from tests.conftest import ADMIN_ID
 
 PROJECTS = Path(__file__).resolve().parents[2] / "bot" / "data" / "projects.yaml"
 TUE_0600 = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)  # Tuesday 06:00 in Shanghai
@@ -69,6 +73,17 @@ async def test_mydata_has_my_requests_and_shifts_and_nothing_of_others(bot) -> N
     assert [r["user_id"] for r in shifts] == [me.id]
 
 
+async def me_and_other(bot, first_id: int, name: str, phone: str):
+    """Me (with a Telegram @handle and a shared phone number) and another person, onboarded."""
+    me = bot.emu.user(first_id, "Zhenya", language_code="en", username="zhenya_q")
+    other = bot.emu.user(first_id + 1, "Olga", language_code="en")
+    await bot.onboard(me, language="en", name=name)
+    await bot.onboard(other, language="en", name=OTHER)
+    await me.share_contact(phone)
+    await me.wait_for("phone number is saved")
+    return me, other
+
+
 async def every_text_cell(bot) -> list[tuple[str, str, str]]:
     """(table, column, value) for every non-empty text value in the whole database."""
     cells = []
@@ -101,12 +116,7 @@ async def row_counts(bot) -> dict[str, int]:
 
 @pytest.mark.slow
 async def test_forgetme_erases_my_name_and_texts_from_every_table(bot) -> None:
-    me = bot.emu.user(611, "Zhenya", language_code="en", username="zhenya_q")
-    other = bot.emu.user(612, "Olga", language_code="en")
-    await bot.onboard(me, language="en", name=NAME)
-    await bot.onboard(other, language="en", name=OTHER)
-    await me.share_contact(PHONE)
-    await me.wait_for("phone number is saved")
+    me, other = await me_and_other(bot, 611, NAME, PHONE)
     await file_request(bot, me, TEXT)
     await file_request(bot, other, OTHER_TEXT)
     await sign_up_for_shift(bot, me)
@@ -197,3 +207,172 @@ async def test_privacy_notice_in_each_language(bot, language: str, title: str) -
     await me.send("/privacy")
     notice = await me.wait_for(title)
     assert len(notice.buttons) == 3
+
+
+# ------------------------------------------------------------------ erasure, complete (issue 15)
+
+STAFF_CHAT = -1001000000015
+MY_NAME = "Zhenya O'Quokka-Name"
+MY_PHONE = "+86 139 1234 5678"  # shared with the contact button; written differently elsewhere
+MY_ID = "310101 19900101 123X"
+MY_COMPANY = "Quokka & Sons"
+MY_TEXT = (
+    'Badge reader QDESC-4711 says "denied" since Monday;\n'
+    f"it's the 12th floor, call me on 139 1234 5678 (ID {MY_ID}) — thanks!"
+)
+MY_SECOND = 'Lost-property QDESC-5822: my wallet with my "card" is at the lobby desk, it\'s brown'
+MY_NUMBERS = {"13912345678", "31010119900101123X"}
+EVERYDAY = "How do I open social insurance accounts for two new hires?"
+# What must be nowhere afterwards (case-insensitive, and as UTF-8 bytes in the files).
+MY_WORDS = (
+    MY_NAME,
+    "Zhenya",
+    "zhenya_q",
+    "O'Quokka",
+    "O&#39;Quokka",
+    "QDESC-4711",
+    "QDESC-5822",
+    MY_COMPANY,
+    "Quokka &amp; Sons",
+    "1234 5678",
+    "1234-5678",
+    "13912345678",
+    "19900101",
+    "it's brown",
+)
+
+
+async def staff_chat(bot):
+    staff = bot.emu.user(661, "Wang", language_code="zh")
+    await bot.make_staff(staff, tier=1)
+    async with bot.services.db.tx() as conn:
+        await roles_repo.bind_chat(conn, STAFF_CHAT, "Tier 1", 1, None, ADMIN_ID, bot.clock.now())
+    return staff, bot.emu.group(STAFF_CHAT, "Tier 1", [staff])
+
+
+async def file_request_with_photo(bot, me, text: str) -> None:
+    """Through /request as a person would: a typed company, a description, an ID-card photo."""
+    await me.send("/request")
+    await me.press(await label_of(me, "Tax"))
+    await me.wait_for(lambda m: "Not about a specific company" in m.buttons)
+    await me.send(MY_COMPANY)
+    await me.wait_for(lambda m: "2000" in m.plain)
+    await me.send(text)
+    await me.wait_for(lambda m: "Skip" in m.buttons)
+    await me.send_photo(b"\x89PNG\r\n\x1a\n" + b"ID-CARD" * 16, caption="my ID card")
+    await me.press(await label_of(me, "✅ Send"))
+    await me.wait_for("JA-2026-")
+
+
+async def label_of(person, label: str) -> str:
+    await person.wait_for(lambda m: label in m.buttons)
+    return label
+
+
+def found_in(text: str) -> list[str]:
+    """Which of my values `text` still holds (numbers in any spacing)."""
+    folded = text.casefold()
+    return [w for w in MY_WORDS if w.casefold() in folded] + sorted(numbers_in(text) & MY_NUMBERS)
+
+
+@pytest.mark.slow
+async def test_forgetme_leaves_none_of_my_values_in_any_table_nor_in_the_database_files(bot) -> None:
+    staff, group = await staff_chat(bot)
+    me, other = await me_and_other(bot, 651, MY_NAME, MY_PHONE)
+    await file_request_with_photo(bot, me, MY_TEXT)
+    await file_request(bot, me, MY_SECOND)
+    await file_request(bot, other, OTHER_TEXT)
+    # The same everyday question from both of us: theirs is their own words, not a quote of mine.
+    await file_request(bot, me, EVERYDAY)
+    await file_request(bot, other, EVERYDAY)
+    await bot.flush()
+    mine, second, others = 1, 2, 3
+    desk = bot.services.requests.staff
+    # Staff notes quoting me: on my request, a long one (cut in the card's history), and on
+    # someone else's request (which stays, without me).
+    await desk.note(
+        staff.id,
+        mine,
+        f'Called {MY_NAME} on 139-1234-5678; she says "it\'s the reader", '
+        "not the card. Facilities will replace the reader on the 12th floor this week, "
+        "after the holiday, and she will be told by phone.",
+    )
+    await desk.resolve(staff.id, second, f"Wallet returned to {MY_NAME} (+86 139 1234 5678)")
+    await desk.note(staff.id, others, f"Same reader as {MY_NAME}'s, phone 13912345678")
+    await bot.flush()
+    await me.send(f"/guide {MY_NAME} 139 1234 5678")  # finds nothing: counted as a miss
+    await bot.emu.wait_idle()
+    card = await group.wait_for("QDESC-4711")
+    assert found_in(card.text or "")  # the card did show me
+    photo = next(m for m in group.inbox if m.kind == "photo")
+    async with bot.services.db.read() as conn:
+        cur = await conn.execute("SELECT attachment_ref FROM requests WHERE id = ?", (mine,))
+        file_id = (await cur.fetchone())[0]
+    assert file_id and any(file_id in v or found_in(v) for _, _, v in await every_text_cell(bot))
+
+    # A bot that has run a while: what it stored is in the database file, not only in the log.
+    assert await bot.services.db.checkpoint()
+
+    await me.send("/forgetme")
+    confirm = await me.wait_for("Erase your personal data?")
+    await me.press("Yes, erase my data", message=confirm)
+    await me.wait_for("has been erased")
+    again = await me.press_data("1|prv|forget_yes", message=confirm)  # a double tap on "Yes, erase"
+    assert again is not None and "has been erased" in (again.text or "")
+    await bot.flush()
+
+    # Every table: none of my values, in any escaping, spacing or cut.
+    leftovers = [(t, c, found_in(v)) for t, c, v in await every_text_cell(bot) if found_in(v) or file_id in v]
+    assert leftovers == [], f"still stored after /forgetme: {leftovers}"
+    cells = await every_text_cell(bot)
+    assert any(OTHER_TEXT in v for _, _, v in cells)  # the other person's request is intact
+    assert any("Same reader as [erased]" in v for _, _, v in cells)  # but does not quote me
+    async with bot.services.db.read() as conn:
+        cur = await conn.execute("SELECT requester_id, description FROM requests WHERE id IN (4, 5)")
+        assert sorted(tuple(r) for r in await cur.fetchall()) == [(me.id, PLACEHOLDER), (other.id, EVERYDAY)]
+    # The database file and its write-ahead log hold none of my values either.
+    path = bot.settings.db_path
+    for file in (path, path.with_name(path.name + "-wal")):
+        raw = file.read_bytes() if file.exists() else b""
+        held = [w for w in (*MY_WORDS, "+8613912345678", file_id) if w.encode() in raw]
+        assert held == [], f"{file.name} still holds {held}"
+    # Staff screens: the cards are drawn again with "[erased]", the ID photo's caption says so.
+    await bot.emu.wait_idle()
+    for message in group.inbox:
+        assert not found_in(message.text or ""), message.text
+    final = next(m for m in group.inbox if m.message_id == card.message_id)
+    assert PLACEHOLDER in final.plain and final.edited
+    assert PLACEHOLDER in next(m for m in group.inbox if m.message_id == photo.message_id).plain
+    # Counted once, however often the button was pressed.
+    async with bot.services.db.read() as conn:
+        cur = await conn.execute("SELECT SUM(people) FROM privacy_erasures")
+        assert (await cur.fetchone())[0] == 1
+
+
+@pytest.mark.slow
+async def test_after_erasure_myhours_offers_no_certificate_to_erased(bot) -> None:
+    me = bot.emu.user(671, "Hu", language_code="en")
+    await bot.onboard(me, language="en", name="Hu Jun")
+    await sign_up_for_shift(bot, me)
+    async with bot.services.db.read() as conn:
+        project = await shifts_repo.project_by_key(conn, "hospital-guide")
+        shift = await shifts_repo.shift_at(conn, project.id, TUE_0600)
+    bot.clock.set(TUE_0600 - timedelta(minutes=10))
+    await bot.services.volunteer.checkin.check_in(me.id, shift.id)
+    bot.clock.set(TUE_0600 + timedelta(hours=2))
+    await me.send("/myhours")
+    before = await me.wait_for("Your volunteer hours")
+    assert "📄 Send my certificate" in before.buttons
+
+    await me.send("/forgetme")
+    await me.press("Yes, erase my data")
+    await me.wait_for("has been erased")
+    me.mark()
+    await me.send("/myhours")
+    after = await me.wait_for("Your volunteer hours")
+    assert "Total: 1.0 h in 1 shifts" in after.plain  # the hours still count
+    assert after.buttons == [] and "Your name was erased" in after.plain
+    me.mark()
+    await me.press("📄 Send my certificate", message=before)  # the old button
+    await me.wait_for("Your name was erased")
+    assert not any(m.kind == "document" for m in me.inbox[-3:])

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.text_safety import BIDI_CONTROLS
 from bot.storage import buildings as buildings_repo
 from bot.storage import enterprises as enterprises_repo
+from bot.storage import users as users_repo
 from bot.storage.db import ts
 from tests.conftest import ADMIN_ID
 from tests.e2e.desk import prompt_after
@@ -147,6 +149,37 @@ async def test_hostile_long_description_reaches_staff_intact_and_too_long_is_ret
 
 
 @pytest.mark.slow
+async def test_bidi_overrides_in_names_and_descriptions_never_reach_the_staff_card(bot) -> None:
+    """A right-to-left override (U+202E) makes "Li \u202eiL gnahZ" read "Li Zhang Li" on a card:
+    names and texts lose their bidirectional controls where they are typed, and anything stored
+    before (here a staff member's Telegram name) loses them when a card is rendered."""
+    group, _staff = await staff_group(bot)
+    colleague = bot.emu.user(607, "Zh\u202eoa", language_code="zh")
+    await bot.make_staff(colleague, tier=1)  # stored as Telegram sent it, controls included
+    group.add(colleague)
+    worker = bot.emu.user(506, "Eve\u202egnaW", language_code="en")
+    await bot.onboard(worker, language="en", name="Li \u202eiL gnahZ\u202c Wei")
+    reference = await file_request(
+        bot, worker, "en", "Invoice \u2066\u202etoN\u2069 reprinted\u200f", company="Acme\u202e Co"
+    )
+    await bot.flush()
+    card = await group.wait_for(reference)
+    await colleague.press(t(bot, "zh", "✋ Claim"), chat=group, message=card)
+    await bot.flush()
+    claimed = await group.wait_for(lambda m: m.message_id == card.message_id and "Zhoa" in m.plain)
+
+    for shown in (card, claimed):
+        assert not set(BIDI_CONTROLS) & set(shown.text or ""), repr(shown.text)
+    assert "Li iL gnahZ Wei" in card.plain and "Invoice toN reprinted" in card.plain
+    assert "Acme Co" in card.plain
+    row = await request_row(bot, reference)
+    assert not set(BIDI_CONTROLS) & set(row["description"] + row["enterprise_name"])
+    async with bot.services.db.read() as conn:
+        user = await users_repo.get(conn, worker.id)
+    assert user is not None and user.display_name == "Li iL gnahZ Wei" and user.first_name == "EvegnaW"
+
+
+@pytest.mark.slow
 async def test_forged_and_non_staff_presses_change_nothing(bot) -> None:
     group, staff = await staff_group(bot)
     outsider = bot.emu.user(777, "Nosy", language_code="en")  # in the staff group, but not staff
@@ -166,10 +199,12 @@ async def test_forged_and_non_staff_presses_change_nothing(bot) -> None:
     before = await dump(bot)
 
     not_allowed = t(bot, "en", "Sorry, you are not allowed to do that.")
+    # Staff of another building are told why, not that they are not staff (issue 15).
+    elsewhere = t(bot, "en", "Sorry, this request belongs to another building's staff.")
     for label in (t(bot, "zh", "✋ Claim"), t(bot, "zh", "📝 Note"), t(bot, "zh", "⬆️ Escalate")):
-        for person in (outsider, other_building):
+        for person, refusal in ((outsider, not_allowed), (other_building, elsewhere)):
             answer = await person.press(label, chat=group, message=card)
-            assert answer is not None and answer.show_alert and answer.text == not_allowed
+            assert answer is not None and answer.show_alert and answer.text == refusal
     for data in (
         f"1|rq|claim|{request_id + 1000}",
         "1|rq|claim|abc",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from bench import district as districts
-from bench import fanout, startup, throughput, ticks, webapp
+from bench import erasure, fanout, startup, throughput, ticks, webapp
 
 pytestmark = pytest.mark.serial  # measures real time: run alone (see pyproject, make test)
 
@@ -76,3 +76,9 @@ async def test_volunteering_paths_are_timed() -> None:
     rows = _rows_ok(await volunteering.run(True, size=(40, 320)))
     assert rows["Bot API errors"]["value"] == 0
     assert any(m.startswith("any /volunteer answer, p95") for m in rows)
+
+
+@pytest.mark.slow
+async def test_erasure_is_timed_and_erases_the_busiest_requester() -> None:
+    [row] = _rows_ok(await erasure.run(True, scale=TINY)).values()
+    assert row["value"] > 0 and "/forgetme of a requester with" in row["metric"]

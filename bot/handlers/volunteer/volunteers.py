@@ -358,7 +358,7 @@ async def _send_calendar(press: Press, context: BotContext, shift_id: int | None
 
 async def my_hours_command(update: Update, context: BotContext) -> None:
     hours = await context.services.volunteer.hours.hours(sender_id(update))
-    rows = [[CERTIFICATE.button(context.gettext("📄 Send my certificate"))]] if hours.shifts else None
+    rows = [[CERTIFICATE.button(context.gettext("📄 Send my certificate"))]] if hours.certifiable else None
     await context.reply(update, "volunteer/hours.html", rows, hours=hours)
 
 

@@ -20,10 +20,8 @@ from bot.services.access import NOT_ADMIN, ensure, may_transfer_data
 from bot.services.base import InvalidInput, UseCases
 from bot.services.data.datasets import Report, detect
 from bot.storage import data_uploads as repo
-from bot.storage.personal_data import PersonalData, register
 
 # Who sent a file, and its name (for /mydata and /forgetme).
-register(PersonalData("data_uploads", "user_id", ("file_name",)))
 
 MAX_BYTES = 5 * 1024 * 1024  # the 1,500-enterprise registry is ~250 KB
 UPLOAD_TTL = timedelta(hours=2)  # how long a dry run can be confirmed

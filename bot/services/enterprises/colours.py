@@ -30,13 +30,10 @@ from bot.storage import roles as roles_repo
 from bot.storage import users as users_repo
 from bot.storage.db import ts
 from bot.storage.enterprises import Enterprise
-from bot.storage.personal_data import PersonalData, register
 
 if TYPE_CHECKING:
     from bot.services import Services
 
-# Where people are named in the colour history (for /mydata and /forgetme).
-register(PersonalData("enterprise_colour_history", "changed_by", ("reason",)))
 
 REASON_MAX = 500
 DIGEST_LINES = 25  # changes listed by name in one digest (the rest are counted)

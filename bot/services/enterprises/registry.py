@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 import aiosqlite
 
 from bot.domain import names
-from bot.services.access import NOT_STAFF, Access, ensure, may_edit_enterprise, may_see_enterprises
+from bot.services.access import (
+    NOT_STAFF,
+    Access,
+    ensure,
+    enterprise_refusal,
+    may_edit_enterprise,
+    may_see_enterprises,
+)
 from bot.services.base import InvalidInput, UseCases
 from bot.services.enterprises.cards import Card, card_of
 from bot.services.enterprises.deadlines import Deadlines
@@ -28,14 +35,10 @@ from bot.storage import roles as roles_repo
 from bot.storage.buildings import Building
 from bot.storage.db import ts
 from bot.storage.enterprises import Enterprise
-from bot.storage.personal_data import PersonalData, register
 
 if TYPE_CHECKING:
     from bot.services import Services
 
-# Where people are named in the registry's tables (for /mydata and /forgetme).
-register(PersonalData("enterprise_link_codes", "used_by"))
-register(PersonalData("enterprises", "liaison_user_id", (), ("liaison_user_id",)))
 
 LINK_CODE_DAYS = 7
 QUERY_MAX = 100
@@ -75,7 +78,7 @@ class Registry(UseCases):
         enterprise = await enterprises_repo.get(conn, enterprise_id)
         if enterprise is None:
             raise InvalidInput("ent_unknown")
-        ensure(may_edit_enterprise(access, enterprise), NOT_STAFF)
+        ensure(may_edit_enterprise(access, enterprise), enterprise_refusal(access))
         return enterprise
 
     async def card_in(self, conn: aiosqlite.Connection, enterprise: Enterprise) -> Card:

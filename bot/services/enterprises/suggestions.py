@@ -40,13 +40,10 @@ from bot.storage import visits as visits_repo
 from bot.storage.buildings import Building
 from bot.storage.enterprise_risk import SuggestionRow
 from bot.storage.enterprises import Enterprise, RiskInput
-from bot.storage.personal_data import PersonalData, register
 
 if TYPE_CHECKING:
     from bot.services import Services
 
-# Where people are named in the suggestions' table (for /mydata and /forgetme).
-register(PersonalData("enterprise_suggestions", "decided_by", ("dismiss_reason",)))
 
 # A suggestion's buttons: "1|ent|sa|<suggestion id>" and "1|ent|sd|<suggestion id>" (notices already
 # posted in staff chats must keep working).

@@ -22,11 +22,7 @@ from bot.storage import enterprises as enterprises_repo
 from bot.storage import requests as requests_repo
 from bot.storage import roles as roles_repo
 from bot.storage.enterprises import Enterprise
-from bot.storage.personal_data import PersonalData, register
 from bot.storage.requests import RequestRow
-
-# Where people are named in the tags' table (for /mydata and /forgetme).
-register(PersonalData("request_stability_tags", "tagged_by"))
 
 __all__ = ["TAG", "TAG_LABEL", "TOGGLE", "Tagged", "Tags"]
 

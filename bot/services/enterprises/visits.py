@@ -32,13 +32,10 @@ from bot.storage import roles as roles_repo
 from bot.storage import visits as visits_repo
 from bot.storage.db import from_ts, ts
 from bot.storage.enterprises import Enterprise
-from bot.storage.personal_data import PersonalData, register
 
 if TYPE_CHECKING:
     from bot.services import Services
 
-# Where people are named in the visit log (for /mydata and /forgetme).
-register(PersonalData("enterprise_visits", "visitor_id", ("notes", "next_step")))
 
 NOTES_MAX = 1000
 NEXT_STEP_MAX = 300

@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from bot.services.base import UseCases
 from bot.services.miniapp.links import MENU_LABEL, app_url
 from bot.storage import webapp as repo
-from bot.storage.personal_data import PersonalData, register
 
 # Which menu button a person's chat was given (no text of theirs).
-register(PersonalData("webapp_menus", "user_id"))
 
 DEFAULT = "default"
 

@@ -14,10 +14,8 @@ from __future__ import annotations
 from bot.services.base import UseCases
 from bot.storage import users as users_repo
 from bot.storage import webapp as repo
-from bot.storage.personal_data import PersonalData, register
 
 # Who made which write through the Mini App (kept only BOT_WEBAPP_MAX_AGE; no text of theirs).
-register(PersonalData("webapp_actions", "user_id"))
 
 
 class Sessions(UseCases):

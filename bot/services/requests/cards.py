@@ -20,6 +20,7 @@ from typing import Any
 import aiosqlite
 
 from bot.domain import requests as rules
+from bot.domain.erasure import PLACEHOLDER
 from bot.domain.escalation import TOP_TIER, hold_until
 from bot.msgids import N_
 from bot.render import CAPTION_LIMIT, MESSAGE_LIMIT
@@ -150,6 +151,51 @@ class Cards(Presenter):
                 buttons=self.buttons(r, lang),
                 now=now,
             )
+
+    async def redraw(self, conn: aiosqlite.Connection, request_id: int, now: datetime) -> set[str]:
+        """Draw every card of the request again from what is stored now (after an erasure
+        changed its text); returns the cards' keys."""
+        r = await repo.get(conn, request_id)
+        if r is None:
+            return set()
+        lang = self.staff_lang
+        cards = await repo.cards(conn, r.id)
+        for card in cards:
+            current = card.tier == r.tier
+            await outbox_repo.enqueue_edit(
+                conn,
+                edit_of=card.card_key,
+                chat_id=card.chat_id,
+                kind="staff_card",
+                text=await self.text(conn, r, lang, passed_to=None if current else r.tier),
+                buttons=self.buttons(r, lang) if current else None,
+                now=now,
+            )
+        return {card.card_key for card in cards}
+
+    async def show_erased(self, conn: aiosqlite.Connection, request_id: int, now: datetime) -> None:
+        """After the requester's data was erased: its cards are drawn again ("[erased]" where
+        their data was), and every other message about it still on a staff chat's screen (the
+        attachment, alerts, their answers) says it was erased."""
+        r = await repo.get(conn, request_id)
+        if r is None:
+            return
+        drawn = await self.redraw(conn, request_id, now)
+        for key, chat_id in await outbox_repo.sent_about(conn, f"req:{r.id}:", not_to=r.requester_id):
+            if key not in drawn:
+                await outbox_repo.enqueue_edit(
+                    conn,
+                    edit_of=key,
+                    chat_id=chat_id,
+                    kind="staff_alert",
+                    text=self.render(
+                        self.staff_lang,
+                        "requests/erased.html",
+                        reference=r.reference,
+                        placeholder=PLACEHOLDER,
+                    ),
+                    now=now,
+                )
 
     async def ensure(self, conn: aiosqlite.Connection, r: RequestRow, now: datetime) -> None:
         """Refresh the current tier's card, or post it if that tier never had one."""

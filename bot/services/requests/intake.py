@@ -12,6 +12,7 @@ import aiosqlite
 
 from bot.domain import requests as rules
 from bot.domain.escalation import never_held, starting_tier
+from bot.domain.text_safety import neutralise_optional
 from bot.services.base import InvalidInput
 from bot.services.requests.base import RequestUseCases
 from bot.services.requests.views import RequestView, enterprise_name
@@ -158,12 +159,12 @@ class Intake(RequestUseCases):
                 requester_id=user_id,
                 category=category,
                 enterprise_id=enterprise.id if enterprise else None,
-                enterprise_name=None if enterprise else (draft.enterprise_name or None),
+                enterprise_name=None if enterprise else (neutralise_optional(draft.enterprise_name) or None),
                 building_id=building_id,
                 description=description,
                 attachment_kind=draft.attachment_kind,
                 attachment_ref=draft.attachment_ref,
-                attachment_name=draft.attachment_name,
+                attachment_name=neutralise_optional(draft.attachment_name),
                 never_hold=never_held(colour),
                 status="new",
                 tier=tier,

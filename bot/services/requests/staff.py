@@ -20,6 +20,7 @@ from bot.services.access import (
     may_bind_staff_chat,
     may_handle_request,
     may_look_up_requests,
+    request_refusal,
     sees_request,
 )
 from bot.services.base import InvalidInput
@@ -46,7 +47,10 @@ class StaffDesk(RequestUseCases):
         """The request a staff button refers to, if this person may act on it now."""
         r = await repo.get(conn, request_id)
         access = await self.services.access.of_in(conn, actor_id)
-        ensure(r is not None and may_handle_request(access, r), NOT_ALLOWED)
+        ensure(
+            r is not None and may_handle_request(access, r),
+            request_refusal(access, r, NOT_ALLOWED) if r is not None else NOT_ALLOWED,
+        )
         assert r is not None  # refused above: an id we never gave out
         if r.status not in rules.OPEN_STATUSES:
             raise InvalidInput("not_open", reference=r.reference)

@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
+from bot.domain.erasure import PLACEHOLDER
 from bot.services.base import InvalidInput, UseCases
 from bot.storage import shifts as repo
 from bot.storage import users as users_repo
@@ -35,6 +36,15 @@ class Hours:
     first_day: date | None = None
     last_day: date | None = None
     all_projects: list[tuple[str, float]] | None = None  # every year: (title, hours), most first
+
+    @property
+    def named(self) -> bool:
+        """False after /forgetme: the name is the placeholder, and nothing is certified to it."""
+        return self.name != PLACEHOLDER
+
+    @property
+    def certifiable(self) -> bool:
+        return self.shifts > 0 and self.named
 
 
 @dataclass(frozen=True)
@@ -105,7 +115,7 @@ class Recognition(UseCases):
         from bot.certificates import certificate_pdf, certificate_png
 
         hours = await self.hours(user_id)
-        if hours.shifts == 0:
+        if not hours.certifiable:
             raise InvalidInput("no_hours")
         async with self.db.tx() as conn:
             now = self.now()

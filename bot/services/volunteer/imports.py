@@ -13,6 +13,7 @@ import aiosqlite
 from bot.domain import shifts as rules
 from bot.domain.finder import TOPICS, search_text
 from bot.domain.projects_yaml import ProjectFileError, ProjectSpec, ScheduleSpec, parse_projects
+from bot.domain.text_safety import shown
 from bot.services.base import UseCases
 from bot.storage import buildings as buildings_repo
 from bot.storage import roles as roles_repo
@@ -49,7 +50,9 @@ class Imports(UseCases):
                 if spec.building:
                     building = await buildings_repo.by_code(conn, spec.building)
                     if building is None:
-                        raise ProjectFileError([f"line {spec.line}: unknown building code {spec.building!r}"])
+                        raise ProjectFileError(
+                            [f"line {spec.line}: unknown building code {shown(spec.building)}"]
+                        )
                     building_id = building.id
                 before = await repo.project_by_key(conn, spec.key)
                 existed = before is not None
