@@ -30,7 +30,7 @@ from datetime import date, datetime
 
 from bot.domain.risk import parse_colour
 from bot.domain.spreadsheet import neutralise, restore
-from bot.domain.text_safety import shown
+from bot.domain.text_safety import SHOWN_MAX
 from bot.msgids import N_
 
 COLUMNS = (
@@ -341,7 +341,7 @@ def parse(data: bytes, buildings: dict[str, int]) -> Parsed:
         row, problem = _row(start, key, get, lookup)
         folded = fold_key(key)
         if problem is None and folded in seen:
-            problem = (DUPLICATE, {"key": shown(key), "line": seen[folded]})
+            problem = (DUPLICATE, {"key": key[:SHOWN_MAX], "line": seen[folded]})
         if problem is not None:
             rejected.append(Rejected(start, key, problem[0], problem[1]))
             continue

@@ -8,7 +8,7 @@ import html
 import pytest
 from markupsafe import escape
 
-from bot.domain import guide
+from bot.domain import guide_misses as misses
 from bot.domain.erasure import PLACEHOLDER, Form, needles, scrub
 from bot.domain.phone_numbers import canonical_number, mask_numbers, numbers_in
 from bot.render import Renderer
@@ -48,8 +48,8 @@ def test_id_numbers_landlines_and_what_is_not_a_number() -> None:
     assert numbers_in("139 1234 5678 / 021 6234 5678") == {"13912345678", "2162345678"}
     assert mask_numbers("call 139 1234 5678 now") == "call # now"
     # The guide's log of searches that found nothing keeps no number, however it was spaced.
-    for question in ("call 139 1234 5678", "id 310101 19900101 123X", "+86-139-1234-5678 please"):
-        key = guide.miss_key(guide.parse_query(question))
+    for question in ("call 139 1234 5678 taxi", "id 310101 19900101 123X card", "+86-139-1234-5678 please"):
+        key = misses.miss_key(misses.scrub(question))
         assert key is not None and not any(c.isdigit() for c in key), key
 
 
@@ -104,9 +104,13 @@ def test_keyboards_search_keys_and_files() -> None:
     assert scrub(keyboard, found, Form.JSON) == (
         f'[[{{"text": "Call {PLACEHOLDER}", "callback_data": "1|rq|claim|7"}}]]'
     )
-    key = guide.miss_key(guide.parse_query("Where does ZHÉNYA Quokka work?"))
-    assert key is not None
-    assert PLACEHOLDER in scrub(key, needles(names=["Zhénya Quokka"]), Form.SEARCH)
+    # The miss log drops the names it does not know before writing a question ...
+    key = misses.miss_key(misses.scrub("Where does ZHÉNYA Quokka work?"))
+    assert key is not None and "quokka" not in key.lower()
+    # ... and erasure still finds one in a search's text, however it is cased or accented.
+    assert PLACEHOLDER in scrub(
+        "where does zhenya quokka work", needles(names=["Zhénya Quokka"]), Form.SEARCH
+    )
     assert scrub("AgACAgIAAxkBAAIB", found, Form.FILE) == PLACEHOLDER
     assert scrub("AgACAgIAAxkBAAIC", found, Form.FILE) == "AgACAgIAAxkBAAIC"
 

@@ -115,8 +115,10 @@ class Recognition(UseCases):
         from bot.certificates import certificate_pdf, certificate_png
 
         hours = await self.hours(user_id)
-        if not hours.certifiable:
+        if hours.shifts == 0:
             raise InvalidInput("no_hours")
+        if not hours.named:
+            raise InvalidInput("name_erased")
         async with self.db.tx() as conn:
             now = self.now()
             lang = await self.services.volunteer.notices.language(conn, user_id)
