@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from bot.sandbox.people import Person
 from bot.services.requests.queue import SECTIONS
-from tests.e2e.desk import company, file, row, worker
+from tests.e2e.desk import company, file, row, worker, zh
 from tests.e2e.station import Station, station_fixture  # noqa: F401 - the `station` fixture
 
 SECTION_TAB = re.compile(r'data-testid="section-(\w+)">[^<]*<span class="n">(\d+)</span>')
@@ -154,3 +154,8 @@ async def test_narrowed_to_a_tier_or_a_building_the_counts_follow_the_lines(stat
     for bad in ("section=everything", "tier=9", "tier=two", f"building={s.park}x"):
         status, text = await s.get(s.district_staff, f"queue?{bad}")
         assert status == 400 and "This filter is not valid" in text, bad
+    await s.bot.services.users.set_language(s.district_staff.id, "zh")
+    _, chinese = await s.get(s.district_staff, "queue")
+    assert all(
+        f">{zh(s.bot, label)} <" in chinese for label in LABELS
+    )  # the sections in the person's language
