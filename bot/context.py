@@ -23,6 +23,7 @@ from telegram import (
     WebAppInfo,
 )
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.domain.links import button_url_problem
@@ -110,12 +111,18 @@ class BotContext(CallbackContext[ExtBot[Any], Data, Data, Data]):
         if edit and markup is None and update.callback_query and update.callback_query.message:
             message = update.callback_query.message
             if getattr(message, "text", None) is not None:
-                result = await update.callback_query.edit_message_text(
-                    text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(buttons),
-                    disable_web_page_preview=True,
-                )
+                try:
+                    result = await update.callback_query.edit_message_text(
+                        text,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=keyboard(buttons),
+                        disable_web_page_preview=True,
+                    )
+                except BadRequest as refused:
+                    # Pressing what is already shown (the current tab): the screen is as asked.
+                    if "message is not modified" not in refused.message.lower():
+                        raise
+                    return message if isinstance(message, Message) else None
                 return result if isinstance(result, Message) else None
         return await self.bot.send_message(
             self._answer_chat(update),

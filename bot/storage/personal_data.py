@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.domain.erasure import Form
+from bot.storage import requests as requests_repo
 
 
 class How(Enum):
@@ -197,19 +198,7 @@ TABLES: tuple[Table, ...] = (
             *_kept("a category, status or attachment kind", "category", "status", "attachment_kind"),
             *_kept("a closing reason or whom the request waits on (a code)", "close_reason", "wait_on"),
             *_remarks("referral"),
-            *_times(
-                "tier_started_at",
-                "claimed_at",
-                "respond_by",
-                "resolve_by",
-                "warn_at",
-                "paused_at",
-                "resolved_at",
-                "closed_at",
-                "rated_at",
-                "created_at",
-                "updated_at",
-            ),
+            *_times(*requests_repo.TIMES),
         ),
         owner="requester_id",
     ),

@@ -85,7 +85,9 @@ class HeldAlert:
     raised_at: datetime
 
 
-_TIMES = {
+# The requests table's time columns: read back as datetimes here, and listed as "a time or date"
+# (nothing personal) by storage/personal_data.py.
+TIMES = (
     "tier_started_at",
     "claimed_at",
     "respond_by",
@@ -97,14 +99,14 @@ _TIMES = {
     "rated_at",
     "created_at",
     "updated_at",
-}
+)
 _COLUMNS = ", ".join(RequestRow.__dataclass_fields__)
 _UPDATABLE = set(RequestRow.__dataclass_fields__) - {"id", "reference", "requester_id", "created_at"}
 
 
 def _row(r: aiosqlite.Row) -> RequestRow:
     values: dict[str, Any] = {k: r[k] for k in r.keys()}
-    for name in _TIMES:
+    for name in TIMES:
         values[name] = from_ts(values[name])
     values["never_hold"] = bool(values["never_hold"])
     return RequestRow(**values)

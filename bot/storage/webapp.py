@@ -137,13 +137,6 @@ async def requests_of_enterprise(
     return [found[i] for i in ids if i in found]
 
 
-async def open_requests(conn: aiosqlite.Connection) -> list[RequestRow]:
-    """Every open request (new, claimed or waiting), the most urgent deadline first."""
-    cur = await conn.execute(f"SELECT id FROM requests WHERE {_OPEN}")
-    found = await requests_repo.get_many(conn, [r[0] for r in await cur.fetchall()])
-    return sorted(found.values(), key=lambda r: (r.resolve_by is None, r.resolve_by or r.created_at, r.id))
-
-
 # --------------------------------------------------------------------------- replay guard
 
 

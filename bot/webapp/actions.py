@@ -62,7 +62,7 @@ async def visit(request: web.Request) -> web.Response:
 
 async def claim(request: web.Request) -> web.Response:
     viewer, _ = await _form(request)
-    card, actionable = await services_of(request).miniapp.queue.claim(
+    card, actionable = await services_of(request).miniapp.request.claim(
         viewer.user_id, _id(request), viewer.lang
     )
     return screen(request, viewer, "webapp/request.html", card=card, actionable=actionable, done="claimed")
@@ -70,7 +70,7 @@ async def claim(request: web.Request) -> web.Response:
 
 async def resolve(request: web.Request) -> web.Response:
     viewer, form = await _form(request)
-    card, actionable = await services_of(request).miniapp.queue.resolve(
+    card, actionable = await services_of(request).miniapp.request.resolve(
         viewer.user_id, _id(request), form.get("text", ""), viewer.lang
     )
     return screen(request, viewer, "webapp/request.html", card=card, actionable=actionable, done="resolved")

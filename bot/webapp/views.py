@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.domain.escalation import TOP_TIER
+from bot.services.base import InvalidInput
 from bot.services.miniapp.board import Filters
-from bot.services.miniapp.queue import SECTIONS, QueueFilters
+from bot.services.requests.queue import SECTIONS
 from bot.webapp.auth import authenticate, services_of
 from bot.webapp.pages import screen
 
@@ -41,17 +43,35 @@ async def enterprise(request: web.Request) -> web.Response:
     return screen(request, viewer, "webapp/enterprise.html", page=page)
 
 
+def _number(value: str | None, lowest: int, highest: int) -> int | None:
+    """An optional whole number of a filter (a tier, a building id), else the filter is refused."""
+    if not value:
+        return None
+    if not value.isdecimal() or not lowest <= int(value) <= highest:
+        raise InvalidInput("app_bad_filter")
+    return int(value)
+
+
 async def queue(request: web.Request) -> web.Response:
+    """/queue in private, as a screen: the same use case, its sections narrowed to a tier or building."""
     viewer = await authenticate(request)
     q = request.query
-    filters = QueueFilters.parse(q.get("section"), q.get("tier"), q.get("building"))
-    found = await services_of(request).miniapp.queue.queue(viewer.user_id, filters, viewer.lang)
+    section = q.get("section") or "open"
+    if section not in SECTIONS:
+        raise InvalidInput("app_bad_filter")
+    found = await services_of(request).requests.queue.whole(
+        viewer.user_id,
+        section,
+        tier=_number(q.get("tier"), 1, TOP_TIER),
+        building_id=_number(q.get("building"), 1, 10**12),
+        lang=viewer.lang,
+    )
     return screen(request, viewer, "webapp/queue.html", queue=found, sections=SECTIONS)
 
 
 async def request_page(request: web.Request) -> web.Response:
     viewer = await authenticate(request)
-    card, actionable = await services_of(request).miniapp.queue.request(
+    card, actionable = await services_of(request).miniapp.request.page(
         viewer.user_id, _id(request), viewer.lang
     )
     return screen(request, viewer, "webapp/request.html", card=card, actionable=actionable)

@@ -186,3 +186,15 @@ async def test_requests_are_never_listed_in_a_group_that_is_not_a_staff_chat(bot
         refused = await lunch.wait_for("never in other groups")
         assert reference not in refused.plain
     assert not any(reference in m.plain for m in lunch.inbox)
+
+
+async def test_pressing_the_section_already_shown_is_no_error(bot) -> None:
+    wang = await staff(bot, 609, "Wang", tier=1, building="GOHIGH", lang="en")
+    li = await worker(bot, 507, "Li")
+    reference = await file(bot, li.id, "Invoice reprint")
+    await wang.send("/queue")
+    shown = await wang.wait_for(lambda m: reference in m.plain)
+    answer = await wang.press("• Open 1", message=shown)
+    await bot.emu.wait_idle()
+    assert answer is not None  # the press is answered, the queue stays as it is
+    assert [m.plain for m in wang.inbox if "went wrong" in m.plain] == []

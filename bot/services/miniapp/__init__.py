@@ -2,7 +2,8 @@
 
 - `board`: the district's buildings and each building's enterprise tiles, filtered and searched;
 - `enterprise`: an enterprise's page, and colour changes and visits through the enterprises use cases;
-- `queue`: the open requests a person may work, a request's history, claim and resolve;
+- `request`: a request's history and conversation, claim and resolve (the queue screen that
+  lists them is the staff desk's own queue, services.requests.queue `whole`: /queue in private);
 - `figures`: weekly and monthly KPIs, their trend, coverage against 100 %;
 - `sessions`: the person's language, and the guard against replayed writes;
 - `menus`: which staff chats' menu buttons must open the Mini App (or stop doing so).
@@ -20,7 +21,7 @@ from bot.services.miniapp.board import DistrictBoard
 from bot.services.miniapp.enterprise import EnterpriseScreens
 from bot.services.miniapp.figures import FigureScreens
 from bot.services.miniapp.menus import MenuButtons
-from bot.services.miniapp.queue import QueueDesk
+from bot.services.miniapp.request import RequestScreens
 from bot.services.miniapp.sessions import Sessions
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 class MiniApp:
     board: DistrictBoard
     enterprise: EnterpriseScreens
-    queue: QueueDesk
+    request: RequestScreens
     figures: FigureScreens
     sessions: Sessions
     menus: MenuButtons
@@ -41,7 +42,7 @@ def build(services: Services) -> MiniApp:
     return MiniApp(
         board=DistrictBoard(services),
         enterprise=EnterpriseScreens(services),
-        queue=QueueDesk(services),
+        request=RequestScreens(services),
         figures=FigureScreens(services),
         sessions=Sessions(services),
         menus=MenuButtons(services),

@@ -1,9 +1,12 @@
-"""The work queue: a scope's open requests in sections, with counts and working time left, paged.
+"""The work queue: a scope's open requests in sections, with counts and working time left.
 
 A use case returning plain data (no Telegram, no rendering), so the staff chats' /queue and the
-Mini App's screens show the same thing. The scope is a bound staff chat's (its tier and building,
-plus cards shown there while another tier has no chat), or, in private, everything the person's
-roles let them handle. Sections overlap: an unclaimed overdue request counts in both.
+Mini App's queue screen show the same thing: the same sections with the same counts, the same
+lines, the most urgent first. The scope is a bound staff chat's (its tier and building, plus
+cards shown there while another tier has no chat), or, in private and in the Mini App, everything
+the person's roles let them handle. Sections overlap: an unclaimed overdue request counts in both.
+/queue pages it ten at a time (`page`); the Mini App lists it whole, narrowed to a tier or a
+building if asked (`whole`).
 """
 
 from __future__ import annotations
@@ -17,19 +20,19 @@ import aiosqlite
 
 from bot.domain import requests as rules
 from bot.domain.worktime import Span
-from bot.services.access import ensure, may_handle_request, may_see_queue, sees_request
-from bot.services.requests.base import NOT_ALLOWED, RequestUseCases
+from bot.services.access import NOT_STAFF, Access, ensure, may_handle_request, may_see_queue, sees_request
+from bot.services.requests.base import RequestUseCases
 from bot.services.requests.views import enterprise_name
 from bot.storage import buildings as buildings_repo
 from bot.storage import enterprises as enterprises_repo
 from bot.storage import request_desk as desk_repo
 from bot.storage import roles as roles_repo
 from bot.storage import users as users_repo
-from bot.storage.request_desk import PauseRow
 from bot.storage.requests import RequestRow
 from bot.storage.roles import StaffChat
 
 PAGE = 10  # items a page: ten lines and ten buttons stay far below Telegram's limits
+ROWS_MAX = 100  # the Mini App's list scrolls instead: the hundred most urgent, and how many more
 SECTIONS: tuple[str, ...] = ("open", "unclaimed", "overdue", "today", "waiting", "mine")
 
 
@@ -43,6 +46,7 @@ class QueueItem:
     status: str
     tier: int
     enterprise: str | None
+    building: str | None  # its name in the reader's language
     requester: str
     handler: str | None
     resolve_by: datetime | None
@@ -78,6 +82,20 @@ class QueuePage:
     pages: int = 1
 
 
+@dataclass(frozen=True)
+class WholeQueue:
+    """A person's whole queue (what /queue in private holds), unpaged, maybe narrowed."""
+
+    section: str
+    counts: dict[str, int]  # of the narrowed queue
+    items: list[QueueItem]  # the section's first ROWS_MAX
+    more: int  # how many more the section holds
+    tier: int | None  # the narrowing asked for
+    building_id: int | None
+    tiers: list[int]  # what the whole queue holds, to narrow by
+    buildings: list[tuple[int, str]]  # (id, name in the reader's language)
+
+
 class Queue(RequestUseCases):
     """What is open, what is late, what waits on whom, and what is mine."""
 
@@ -89,24 +107,72 @@ class Queue(RequestUseCases):
             section = "open"
         now = self.now()
         async with self.db.read() as conn:
-            access = await self.services.access.of_in(conn, actor_id)
-            ensure(may_see_queue(access), NOT_ALLOWED)
+            access = await self._staff(conn, actor_id)
             chat = await self.check_place(conn, chat_id)
             if chat is not None:
                 requests = [r for r in await self.in_chat(conn, chat) if sees_request(access, r)]
                 scope = await self._chat_scope(conn, chat, lang)
             else:
-                requests = [r for r in await desk_repo.open_requests(conn) if may_handle_request(access, r)]
+                requests = await self._handled_by(conn, access)
                 scope = Scope(None, None, None)
-            pauses = await desk_repo.open_pauses(conn, [r.id for r in requests])
             chosen_by = _sections(actor_id, now, self.calendar.local_date)
-            counts = {name: sum(1 for r in requests if chosen_by[name](r)) for name in SECTIONS}
+            counts = _counts(requests, chosen_by)
             chosen = [r for r in requests if chosen_by[section](r)]
             pages = max(1, math.ceil(len(chosen) / PAGE))
             page = min(max(page, 0), pages - 1)
-            shown = chosen[page * PAGE : (page + 1) * PAGE]
-            items = await self.items(conn, shown, pauses, lang)
+            items = await self.items(conn, chosen[page * PAGE : (page + 1) * PAGE], lang)
         return QueuePage(scope, section, counts, items, page, pages)
+
+    async def whole(
+        self,
+        actor_id: int,
+        section: str = "open",
+        *,
+        tier: int | None = None,
+        building_id: int | None = None,
+        lang: str = "zh",
+    ) -> WholeQueue:
+        """The Mini App's queue: /queue in private, unpaged, narrowed to one tier and/or building.
+
+        The counts are the narrowed queue's, so the sections' numbers match the lines below them.
+        """
+        if section not in SECTIONS:
+            section = "open"
+        now = self.now()
+        async with self.db.read() as conn:
+            access = await self._staff(conn, actor_id)
+            requests = await self._handled_by(conn, access)
+            narrowed = [
+                r
+                for r in requests
+                if (tier is None or r.tier == tier) and (building_id is None or r.building_id == building_id)
+            ]
+            chosen_by = _sections(actor_id, now, self.calendar.local_date)
+            chosen = [r for r in narrowed if chosen_by[section](r)]
+            items = await self.items(conn, chosen[:ROWS_MAX], lang)
+            buildings = {b.id: b.name(lang) for b in await buildings_repo.all_buildings(conn)}
+        covered = {r.building_id for r in requests}
+        return WholeQueue(
+            section=section,
+            counts=_counts(narrowed, chosen_by),
+            items=items,
+            more=max(0, len(chosen) - ROWS_MAX),
+            tier=tier,
+            building_id=building_id,
+            tiers=sorted({r.tier for r in requests}),
+            buildings=[(b, name) for b, name in sorted(buildings.items()) if b in covered],
+        )
+
+    async def _staff(self, conn: aiosqlite.Connection, actor_id: int) -> Access:
+        """The person's access, if they may see a queue at all (staff)."""
+        access = await self.services.access.of_in(conn, actor_id)
+        ensure(may_see_queue(access), NOT_STAFF)
+        return access
+
+    @staticmethod
+    async def _handled_by(conn: aiosqlite.Connection, access: Access) -> list[RequestRow]:
+        """The private scope: every open request the person's roles let them handle, most urgent first."""
+        return [r for r in await desk_repo.open_requests(conn) if may_handle_request(access, r)]
 
     async def in_chat(self, conn: aiosqlite.Connection, chat: StaffChat) -> list[RequestRow]:
         """A staff chat's open requests: its tier (its building, or the buildings without their own
@@ -129,10 +195,11 @@ class Queue(RequestUseCases):
         return Scope(chat.tier, building.name(lang) if building else None, chat.title)
 
     async def items(
-        self, conn: aiosqlite.Connection, requests: list[RequestRow], pauses: dict[int, PauseRow], lang: str
+        self, conn: aiosqlite.Connection, requests: list[RequestRow], lang: str
     ) -> list[QueueItem]:
         """Queue lines for these requests (also the search's lines), names in `lang`."""
         now = self.now()
+        pauses = await desk_repo.open_pauses(conn, [r.id for r in requests])
         enterprises = await enterprises_repo.get_many(
             conn, sorted({r.enterprise_id for r in requests if r.enterprise_id})
         )
@@ -140,6 +207,7 @@ class Queue(RequestUseCases):
             conn,
             sorted({r.requester_id for r in requests} | {r.claimed_by for r in requests if r.claimed_by}),
         )
+        buildings = {b.id: b for b in await buildings_repo.all_buildings(conn)} if requests else {}
         items = []
         for r in requests:
             running = r.status in ("new", "claimed")
@@ -147,6 +215,7 @@ class Queue(RequestUseCases):
             pause = pauses.get(r.id)
             requester = people.get(r.requester_id)
             handler = people.get(r.claimed_by) if r.claimed_by else None
+            building = buildings.get(r.building_id) if r.building_id else None
             items.append(
                 QueueItem(
                     id=r.id,
@@ -157,6 +226,7 @@ class Queue(RequestUseCases):
                     enterprise=enterprise_name(
                         enterprises.get(r.enterprise_id or 0), r.enterprise_name, lang
                     ),
+                    building=building.name(lang) if building else None,
                     requester=requester.name if requester else str(r.requester_id),
                     handler=handler.name if handler else None,
                     resolve_by=r.resolve_by if r.status in rules.OPEN_STATUSES else None,
@@ -174,6 +244,10 @@ def _urgency(r: RequestRow) -> tuple[bool, datetime, int]:
     """The nearest deadline first; requests without one (paused) after."""
     far = datetime.max.replace(tzinfo=r.created_at.tzinfo)
     return (r.resolve_by is None, r.resolve_by or far, r.id)
+
+
+def _counts(requests: list[RequestRow], chosen_by: dict[str, Callable[[RequestRow], bool]]) -> dict[str, int]:
+    return {name: sum(1 for r in requests if chosen_by[name](r)) for name in SECTIONS}
 
 
 def _sections(

@@ -74,8 +74,7 @@ class Search(RequestUseCases):
             pages = max(1, math.ceil(len(ranked) / PAGE))
             page = min(max(page, 0), pages - 1)
             shown = [r for _, r in ranked[page * PAGE : (page + 1) * PAGE]]
-            pauses = await desk_repo.open_pauses(conn, [r.id for r in shown])
-            items = await self.requests.queue.items(conn, shown, pauses, lang)
+            items = await self.requests.queue.items(conn, shown, lang)
         return SearchPage(query, items, len(ranked), page, pages)
 
     async def _matches(self, conn: aiosqlite.Connection, query: str) -> dict[int, tuple[float, RequestRow]]:
