@@ -323,12 +323,14 @@ async def mark_posted(conn: aiosqlite.Connection, ids: list[int], chat_id: int, 
     )
 
 
-async def had_digest(conn: aiosqlite.Connection, chat_id: int, kind: str, day: str) -> bool:
+async def had_digests(conn: aiosqlite.Connection, chat_ids: Sequence[int], kind: str, day: str) -> set[int]:
+    """Which of these chats had their digest of `kind` on `day` (primary-key lookups)."""
     cur = await conn.execute(
-        "SELECT 1 FROM enterprise_chat_digests WHERE chat_id = ? AND kind = ? AND day = ?",
-        (chat_id, kind, day),
+        f"SELECT chat_id FROM enterprise_chat_digests WHERE chat_id IN ({_marks(chat_ids)}) AND kind = ?"
+        " AND day = ?",
+        (*chat_ids, kind, day),
     )
-    return await cur.fetchone() is not None
+    return {r[0] for r in await cur.fetchall()}
 
 
 async def claim_digest(conn: aiosqlite.Connection, chat_id: int, kind: str, day: str, now: datetime) -> bool:

@@ -286,17 +286,16 @@ class Suggestions(UseCases):
         """Each chat with waiting suggestions gets today's one digest (worst first), a few chats per
         round; True when no chat is left for today."""
         waiting = await risk_repo.unposted(conn)
-        chats: dict[int | None, int | None] = {}
+        # Each building's tier-1 chat, else the district's (roles_repo.chat_for), read once.
+        tier_one = {c.building_id: c.chat_id for c in await roles_repo.all_staff_chats(conn) if c.tier == 1}
         by_chat: dict[int, list[risk_repo.Waiting]] = defaultdict(list)
         for w in waiting:
-            if w.building_id not in chats:
-                chat = await roles_repo.chat_for(conn, 1, w.building_id)
-                chats[w.building_id] = chat.chat_id if chat else None
-            chat_id = chats[w.building_id]
+            chat_id = tier_one.get(w.building_id, tier_one.get(None))
             if chat_id is not None:
                 by_chat[chat_id].append(w)
         day = now.astimezone(self.settings.tz).date().isoformat()
-        due = [c for c in by_chat if not await risk_repo.had_digest(conn, c, "suggestions", day)]
+        had = await risk_repo.had_digests(conn, list(by_chat), "suggestions", day)
+        due = [c for c in by_chat if c not in had]
         if not due:
             return True
         buildings = {b.id: b for b in await buildings_repo.all_buildings(conn)}

@@ -88,13 +88,16 @@ class EscalationLadder(RequestUseCases):
         old_tier = r.tier
         r = await self.reload(conn, r)
         cards = self.requests.cards
-        place = await cards.pass_on(conn, r, old_tier, now)
+        # Read once: the old card, the new one and (in the staff's language) the requester's notice.
+        view = await cards.view(conn, r, self.staff_lang)
+        place = await cards.pass_on(conn, r, old_tier, now, view)
         await cards.tell_requester(
             conn,
             r,
             now,
             f"req:{r.id}:n:esc:t{new_tier}",
             "requests/notice_escalated.html",
+            staff_view=view,
             tier_label=rules.TIER_LABELS[new_tier],
             seen=place.how != "nowhere",
         )
