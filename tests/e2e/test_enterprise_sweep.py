@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.app import on_shutdown
 from bot.services.requests.intake import Draft
 from bot.storage import enterprises as enterprises_repo
 from bot.storage import visits as visits_repo
@@ -140,6 +141,9 @@ async def test_a_change_before_a_restart_is_swept_after_it(bot_factory) -> None:
     assert (await checks(bot))[acme] == ""  # marked in the rating's transaction
 
     # The bot stops before its next sweep; another process starts on the same database file.
+    await bot.app.updater.stop()
+    await bot.app.stop()
+    await on_shutdown(bot.app)
     again = await bot_factory(
         BOT_DEFAULT_LANGUAGE="en", BOT_DB_PATH=str(bot.settings.db_path), clock=bot.clock
     )

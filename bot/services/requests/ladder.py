@@ -24,6 +24,11 @@ from bot.storage.requests import HeldAlert, RequestRow
 # shown by a handler keeps answering replies for three months.
 PROMPTS_KEPT = timedelta(days=1)
 SHOWN_KEPT = timedelta(days=90)
+# Deadlines one round acts on (oldest request first); the next round, a tick later, goes on. Each
+# escalation writes and renders three messages in the round's transaction, which every person's
+# update waits for: a backlog after an outage is worked off at 600 an hour (BOT_TICK_SECONDS=30),
+# many times the district's busiest hour, instead of in one long round.
+DUE_PER_ROUND = 5
 
 
 def deadlines_of(r: RequestRow) -> Deadlines:
@@ -110,7 +115,7 @@ class EscalationLadder(RequestUseCases):
         # (pauses add: nudged, closed_no_answer, wait_reminded)
         cards = self.requests.cards
         async with self.db.tx() as conn:
-            for r in await repo.due(conn, now):
+            for r in await repo.due(conn, now, limit=DUE_PER_ROUND):
                 due = self.sla.due(r.tier, deadlines_of(r), now)
                 if due.escalate:
                     await self.step_up(conn, r, now, actor_id=None, reason=None, kind="deadline")
