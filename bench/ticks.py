@@ -78,6 +78,10 @@ _LITERAL = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b")
 class TickTimes:
     rounds: list[float] = field(default_factory=list)  # ms
     sweep: float | None = None  # ms, the enterprise tick with its hourly sweep due
+    # The same in CPU time of the process (the event loop and aiosqlite's thread): what the growth
+    # rows compare, because wall time on a shared machine depends on what else runs at that moment.
+    cpu: list[float] = field(default_factory=list)  # ms per round
+    sweep_cpu: float | None = None
     first_sweep: list[float] = field(default_factory=list)  # ms per round, checking every enterprise
     first_checked: int = 0  # enterprises that first sweep checked
     statements: dict[str, str] = field(default_factory=dict)  # normalised -> one real statement
@@ -113,13 +117,15 @@ async def measure(scale: float, rounds: int, folder: Path) -> Measured:
                 await _sweep_due(db, clock.now())
             for name, tick in ticks_module.TICKS:
                 traced.clear()
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 await tick(services)
                 elapsed = (time.perf_counter() - started) * 1000
+                used = (time.process_time() - cpu) * 1000
                 if n == rounds - 1 and "enterprise" in name:
-                    times[name].sweep = elapsed
+                    times[name].sweep, times[name].sweep_cpu = elapsed, used
                 else:
                     times[name].rounds.append(elapsed)
+                    times[name].cpu.append(used)
                 for sql in traced:
                     if _explainable(sql):
                         times[name].statements.setdefault(_normalise(sql), sql)
@@ -307,9 +313,11 @@ async def run(quick: bool, *, scale: float | None = None, rounds: int | None = N
     base = {"scenario": "ticks"}
 
     def growth(name: str, value: float, small: float) -> dict:
+        """Full size against a tenth, in CPU time; under NOISE_MS of CPU at full size a tick is flat."""
         ratio = value / small if small > 0 else 1.0
-        return {**base, "metric": f"{name} growth 1/10 -> full size", "value": round(ratio, 2), "unit": "x",
-                "goal": f"<= {GROWTH_GOAL:g}x or < {NOISE_MS:g} ms", "met": ratio <= GROWTH_GOAL or value < NOISE_MS}  # fmt: skip
+        return {**base, "metric": f"{name} growth 1/10 -> full size (CPU {small:.1f} -> {value:.1f} ms)",
+                "value": round(ratio, 2), "unit": "x", "goal": f"<= {GROWTH_GOAL:g}x or < {NOISE_MS:g} ms",
+                "met": ratio <= GROWTH_GOAL or value < NOISE_MS}  # fmt: skip
 
     for name, t in large.times.items():
         role, s = _role(name), small.times[name]
@@ -329,15 +337,15 @@ async def run(quick: bool, *, scale: float | None = None, rounds: int | None = N
             }
         )
         # Growth of the median and of the slowest round (one noisy sample, but the one people wait for).
-        rows.append(growth(f"{role} median", median, statistics.median(s.rounds)))
-        rows.append(growth(f"{role} slowest round", worst, max(s.rounds, default=0.0)))
+        rows.append(growth(f"{role} median", statistics.median(t.cpu), statistics.median(s.cpu)))
+        rows.append(growth(f"{role} slowest round", max(t.cpu, default=0.0), max(s.cpu, default=0.0)))
         if t.sweep is not None:
             rows.append(
                 {**base, "metric": f"{role} with its hourly sweep ({CHANGED_PER_HOUR} enterprises changed)",
                  "value": round(t.sweep, 2), "unit": "ms", "goal": f"< {GOAL_MS:g} ms", "met": t.sweep < GOAL_MS}
             )  # fmt: skip
-            if s.sweep is not None:
-                rows.append(growth(f"{role} hourly sweep", t.sweep, s.sweep))
+            if t.sweep_cpu is not None and s.sweep_cpu is not None:
+                rows.append(growth(f"{role} hourly sweep", t.sweep_cpu, s.sweep_cpu))
         if t.first_sweep:
             rows.append(
                 {**base, "metric": f"first sweep after migration 0080: all {t.first_checked:,} enterprises in"
