@@ -286,13 +286,12 @@ class Suggestions(UseCases):
         """Each chat with waiting suggestions gets today's one digest (worst first), a few chats per
         round; True when no chat is left for today."""
         waiting = await risk_repo.unposted(conn)
-        # Each building's tier-1 chat, else the district's (roles_repo.chat_for), read once.
-        tier_one = {c.building_id: c.chat_id for c in await roles_repo.all_staff_chats(conn) if c.tier == 1}
+        staff_chats = await roles_repo.all_staff_chats(conn)
         by_chat: dict[int, list[risk_repo.Waiting]] = defaultdict(list)
         for w in waiting:
-            chat_id = tier_one.get(w.building_id, tier_one.get(None))
-            if chat_id is not None:
-                by_chat[chat_id].append(w)
+            chat = roles_repo.chat_among(staff_chats, 1, w.building_id)
+            if chat is not None:
+                by_chat[chat.chat_id].append(w)
         day = now.astimezone(self.settings.tz).date().isoformat()
         had = await risk_repo.had_digests(conn, list(by_chat), "suggestions", day)
         due = [c for c in by_chat if c not in had]
