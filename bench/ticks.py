@@ -3,8 +3,9 @@
 Every tick registered in bot.jobs.ticks.TICKS (requests' escalation ladder, volunteer reminders and
 offers, enterprise follow-ups, events' offers, the weekly figures) runs against a copy of the
 synthetic district, the way the JobQueue runs them: one after the other, every 30 seconds of
-(manual) clock time. The first round finds the few deadlines the district has just passed and
-acts on them; later rounds find what became due in the meantime. We report the slowest round of
+(manual) clock time. The first rounds find the deadlines just passed (DUE_AT_ONCE of each kind,
+the same at both sizes: a morning's burst) and act on them; later rounds find what became due in
+the meantime. We report the slowest round of
 each tick (the goal applies to every round, not to an average), and the enterprise tick once more
 with its hourly signal sweep due.
 
@@ -48,6 +49,7 @@ from bot.storage.db import ts
 
 GOAL_MS = 50.0
 GROWTH_GOAL = 2.0
+DUE_AT_ONCE = 8  # deadlines (and late visits) just passed when the rounds start, the same at both sizes
 CHANGED_PER_HOUR = 30  # enterprises whose facts change between two sweeps (the district: ~10 an hour)
 NOISE_MS = 5.0
 ROUND_SECONDS = 30
@@ -108,6 +110,7 @@ async def measure(scale: float, rounds: int, folder: Path) -> Measured:
         _warm_templates(services.renderer)
         times: dict[str, TickTimes] = {name: TickTimes() for name, _ in ticks_module.TICKS}
         enterprise_tick = next(name for name in times if "enterprise" in name)
+        await _burst(db, clock.now())
         await _first_sweep(services, clock.now(), times[enterprise_tick])
         traced: list[str] = []
         await db.trace(traced.append)
@@ -175,6 +178,33 @@ async def _sweep_due(db: Any, now: datetime, names: tuple[str, ...] = ("signals"
                 " ON CONFLICT(name) DO UPDATE SET next_at = excluded.next_at",
                 (name, ts(now)),
             )
+
+
+async def _burst(db: Any, now: datetime) -> None:
+    """The same morning burst at both sizes: DUE_AT_ONCE request deadlines and as many late visits
+    just passed (the district, built with a fixed share of them due, has five times more at full
+    size than at a tenth: the growth rows would compare amounts of work, not the cost of size).
+    The district's others are moved a day ahead (bench-local SQL on the bench's own copy)."""
+    running = "status IN ('new', 'claimed') AND paused_at IS NULL"
+    later, passed = ts(now + timedelta(days=1)), ts(now - timedelta(minutes=5))
+    async with db.tx() as conn:
+        await conn.execute(
+            f"UPDATE requests SET resolve_by = ? WHERE {running} AND resolve_by <= ?", (later, ts(now))
+        )
+        await conn.execute(
+            f"UPDATE requests SET resolve_by = ? WHERE id IN (SELECT id FROM requests WHERE {running}"
+            " AND tier < 4 AND resolve_by IS NOT NULL ORDER BY id DESC LIMIT ?)",
+            (passed, DUE_AT_ONCE),
+        )
+        await conn.execute(
+            "UPDATE enterprise_followups SET due_at = ?, next_reminder_at = ? WHERE next_reminder_at <= ?",
+            (later, later, ts(now)),
+        )
+        await conn.execute(
+            "UPDATE enterprise_followups SET due_at = ?, next_reminder_at = ? WHERE enterprise_id IN"
+            " (SELECT enterprise_id FROM enterprise_followups ORDER BY enterprise_id LIMIT ?)",
+            (passed, passed, DUE_AT_ONCE),
+        )
 
 
 async def _checks_due(db: Any, now: datetime) -> int:
@@ -323,7 +353,7 @@ async def run(quick: bool, *, scale: float | None = None, rounds: int | None = N
         role, s = _role(name), small.times[name]
         worst, median = max(t.rounds, default=0.0), statistics.median(t.rounds)
         rows.append(
-            {**base, "metric": f"{role} slowest of {len(t.rounds)} rounds", "value": round(worst, 2),
+            {**base, "metric": f"{role} slowest of {len(t.rounds)} rounds ({DUE_AT_ONCE} due at once)", "value": round(worst, 2),
              "unit": "ms", "goal": f"< {GOAL_MS:g} ms", "met": worst < GOAL_MS}
         )  # fmt: skip
         rows.append(

@@ -26,9 +26,9 @@ PROMPTS_KEPT = timedelta(days=1)
 SHOWN_KEPT = timedelta(days=90)
 # Deadlines one round acts on (oldest request first); the next round, a tick later, goes on. Each
 # escalation writes and renders three messages in the round's transaction, which every person's
-# update waits for: a backlog after an outage is worked off at 360 an hour (BOT_TICK_SECONDS=30),
+# update waits for: a backlog after an outage is worked off at 480 an hour (BOT_TICK_SECONDS=30),
 # many times the district's busiest hour, instead of in one long round.
-DUE_PER_ROUND = 3
+DUE_PER_ROUND = 4
 
 
 def deadlines_of(r: RequestRow) -> Deadlines:
