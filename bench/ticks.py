@@ -182,15 +182,19 @@ async def _sweep_due(db: Any, now: datetime, names: tuple[str, ...] = ("signals"
 
 async def _burst(db: Any, now: datetime) -> None:
     """The same morning burst at both sizes: DUE_AT_ONCE request deadlines and as many late visits
-    just passed (the district, built with a fixed share of them due, has five times more at full
-    size than at a tenth: the growth rows would compare amounts of work, not the cost of size).
-    The district's others are moved a day ahead (bench-local SQL on the bench's own copy)."""
+    just passed, and nothing else falling due during the rounds (the district, built with a fixed
+    share of deadlines in every minute, has ten times more due work at full size than at a tenth:
+    the growth rows would compare amounts of work, not what size costs). So the slowest round is
+    the burst, and the median an idle round, where hidden linear work would show. The others are
+    moved a day ahead (bench-local SQL on the bench's own copy)."""
     running = "status IN ('new', 'claimed') AND paused_at IS NULL"
     later, passed = ts(now + timedelta(days=1)), ts(now - timedelta(minutes=5))
+    soon = ts(now + timedelta(hours=1))  # the rounds span minutes
     async with db.tx() as conn:
-        await conn.execute(
-            f"UPDATE requests SET resolve_by = ? WHERE {running} AND resolve_by <= ?", (later, ts(now))
-        )
+        for deadline in ("resolve_by", "respond_by", "warn_at"):
+            await conn.execute(
+                f"UPDATE requests SET {deadline} = ? WHERE {running} AND {deadline} <= ?", (later, soon)
+            )
         await conn.execute(
             f"UPDATE requests SET resolve_by = ? WHERE id IN (SELECT id FROM requests WHERE {running}"
             " AND tier < 4 AND resolve_by IS NOT NULL ORDER BY id DESC LIMIT ?)",
@@ -198,7 +202,7 @@ async def _burst(db: Any, now: datetime) -> None:
         )
         await conn.execute(
             "UPDATE enterprise_followups SET due_at = ?, next_reminder_at = ? WHERE next_reminder_at <= ?",
-            (later, later, ts(now)),
+            (later, later, soon),
         )
         await conn.execute(
             "UPDATE enterprise_followups SET due_at = ?, next_reminder_at = ? WHERE enterprise_id IN"
