@@ -53,7 +53,7 @@ ACCEPT_LABEL = N_("Accept %(colour)s")
 DISMISS_LABEL = N_("Dismiss")
 
 SWEEP_EVERY = timedelta(hours=1)
-SWEEP_BATCH = 300  # enterprises one round checks (the first sweep after migration 0080 checks them all)
+SWEEP_BATCH = 200  # enterprises one round checks (the first sweep after migration 0080 checks them all)
 DIGEST_SIZE = 10  # suggestions in one chat's daily digest (the rest follow in the next days')
 DIGEST_CHATS_PER_ROUND = 4  # chats whose digest one tick round posts (the next round does the next ones)
 FINDINGS_FOR = timedelta(days=180)  # a visit's finding counts this long (until the next visit)
