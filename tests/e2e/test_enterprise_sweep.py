@@ -8,7 +8,7 @@ falls due, a lease enters its last six months) are rows with a due time, not a f
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -169,3 +169,33 @@ async def test_the_first_sweep_after_the_migration_checks_every_enterprise(tmp_p
         await db.migrate()
         rows = await db.conn.execute_fetchall("SELECT due_at FROM enterprise_signal_checks")
         assert [r[0] for r in rows] == ["", "", ""]
+
+
+async def test_a_low_rating_stops_counting_after_90_days_and_its_suggestion_is_retired(bot_factory) -> None:
+    """Only time passes: the rating leaves its 90-day window, found by the check's due time."""
+    bot, _staff, group = await station(bot_factory)
+    acme = await enterprise_id(bot, "ACME")
+    await rated(bot, STAFF, acme, 1)
+    rated_at = bot.clock.now()
+    await bot.advance(hours=1)
+    assert len(suggestions(group)) == 1
+    assert (await checks(bot))[acme] == ts(rated_at + timedelta(days=90))
+
+    await bot.advance(days=89, hours=23)  # still within the window: the suggestion stays
+    assert await live(bot, acme) == ["open"]
+    await bot.advance(hours=2)  # the window ended an hour ago (the visit is due only tomorrow)
+    assert await live(bot, acme) == []
+    async with bot.services.db.read() as conn:
+        (due,) = await conn.execute_fetchall(
+            "SELECT due_at FROM enterprise_followups WHERE enterprise_id = ?", (acme,)
+        )
+    assert (await checks(bot))[acme] == due[0]  # next checked when the visit falls due
+
+
+async def live(bot, enterprise: int) -> list[str]:
+    async with bot.services.db.read() as conn:
+        rows = await conn.execute_fetchall(
+            "SELECT status FROM enterprise_suggestions WHERE enterprise_id = ? AND status IN ('open', 'dismissed')",
+            (enterprise,),
+        )
+    return [r[0] for r in rows]
