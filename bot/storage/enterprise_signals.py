@@ -8,12 +8,13 @@ a broken printer), and low satisfaction ratings. Read-only queries over the requ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.storage.db import ts
+from bot.storage.db import from_ts, ts
 
 _OPEN = "r.status IN ('new', 'claimed', 'waiting')"
 RATING_WINDOW = timedelta(days=90)
@@ -55,37 +56,66 @@ async def remove_tag(conn: aiosqlite.Connection, request_id: int, tag: str) -> b
 # --------------------------------------------------------------------------- facts for the sweep
 
 
+@dataclass(frozen=True)
+class Tagged:
+    """A stability tag on a request of an enterprise, as the sweep counts it."""
+
+    enterprise_id: int
+    tag: str
+    request: RequestRef
+    counts_until: datetime | None  # a closed request's tag stops counting then; None while open
+
+
 async def tagged_requests(
-    conn: aiosqlite.Connection, now: datetime
-) -> dict[int, dict[str, list[RequestRef]]]:
-    """enterprise id -> tag -> the requests tagged so: open ones, and others tagged recently."""
+    conn: aiosqlite.Connection, now: datetime, enterprise_ids: Sequence[int]
+) -> list[Tagged]:
+    """The tags that count for these enterprises: on their open requests, and on others tagged in
+    the last 90 days; in request order. Two index reads: open requests by enterprise, recent tags."""
+    marks = ",".join("?" * len(enterprise_ids))
     cur = await conn.execute(
-        # CROSS JOIN keeps the (small) tags table outside: SQLite would otherwise scan the requests.
-        "SELECT r.enterprise_id, t.tag, r.reference, r.category FROM request_stability_tags t"
-        " CROSS JOIN requests r ON r.id = t.request_id"
-        f" WHERE r.enterprise_id IS NOT NULL AND ({_OPEN} OR t.tagged_at >= ?) ORDER BY r.id",
-        (ts(now - TAG_WINDOW),),
+        # INDEXED BY: without it the planner may walk every open request by status instead.
+        "SELECT r.enterprise_id, t.tag, r.reference, r.category, NULL, r.id FROM requests r"
+        " INDEXED BY requests_open_enterprise CROSS JOIN request_stability_tags t ON t.request_id = r.id"
+        f" WHERE r.enterprise_id IN ({marks}) AND {_OPEN}"
+        " UNION ALL"
+        " SELECT r.enterprise_id, t.tag, r.reference, r.category, t.tagged_at, r.id FROM request_stability_tags t"
+        f" CROSS JOIN requests r ON r.id = t.request_id WHERE t.tagged_at >= ? AND r.enterprise_id IN ({marks})"
+        f" AND NOT ({_OPEN}) ORDER BY 6",
+        (*enterprise_ids, ts(now - TAG_WINDOW), *enterprise_ids),
     )
-    found: dict[int, dict[str, list[RequestRef]]] = {}
-    for enterprise_id, tag, reference, category in await cur.fetchall():
-        found.setdefault(enterprise_id, {}).setdefault(tag, []).append(RequestRef(reference, category))
-    return found
+    return [
+        Tagged(e, tag, RequestRef(reference, category), None if at is None else from_ts(at) + TAG_WINDOW)
+        for e, tag, reference, category, at, _id in await cur.fetchall()
+    ]
 
 
-async def low_ratings(conn: aiosqlite.Connection, now: datetime) -> dict[int, tuple[int, RequestRef]]:
-    """enterprise id -> its lowest rating of the last 90 days, if 2 or lower, and that request.
+@dataclass(frozen=True)
+class LowRating:
+    """A rating of 1 or 2 in the last 90 days, and when it stops counting."""
 
-    The literal `rating <= 2` matches the partial index requests_low_rating (migration 0040).
+    enterprise_id: int
+    rating: int
+    request: RequestRef
+    counts_until: datetime
+
+
+async def low_ratings(
+    conn: aiosqlite.Connection, now: datetime, enterprise_ids: Sequence[int]
+) -> list[LowRating]:
+    """The low ratings (2 or lower) of the last 90 days of these enterprises, lowest first.
+
+    The literal `rating <= 2` matches the partial index requests_low_rating_enterprise (migration 0080).
     """
     cur = await conn.execute(
-        "SELECT r.enterprise_id, r.rating, r.reference, r.category FROM requests r"
-        " WHERE r.rating <= 2 AND r.rated_at >= ? AND r.enterprise_id IS NOT NULL ORDER BY r.rating, r.id",
-        (ts(now - RATING_WINDOW),),
+        "SELECT r.enterprise_id, r.rating, r.reference, r.category, r.rated_at FROM requests r"
+        f" WHERE r.rating <= 2 AND r.enterprise_id IN ({','.join('?' * len(enterprise_ids))})"
+        " AND r.rated_at >= ? ORDER BY r.rating, r.id",
+        (*enterprise_ids, ts(now - RATING_WINDOW)),
     )
-    found: dict[int, tuple[int, RequestRef]] = {}
-    for enterprise_id, rating, reference, category in await cur.fetchall():
-        found.setdefault(enterprise_id, (rating, RequestRef(reference, category)))
-    return found
+    return [
+        LowRating(e, rating, RequestRef(reference, category), from_ts(at) + RATING_WINDOW)
+        for e, rating, reference, category, at in await cur.fetchall()
+    ]
 
 
 async def resolved_in_time(conn: aiosqlite.Connection, since: datetime) -> dict[int | None, tuple[int, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -289,9 +290,13 @@ class RiskInput:
     colour: str
 
 
-async def risk_inputs(conn: aiosqlite.Connection) -> list[RiskInput]:
-    """The registry's columns the signal sweep needs, for every enterprise."""
-    cur = await conn.execute("SELECT id, key, name, name_en, building_id, lease_end, colour FROM enterprises")
+async def risk_inputs(conn: aiosqlite.Connection, ids: Sequence[int]) -> list[RiskInput]:
+    """The registry's columns the signal sweep needs, for the enterprises it checks."""
+    cur = await conn.execute(
+        "SELECT id, key, name, name_en, building_id, lease_end, colour FROM enterprises"
+        f" WHERE id IN ({','.join('?' * len(ids))}) ORDER BY id",
+        tuple(ids),
+    )
     return [
         RiskInput(r[0], r[1], r[2], r[3], r[4], date.fromisoformat(r[5]) if r[5] else None, r[6])
         for r in await cur.fetchall()

@@ -307,6 +307,8 @@ TABLES: tuple[Table, ...] = (
         ),
         owner="decided_by",
     ),
+    # Which enterprises the signal sweep checks next, and from when (migration 0080).
+    Table("enterprise_signal_checks", _times("due_at")),
     Table(
         "enterprise_chat_digests",
         (*_kept("a digest's kind", "kind"), *_times("day", "sent_at")),

@@ -104,6 +104,14 @@ async def chat_for(conn: aiosqlite.Connection, tier: int, building_id: int | Non
     return StaffChat(*row) if row else None
 
 
+def chat_among(chats: list[StaffChat], tier: int, building_id: int | None) -> StaffChat | None:
+    """`chat_for` over chats already read with `all_staff_chats` (a tick that looks up many)."""
+    for chat in chats:
+        if chat.tier == tier and building_id is not None and chat.building_id == building_id:
+            return chat
+    return next((c for c in chats if c.tier == tier and c.building_id is None), None)
+
+
 async def all_staff_chats(conn: aiosqlite.Connection) -> list[StaffChat]:
     cur = await conn.execute(
         "SELECT chat_id, title, tier, building_id FROM staff_chats ORDER BY tier, building_id"

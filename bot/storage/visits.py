@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -100,17 +101,14 @@ async def coverage(conn: aiosqlite.Connection, now: datetime) -> dict[int | None
     return {r[0]: (r[1], r[2] or 0) for r in await cur.fetchall()}
 
 
-async def last_findings(
-    conn: aiosqlite.Connection, since: datetime, outcomes: tuple[str, ...]
+async def last_visits(
+    conn: aiosqlite.Connection, enterprise_ids: Sequence[int], since: datetime
 ) -> dict[int, tuple[str, datetime, int]]:
-    """enterprise id -> (outcome, time, id) of its last visit since `since`, when that visit's
-    outcome is one of `outcomes` (the signal sweep reads recent findings: an index range of the log,
-    one row per enterprise; SQLite takes the other columns from the MAX row)."""
-    marks = ",".join("?" * len(outcomes))
+    """enterprise id -> (outcome, time, id) of its last visit since `since`, for these enterprises
+    (the signal sweep reads the last visit's finding; SQLite takes the other columns from the MAX row)."""
     cur = await conn.execute(
-        "SELECT enterprise_id, outcome, MAX(visited_at), id FROM enterprise_visits WHERE visited_at >= ?"
-        # "+enterprise_id": group in a temporary tree, so the visited_at range (not the whole log) is read.
-        f" GROUP BY +enterprise_id HAVING outcome IN ({marks})",
-        (ts(since), *outcomes),
+        "SELECT enterprise_id, outcome, MAX(visited_at), id FROM enterprise_visits"
+        f" WHERE enterprise_id IN ({','.join('?' * len(enterprise_ids))}) AND visited_at >= ? GROUP BY enterprise_id",
+        (*enterprise_ids, ts(since)),
     )
     return {r[0]: (r[1], from_ts(r[2]), r[3]) for r in await cur.fetchall()}

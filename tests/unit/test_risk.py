@@ -228,3 +228,31 @@ def test_parse_rules_rejects(bad: str) -> None:
 )
 def test_parse_colour(text: str, colour: str | None) -> None:
     assert risk.parse_colour(text) == colour
+
+
+@pytest.mark.parametrize(
+    ("today", "changes_on"),
+    [
+        (date(2026, 11, 23), date(2026, 11, 30)),  # 190 days left: enters its last six months on the 30th
+        (date(2026, 11, 30), date(2027, 3, 1)),  # 183 days left: next, its last three months
+        (date(2027, 3, 1), date(2027, 6, 2)),  # 92 days left: next, ended (the day after)
+        (date(2027, 6, 2), None),  # ended: nothing changes by time any more
+    ],
+)
+def test_a_lease_changes_its_signal_on_the_days_signals_reads(today: date, changes_on: date | None) -> None:
+    """The sweep checks an enterprise again on these days (no full scan): each must be the first
+    day `signals` says something else about the lease than the day before."""
+    lease_end = date(2027, 6, 1)
+    assert risk.lease_changes_on(lease_end, today) == changes_on
+    if changes_on is not None:
+
+        def codes(day: date) -> set[str]:
+            return {s.code for s in risk.signals(Facts(today=day, colour="green", lease_end=lease_end))}
+
+        before = date.fromordinal(changes_on.toordinal() - 1)
+        assert codes(before) != codes(changes_on)
+        assert all(
+            codes(date.fromordinal(d)) == codes(today)
+            for d in range(today.toordinal(), changes_on.toordinal())
+        )
+    assert risk.lease_changes_on(None, today) is None

@@ -61,7 +61,7 @@ async def card_of(
     if enterprise.liaison_user_id:
         ids.append(enterprise.liaison_user_id)
     people = await users_repo.get_many(conn, sorted(set(ids)))
-    live = (await risk_repo.live_suggestions(conn)).get(enterprise.id, [])
+    live = (await risk_repo.live_suggestions(conn, [enterprise.id])).get(enterprise.id, [])
     open_suggestion = next((s for s in reversed(live) if s.status == "open"), None)
     return Card(
         enterprise=enterprise,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 import aiosqlite
@@ -53,6 +53,7 @@ ACCEPT_LABEL = N_("Accept %(colour)s")
 DISMISS_LABEL = N_("Dismiss")
 
 SWEEP_EVERY = timedelta(hours=1)
+SWEEP_BATCH = 200  # enterprises one round checks (the first sweep after migration 0080 checks them all)
 DIGEST_SIZE = 10  # suggestions in one chat's daily digest (the rest follow in the next days')
 DIGEST_CHATS_PER_ROUND = 4  # chats whose digest one tick round posts (the next round does the next ones)
 FINDINGS_FOR = timedelta(days=180)  # a visit's finding counts this long (until the next visit)
@@ -167,13 +168,17 @@ class Suggestions(UseCases):
     # ------------------------------------------------------------------ the hourly sweep
 
     async def sweep(self) -> None:
-        """Hourly: record the suggestions the facts call for now. Every tick in working hours while
-        digests are due: post them, a few chats per round (a round stays short for everyone)."""
+        """Hourly: record the suggestions the facts call for now, checking only the enterprises
+        whose facts changed, or change by time passing, since the last sweep (a batch per round:
+        with more waiting, the next round goes on). Every tick in working hours while digests are
+        due: post them, a few chats per round (a round stays short for everyone)."""
         now = self.now()
         async with self.db.tx() as conn:
             if await risk_repo.sweep_due(conn, "signals", now):
-                await risk_repo.set_sweep(conn, "signals", now + SWEEP_EVERY)
-                candidates = await self._candidates(conn, now)
+                ids = await risk_repo.checks_due(conn, now, SWEEP_BATCH)
+                more = len(ids) == SWEEP_BATCH
+                await risk_repo.set_sweep(conn, "signals", now if more else now + SWEEP_EVERY)
+                candidates = await self._candidates(conn, ids, now) if ids else []
                 await self._record(conn, candidates, now)
                 if candidates:
                     await risk_repo.set_sweep(conn, "suggestion_digests", now)
@@ -184,31 +189,54 @@ class Suggestions(UseCases):
                 if finished:
                     await risk_repo.set_sweep(conn, "suggestion_digests", next_digest_at(now, self.calendar))
 
-    async def _facts(self, conn: aiosqlite.Connection, now: datetime) -> dict[int, dict[str, Any]]:
-        """Each enterprise's facts besides its lease: what the sweep reads from the other tables."""
+    async def _facts(
+        self, conn: aiosqlite.Connection, ids: list[int], now: datetime
+    ) -> tuple[dict[int, dict[str, Any]], dict[int, list[datetime]]]:
+        """These enterprises' facts besides their lease, and the moments after `now` at which one
+        of them changes by time alone (a visit falls due, a rating, tag or finding stops counting)."""
         tz = self.settings.tz
         found: dict[int, dict[str, Any]] = defaultdict(dict)
-        for enterprise_id, due in (await risk_repo.overdue(conn, now)).items():
-            found[enterprise_id]["visit_due"] = due.astimezone(tz).date()
-        for enterprise_id, by_tag in (await signals_repo.tagged_requests(conn, now)).items():
-            found[enterprise_id]["tagged"] = {
-                tag: tuple(risk.Evidence(r.reference, r.category) for r in refs)
-                for tag, refs in by_tag.items()
-            }
-        for enterprise_id, (rating, ref) in (await signals_repo.low_ratings(conn, now)).items():
-            found[enterprise_id]["low_rating"] = (rating, risk.Evidence(ref.reference, ref.category))
-        findings = await visits_repo.last_findings(conn, now - FINDINGS_FOR, tuple(risk.VISIT_FINDINGS))
-        for enterprise_id, (outcome, at, visit_id) in findings.items():
-            found[enterprise_id]["last_visit"] = (outcome, at.astimezone(tz).date(), visit_id)
-        return found
+        changes: dict[int, list[datetime]] = defaultdict(list)
+        for enterprise_id, due in (await risk_repo.due_dates(conn, ids)).items():
+            if due <= now:
+                found[enterprise_id]["visit_due"] = due.astimezone(tz).date()
+            else:
+                changes[enterprise_id].append(due)
+        tagged: dict[int, dict[str, list[risk.Evidence]]] = defaultdict(lambda: defaultdict(list))
+        for t in await signals_repo.tagged_requests(conn, now, ids):
+            tagged[t.enterprise_id][t.tag].append(risk.Evidence(t.request.reference, t.request.category))
+            if t.counts_until is not None:
+                changes[t.enterprise_id].append(t.counts_until)
+        for enterprise_id, by_tag in tagged.items():
+            found[enterprise_id]["tagged"] = {tag: tuple(refs) for tag, refs in by_tag.items()}
+        for low in await signals_repo.low_ratings(conn, now, ids):  # lowest first
+            evidence = risk.Evidence(low.request.reference, low.request.category)
+            found[low.enterprise_id].setdefault("low_rating", (low.rating, evidence))
+            changes[low.enterprise_id].append(low.counts_until)
+        for enterprise_id, (outcome, at, visit_id) in (
+            await visits_repo.last_visits(conn, ids, now - FINDINGS_FOR)
+        ).items():
+            if outcome in risk.VISIT_FINDINGS:
+                found[enterprise_id]["last_visit"] = (outcome, at.astimezone(tz).date(), visit_id)
+                changes[enterprise_id].append(at + FINDINGS_FOR)
+        return found, changes
 
-    async def _candidates(self, conn: aiosqlite.Connection, now: datetime) -> list[Candidate]:
-        """Enterprises worth a (new) suggestion; live suggestions whose facts went away are retired."""
+    def _lease_changes(self, lease_end: date | None, today: date) -> datetime | None:
+        """The station's midnight at which the lease's signal next changes by time alone."""
+        day = risk.lease_changes_on(lease_end, today)
+        return None if day is None else datetime.combine(day, time(0), tzinfo=self.settings.tz)
+
+    async def _candidates(self, conn: aiosqlite.Connection, ids: list[int], now: datetime) -> list[Candidate]:
+        """Of these enterprises, those worth a (new) suggestion; live suggestions whose facts went
+        away are retired. Each is checked again when a fact changes by time alone (or changes)."""
         today = now.astimezone(self.settings.tz).date()
-        facts_by_id = await self._facts(conn, now)
-        live = await risk_repo.live_suggestions(conn)
+        facts_by_id, changes = await self._facts(conn, ids, now)
+        live = await risk_repo.live_suggestions(conn, ids)
+        next_check: dict[int, datetime | None] = dict.fromkeys(ids)
         candidates: list[Candidate] = []
-        for row in await enterprises_repo.risk_inputs(conn):
+        for row in await enterprises_repo.risk_inputs(conn, ids):
+            lease = self._lease_changes(row.lease_end, today)
+            next_check[row.id] = min([*changes.get(row.id, []), *([lease] if lease else [])], default=None)
             facts = risk.Facts(
                 today=today, colour=row.colour, lease_end=row.lease_end, **facts_by_id.get(row.id, {})
             )
@@ -228,6 +256,7 @@ class Suggestions(UseCases):
             ):
                 continue
             candidates.append(Candidate(row, suggestion, mine))
+        await risk_repo.schedule_checks(conn, next_check)
         return candidates
 
     async def _record(self, conn: aiosqlite.Connection, candidates: list[Candidate], now: datetime) -> None:
@@ -257,17 +286,15 @@ class Suggestions(UseCases):
         """Each chat with waiting suggestions gets today's one digest (worst first), a few chats per
         round; True when no chat is left for today."""
         waiting = await risk_repo.unposted(conn)
-        chats: dict[int | None, int | None] = {}
+        staff_chats = await roles_repo.all_staff_chats(conn)
         by_chat: dict[int, list[risk_repo.Waiting]] = defaultdict(list)
         for w in waiting:
-            if w.building_id not in chats:
-                chat = await roles_repo.chat_for(conn, 1, w.building_id)
-                chats[w.building_id] = chat.chat_id if chat else None
-            chat_id = chats[w.building_id]
-            if chat_id is not None:
-                by_chat[chat_id].append(w)
+            chat = roles_repo.chat_among(staff_chats, 1, w.building_id)
+            if chat is not None:
+                by_chat[chat.chat_id].append(w)
         day = now.astimezone(self.settings.tz).date().isoformat()
-        due = [c for c in by_chat if not await risk_repo.had_digest(conn, c, "suggestions", day)]
+        had = await risk_repo.had_digests(conn, list(by_chat), "suggestions", day)
+        due = [c for c in by_chat if c not in had]
         if not due:
             return True
         buildings = {b.id: b for b in await buildings_repo.all_buildings(conn)}

@@ -164,6 +164,7 @@ class Visits(UseCases):
             if not due:
                 return 0
             enterprises = await enterprises_repo.get_many(conn, [f.enterprise_id for f in due])
+            staff_chats = await roles_repo.all_staff_chats(conn)
             by_chat: dict[int, list[Reminder]] = defaultdict(list)
             sent = 0
             for followup in due:
@@ -178,7 +179,7 @@ class Visits(UseCases):
                 tier = risk.reminder_tier(count, climb)
                 reminder = Reminder(enterprise, followup, count, tier)
                 sent += 1
-                chats = {await roles_repo.chat_for(conn, t, enterprise.building_id) for t in {1, tier}}
+                chats = {roles_repo.chat_among(staff_chats, t, enterprise.building_id) for t in {1, tier}}
                 for chat in chats:
                     if chat is not None:
                         by_chat[chat.chat_id].append(reminder)

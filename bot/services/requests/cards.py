@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ from bot.domain.escalation import TOP_TIER, hold_until
 from bot.msgids import N_
 from bot.render import CAPTION_LIMIT, MESSAGE_LIMIT
 from bot.services.requests.presenter import NOT_SOLVED, RATE, REPLY, Presenter
+from bot.services.requests.views import RequestView
 from bot.storage import buildings as buildings_repo
 from bot.storage import outbox as outbox_repo
 from bot.storage import request_desk as desk_repo
@@ -60,7 +61,9 @@ class Cards(Presenter):
         admins = await self.services.access.admin_ids(conn)
         return Place("admins", tuple(admins)) if admins else Place("nowhere", ())
 
-    async def post(self, conn: aiosqlite.Connection, r: RequestRow, now: datetime) -> Place:
+    async def post(
+        self, conn: aiosqlite.Connection, r: RequestRow, now: datetime, view: RequestView | None = None
+    ) -> Place:
         """The card of the request's current tier (once per tier, ever), wherever it can be seen."""
         place = await self.place(conn, r)
         key = f"req:{r.id}:card:t{r.tier}"
@@ -69,7 +72,7 @@ class Cards(Presenter):
             return place
         if not await repo.add_card(conn, r.id, r.tier, place.chat_ids[0], key, now):
             return place
-        await self._send_card(conn, r, now, place, key)
+        await self._send_card(conn, r, now, place, key, view)
         if place.how != "chat":
             await repo.add_event(conn, r.id, now, None, "unbound_tier", r.tier)
         if place.how == "above":
@@ -77,10 +80,16 @@ class Cards(Presenter):
         return place
 
     async def _send_card(
-        self, conn: aiosqlite.Connection, r: RequestRow, now: datetime, place: Place, key: str
+        self,
+        conn: aiosqlite.Connection,
+        r: RequestRow,
+        now: datetime,
+        place: Place,
+        key: str,
+        view: RequestView | None = None,
     ) -> None:
         lang = self.staff_lang
-        text = await self.text(conn, r, lang)
+        text = await self.text(conn, r, lang, view=view)
         for n, chat_id in enumerate(place.chat_ids):
             card_key = key if n == 0 else f"{key}:a{chat_id}"
             await outbox_repo.enqueue(
@@ -204,8 +213,16 @@ class Cards(Presenter):
         else:
             await self.post(conn, r, now)
 
-    async def pass_on(self, conn: aiosqlite.Connection, r: RequestRow, old_tier: int, now: datetime) -> Place:
-        """The card of the tier the request left says where it went, without buttons; then the new card."""
+    async def pass_on(
+        self,
+        conn: aiosqlite.Connection,
+        r: RequestRow,
+        old_tier: int,
+        now: datetime,
+        view: RequestView | None = None,
+    ) -> Place:
+        """The card of the tier the request left says where it went, without buttons; then the new
+        card (both show the same request: `view`, read once in the staff's language)."""
         for card in await repo.cards(conn, r.id):
             if card.tier == old_tier:
                 await outbox_repo.enqueue_edit(
@@ -213,11 +230,11 @@ class Cards(Presenter):
                     edit_of=card.card_key,
                     chat_id=card.chat_id,
                     kind="staff_card",
-                    text=await self.text(conn, r, self.staff_lang, passed_to=r.tier),
+                    text=await self.text(conn, r, self.staff_lang, passed_to=r.tier, view=view),
                     buttons=None,
                     now=now,
                 )
-        return await self.post(conn, r, now)
+        return await self.post(conn, r, now, view)
 
     async def relocate(self, conn: aiosqlite.Connection, r: RequestRow, now: datetime, moved_to: str) -> None:
         """The request now belongs elsewhere (another building): its card follows it to that chat."""
@@ -311,11 +328,16 @@ class Cards(Presenter):
         buttons: Callable[[str], Buttons] | None = None,
         *,
         media: tuple[str, str, str | None] | None = None,
+        staff_view: RequestView | None = None,
         **values: Any,
     ) -> None:
-        """A notice to the requester in their language; `buttons(lang)` builds its keyboard."""
+        """A notice to the requester in their language; `buttons(lang)` builds its keyboard
+        (`staff_view`: the request already read in the staff's language, reused when it is theirs)."""
         lang = await self.lang_of(conn, r.requester_id)
-        view = await self.view(conn, r, lang, history=0)
+        if staff_view is not None and lang == self.staff_lang:
+            view = replace(staff_view, history=[])
+        else:
+            view = await self.view(conn, r, lang, history=0)
         kind, ref, name = media or (None, None, None)
         await outbox_repo.enqueue(
             conn,

@@ -24,6 +24,11 @@ from bot.storage.requests import HeldAlert, RequestRow
 # shown by a handler keeps answering replies for three months.
 PROMPTS_KEPT = timedelta(days=1)
 SHOWN_KEPT = timedelta(days=90)
+# Deadlines one round acts on (oldest request first); the next round, a tick later, goes on. Each
+# escalation writes and renders three messages in the round's transaction, which every person's
+# update waits for: a backlog after an outage is worked off at 480 an hour (BOT_TICK_SECONDS=30),
+# many times the district's busiest hour, instead of in one long round.
+DUE_PER_ROUND = 4
 
 
 def deadlines_of(r: RequestRow) -> Deadlines:
@@ -88,13 +93,16 @@ class EscalationLadder(RequestUseCases):
         old_tier = r.tier
         r = await self.reload(conn, r)
         cards = self.requests.cards
-        place = await cards.pass_on(conn, r, old_tier, now)
+        # Read once: the old card, the new one and (in the staff's language) the requester's notice.
+        view = await cards.view(conn, r, self.staff_lang)
+        place = await cards.pass_on(conn, r, old_tier, now, view)
         await cards.tell_requester(
             conn,
             r,
             now,
             f"req:{r.id}:n:esc:t{new_tier}",
             "requests/notice_escalated.html",
+            staff_view=view,
             tier_label=rules.TIER_LABELS[new_tier],
             seen=place.how != "nowhere",
         )
@@ -107,7 +115,7 @@ class EscalationLadder(RequestUseCases):
         # (pauses add: nudged, closed_no_answer, wait_reminded)
         cards = self.requests.cards
         async with self.db.tx() as conn:
-            for r in await repo.due(conn, now):
+            for r in await repo.due(conn, now, limit=DUE_PER_ROUND):
                 due = self.sla.due(r.tier, deadlines_of(r), now)
                 if due.escalate:
                     await self.step_up(conn, r, now, actor_id=None, reason=None, kind="deadline")

@@ -181,11 +181,13 @@ class Presenter(RequestUseCases):
         *,
         passed_to: int | None = None,
         moved_to: str | None = None,
+        view: RequestView | None = None,
     ) -> str:
+        """The staff card's text (`view`: the request already read in `lang` for this change)."""
         return self.render(
             lang,
             "requests/card.html",
-            card=await self.view(conn, r, lang),
+            card=view or await self.view(conn, r, lang),
             passed_to=passed_to,
             moved_to=moved_to,
         )
