@@ -7,6 +7,7 @@ Each scenario is a module `bench/<name>.py` listed in SCENARIOS, exposing
 """
 
 SCENARIOS: list[str] = [
+    "rush",
     "sender",
     "throughput",
     "fanout",
