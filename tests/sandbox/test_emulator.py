@@ -212,7 +212,9 @@ async def test_group_flood_limit_and_retry_after_rounding(make_emu: EmuFactory) 
         await bot.send_message(alice.id, "private chats are counted separately")
 
 
-async def test_answers_to_people_are_held_to_their_chat_but_not_to_the_bulk_limit(make_emu: EmuFactory) -> None:
+async def test_answers_to_people_are_held_to_their_chat_but_not_to_the_bulk_limit(
+    make_emu: EmuFactory,
+) -> None:
     """Telegram's ~30/s is for bulk notifications: a reminder fan-out and people's answers at once
     must not make the answers wait, but each chat keeps its own pace."""
     emu = await make_emu(limits=Limits(overall_per_second=2, private_burst=3, private_per_second=1))
