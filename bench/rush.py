@@ -27,6 +27,7 @@ import asyncio
 import multiprocessing
 import os
 import random
+import sqlite3
 import tempfile
 import time
 from dataclasses import dataclass
@@ -39,11 +40,12 @@ from bench import district as districts
 from bench.fanout import Outcomes, outcomes, percentile
 from bench.harness import bench_settings, peak_rss_mb, quiet_logs
 from bench.remote import RemoteEmulator
+from bot.handlers.volunteer.volunteers import NO_PROOF
 from bot.sandbox.emulator import Emulator, Limits
 from bot.services.volunteer.notices import CHECK_IN, COMING
 from bot.storage import outbox as outbox_repo
 from bot.storage import shifts as shifts_repo
-from bot.storage.db import Database
+from bot.storage.db import Database, ts
 
 P99_GOAL_MS = 1000.0
 RATE_GOAL = 0.9
@@ -101,7 +103,7 @@ def plan(district: districts.District, size: Size, shifts: list[int], seed: int 
             steps: tuple[Step, ...] = (
                 ("press-reminder", COMING.data(shift)),
                 ("press-reminder", CHECK_IN.data(shift)),
-                ("press", f"1|vol|np|{shift}"),
+                ("press", NO_PROOF.data(shift)),
             )
             people.append(Person(uid, lang, "volunteer", start, steps))
         elif n % 5 == 3:
@@ -331,6 +333,24 @@ class BotProcess:
 # ----------------------------------------------------------------------------- the scenario
 
 
+def done_in_the_database(db_path: Path, shifts: list[int]) -> tuple[int, int]:
+    """(After the run) check-ins recorded on the rush's shifts, and requests filed since `NOW`:
+    an answer that is a refusal would count as answered, so what people came to do is checked too."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        marks = ",".join("?" * len(shifts))
+        checked_in = conn.execute(
+            f"SELECT COUNT(*) FROM vol_signups WHERE shift_id IN ({marks}) AND checked_in_at IS NOT NULL",
+            shifts,
+        ).fetchone()[0]
+        filed = conn.execute(
+            "SELECT COUNT(*) FROM requests WHERE created_at >= ?", (ts(districts.NOW),)
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    return int(checked_in), int(filed)
+
+
 def _rate(dates: list[float], start: float, end: float) -> float:
     return sum(1 for d in dates if start <= d < end) / max(1e-9, end - start)
 
@@ -365,9 +385,14 @@ async def run(
                 cpu1 = await bot.ask()
             seen = await remote.call("bench.rush:reminders", ids=recipients)  # the sender has stopped
             states = outcomes(db, KIND)
+            checked_in, filed = done_in_the_database(db, shifts)
     cpu = {"alone": cpu0 - cpu_start, "rush": cpu1 - cpu0}
     out = rows(size, scale, people, result, seen, states, started, cpu)
     rss = float(bot.final.get("rss_mb", float("nan")))
+    volunteers = sum(1 for p in people if p.kind == "volunteer")
+    asked = sum(1 for p in people if p.kind == "request")
+    out.append({"scenario": "rush", "metric": f"volunteers checked in (of {volunteers})", "value": checked_in, "unit": "", "goal": f"{volunteers}", "met": checked_in == volunteers})  # fmt: skip
+    out.append({"scenario": "rush", "metric": f"requests filed (of {asked})", "value": filed, "unit": "", "goal": f"{asked}", "met": filed == asked})  # fmt: skip
     out.append({"scenario": "rush", "metric": "peak RSS of the bot process", "value": round(rss, 1), "unit": "MB", "goal": "", "met": None})  # fmt: skip
     return out
 
