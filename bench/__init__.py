@@ -7,10 +7,10 @@ Each scenario is a module `bench/<name>.py` listed in SCENARIOS, exposing
 """
 
 SCENARIOS: list[str] = [
-    "rush",
     "sender",
     "throughput",
     "fanout",
+    "rush",
     "ticks",
     "startup",
     "guide",
