@@ -179,6 +179,7 @@ async def run(quick: bool, *, recipients: int | None = None, scale: float | None
         {**row, "metric": "delivered/s (steady state)", "value": round(rate, 1), "unit": "msg/s", "goal": f"enforced {limit:g}", "met": None},
         {**row, "metric": "ratio to the enforced limit", "value": round(rate / limit, 3), "unit": "", "goal": f">= {RATIO_GOAL}", "met": rate / limit >= RATIO_GOAL},
         {**row, "metric": "bot CPU per message delivered (this process)", "value": round(cpu / max(1, delivered) * 1000, 2), "unit": "ms", "goal": "", "met": None},
+        {**row, "metric": "bot CPU, share of one core over the run", "value": round(cpu / max(1e-9, wall), 2), "unit": "", "goal": "", "met": None},
         {**row, "metric": "429 received", "value": report["too_many_requests"], "unit": "", "goal": "0", "met": report["too_many_requests"] == 0},
         {**row, "metric": f"delivered within the time budget ({budget:.0f} s)", "value": delivered, "unit": "", "goal": "", "met": None},
         {**row, "metric": "not yet delivered when the budget ended (queued, not lost)", "value": states.pending, "unit": "", "goal": "", "met": None},
