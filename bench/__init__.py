@@ -10,6 +10,7 @@ SCENARIOS: list[str] = [
     "sender",
     "throughput",
     "fanout",
+    "rush",
     "ticks",
     "startup",
     "guide",

@@ -2,7 +2,9 @@
 
 Results go to bench/results/latest.json with the date and the machine (uname, CPU model, cores,
 Python), because a throughput number means nothing without the machine it was measured on.
-Exit status: 0 when every scenario ran (goals not met are reported, not fatal), 1 when one crashed.
+The table says for each row with a goal whether it is met; the last line counts the goals met and
+names those that are not. Exit status: 0 when every scenario ran (goals not met are reported, not
+fatal), 1 when one crashed.
 """
 
 from __future__ import annotations
@@ -79,6 +81,14 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def summary(rows: list[dict[str, Any]]) -> str:
+    """One line: how many goals were met, and which were not (a crashed scenario is one not met)."""
+    met = sum(1 for r in rows if r.get("met") is True)
+    unmet = [f"{r['scenario']}: {r['metric'].strip()}" for r in rows if r.get("met") is False]
+    line = f"goals: {met} met, {len(unmet)} not met"
+    return f"{line} ({'; '.join(unmet)})" if unmet else line
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller runs (a smoke test of the benchmarks)")
@@ -95,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.extend(run_scenario(name, args.quick))
     print(table(rows))
     report = {
+        "summary": summary(rows),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "quick": args.quick,
         "machine": host,
@@ -105,9 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"written to {args.out}", file=sys.stderr)
-    unmet = [r for r in rows if r.get("met") is False]
-    if unmet:
-        print(f"{len(unmet)} goal(s) not met", file=sys.stderr)
+    print(summary(rows))
     return 1 if any(r["metric"] == "crashed" for r in rows) else 0
 
 

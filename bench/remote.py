@@ -66,6 +66,11 @@ class RemoteEmulator:
         self._process = context.Process(target=_child, args=(child, self.limits), daemon=True)
         self._process.start()
         self._conn = parent
+        # A child that dies before answering (it could not import the caller's __main__, say)
+        # must fail the benchmark, not leave it waiting forever.
+        while not await asyncio.to_thread(parent.poll, 1.0):
+            if not self._process.is_alive():
+                raise RuntimeError(f"the emulator process exited with code {self._process.exitcode}")
         self.api_url = await asyncio.to_thread(parent.recv)
         return self
 

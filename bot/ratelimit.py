@@ -5,7 +5,11 @@ python-telegram-bot's AIORateLimiter, on a 429 (RetryAfter), sleeps and retries 
 answers. This limiter keeps Telegram's limits per chat instead:
 - a group (negative chat id) gets 20 requests a minute (bursts of 20), the limit Telegram applies
   to messages and edits in a group;
-- all chats together get 30 requests a second (Telegram's overall limit for a bot);
+- groups together get 30 requests a second (Telegram's overall limit, which is for bulk sending:
+  answers to a person in their private chat are not held to it — grammY's flood-limits guide,
+  "If you are only replying to messages of users, it is no problem to send 1000 or more messages
+  per second" — so 40 people pressing at once are answered at once; each private chat still has
+  Telegram's own pace, and its 429 holds that chat alone);
 - a 429 holds only the chat it was about (for `retry_after`), and the request is retried up to
   `max_retries` times; a request without a chat (answerCallbackQuery) is simply retried.
 The outbox sender paces itself with its own bot (jobs/sender.py) and does not come through here.
@@ -82,14 +86,12 @@ class ReplyRateLimiter(BaseRateLimiter[int]):
             wait = self._holds.get(chat_id, 0.0) - now if chat_id is not None else 0.0
             group = self._group(chat_id, now) if chat_id is not None and chat_id < 0 else None
             if group is not None:
-                wait = max(wait, group.ready_in(now))
-            if chat_id is not None:
-                wait = max(wait, self._overall.ready_in(now))
+                wait = max(wait, group.ready_in(now), self._overall.ready_in(now))
             if wait <= 0:
                 if group is not None:
                     group.take(now)
-                if chat_id is not None:
                     self._overall.take(now)
+                if chat_id is not None:
                     self._holds.pop(chat_id, None)
                 return
             await asyncio.sleep(wait)

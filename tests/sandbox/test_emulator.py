@@ -212,6 +212,29 @@ async def test_group_flood_limit_and_retry_after_rounding(make_emu: EmuFactory) 
         await bot.send_message(alice.id, "private chats are counted separately")
 
 
+async def test_answers_to_people_are_held_to_their_chat_but_not_to_the_bulk_limit(
+    make_emu: EmuFactory,
+) -> None:
+    """Telegram's ~30/s is for bulk notifications: a reminder fan-out and people's answers at once
+    must not make the answers wait, but each chat keeps its own pace."""
+    emu = await make_emu(limits=Limits(overall_per_second=2, private_burst=3, private_per_second=1))
+    quiet = [emu.user(2000 + i, f"Quiet {i}") for i in range(3)]
+    talking = emu.user(2100, "Talking")
+    async with Bot(emu.token, base_url=emu.base_url) as bot:
+        await bot.send_message(quiet[0].id, "reminder")
+        await bot.send_message(quiet[1].id, "reminder")
+        with pytest.raises(RetryAfter):
+            await bot.send_message(quiet[2].id, "a third reminder in the same instant")
+        await talking.send("/menu")
+        for i in range(3):
+            await bot.send_message(talking.id, f"answer {i}")
+        with pytest.raises(RetryAfter):
+            await bot.send_message(talking.id, "a fourth message to the same person at once")
+        with pytest.raises(RetryAfter):
+            await bot.send_message(quiet[2].id, "still a reminder: the bulk allowance is spent")
+    assert [len(p.inbox) for p in (*quiet, talking)] == [1, 1, 0, 3]
+
+
 async def test_blocked_and_unknown_chats(bot: Bot, emu: Emulator, alice: Person) -> None:
     alice.block()
     with pytest.raises(Forbidden, match=ci("bot was blocked by the user")):

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from bench import district as districts
-from bench import erasure, fanout, startup, throughput, ticks, webapp
+from bench import erasure, fanout, rush, startup, throughput, ticks, webapp
+from bench.__main__ import summary
 
 pytestmark = pytest.mark.serial  # measures real time: run alone (see pyproject, make test)
 
@@ -45,8 +46,31 @@ async def test_ticks_are_timed_and_explained() -> None:
 async def test_fanout_delivers_each_reminder_once() -> None:
     rows = _rows_ok(await fanout.run(True, recipients=150, scale=TINY))
     assert rows["duplicates"]["value"] == 0
-    assert rows["losses (not delivered or not marked sent)"]["value"] == 0
+    assert rows["lost (marked sent, never arrived; or given up)"]["value"] == 0
+    assert rows["not yet delivered when the budget ended (queued, not lost)"]["value"] == 0
     assert rows["429 received"]["value"] == 0
+
+
+@pytest.mark.slow
+async def test_rush_answers_everyone_while_the_fanout_goes_on() -> None:
+    size = rush.Size(people=20, reminders=300, alone=2.0, window=3.0)
+    rows = _rows_ok(await rush.run(True, size=size, district_scale=TINY, think=(0.1, 0.3)))
+    assert rows["updates left unanswered"]["value"] == 0
+    assert rows["reminders lost (sent but never arrived, or given up)"]["value"] == 0
+    assert rows["reminders delivered twice"]["value"] == 0
+    assert rows["sender during the rush, delivered/s"]["value"] > 0
+    delivered = rows["reminders delivered"]["value"]
+    assert delivered + rows["reminders not yet delivered when the run ended (not lost)"]["value"] == 300
+
+
+def test_the_summary_names_the_goals_not_met() -> None:
+    rows = [
+        {"scenario": "rush", "metric": "latency p99", "met": True},
+        {"scenario": "fanout", "metric": "ratio to the enforced limit", "met": False},
+        {"scenario": "fanout", "metric": "wall time", "met": None},
+    ]
+    assert summary(rows) == "goals: 1 met, 1 not met (fanout: ratio to the enforced limit)"
+    assert summary(rows[:1]) == "goals: 1 met, 0 not met"
 
 
 @pytest.mark.slow

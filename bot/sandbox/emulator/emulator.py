@@ -253,6 +253,7 @@ class Emulator:
     def receive(self, chat_id: int, raw: JSON) -> None:
         """A person's message reaches Telegram: stored, shown to subscribers, queued for the bot."""
         self.store.add_user_message(chat_id, raw)
+        self.limiter.heard_from(chat_id)
         self.bus.publish("user_message", chat_id, None, message=raw)
         self.updates.push({"message": raw})
 
@@ -294,6 +295,7 @@ class Emulator:
         self, user: JSON, chat_id: int, target: SentMessage, data: str
     ) -> asyncio.Future[CallbackAnswer | None]:
         """A person presses a button of ``target``: a callback query, answered through the future."""
+        self.limiter.heard_from(chat_id)
         return self.callbacks.open(user, chat_id, target, data)
 
     # ---------------------------------------------------------------- Mini Apps

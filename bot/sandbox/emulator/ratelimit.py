@@ -4,6 +4,17 @@ Why its own state: the pace is per chat (1/s in a private chat, 20/min in a grou
 (30/s), and it changes live (``emu.limits.scale``); the buckets are the one place that remembers
 how fast the bot has been sending to each chat, so another per-chat limit goes here too. New
 messages and edits share a chat's bucket, as they do at Telegram (methods/edits.py says why).
+
+The overall ~30 messages/s is Telegram's limit on *bulk notifications* (Bot FAQ: "If you're
+sending bulk notifications to multiple users, the API will not allow more than 30 messages per
+second or so"); answering people who are talking to the bot is not held to it (grammY's "Flood
+Limits" guide: "This only applies to bulk notifications ... If you are only replying to messages
+of users, it is no problem to send 1000 or more messages per second"). So a message to a private
+chat whose person wrote or pressed a button within `REPLY_WINDOW` seconds (Telegram's time,
+divided by ``scale``) is an answer: it spends that chat's tokens (1/s, bursts of 3) but not the
+overall ones. Telegram does not publish how it tells the two apart; a minute is our assumption.
+Counting answers against 30/s made a rush of people pressing buttons during a fan-out look like
+a flood (429 on their answers) that Telegram would not raise.
 """
 
 from __future__ import annotations
@@ -15,7 +26,9 @@ from dataclasses import dataclass
 from bot.sandbox.emulator.errors import ApiError
 from bot.sandbox.emulator.records import Limits, Stats
 
-__all__ = ["RateLimiter"]
+__all__ = ["REPLY_WINDOW", "RateLimiter"]
+
+REPLY_WINDOW = 60.0  # seconds after a person's message or press during which the bot answers them
 
 
 @dataclass
@@ -40,6 +53,16 @@ class RateLimiter:
         self.limits = limits
         self._stats = stats
         self._buckets: dict[object, _Bucket] = {}
+        self._heard: dict[int, float] = {}  # private chat -> when its person last wrote or pressed
+
+    def heard_from(self, chat_id: int) -> None:
+        """A person wrote or pressed in ``chat_id``: the bot's next messages there are answers."""
+        if chat_id > 0:
+            self._heard[chat_id] = time.monotonic()
+
+    def _answering(self, chat_id: int, now: float) -> bool:
+        heard = self._heard.get(chat_id)
+        return heard is not None and now - heard <= REPLY_WINDOW / max(self.limits.scale, 1e-9)
 
     def take(self, chat_id: int) -> None:
         """Spend a token for one new message to (or edit in) ``chat_id``, or refuse with 429."""
@@ -47,9 +70,9 @@ class RateLimiter:
         if not lim.enabled:
             return
         now = time.monotonic()
-        plan: list[tuple[object, float, float]] = [
-            ("overall", lim.overall_per_second, lim.overall_per_second * lim.scale)
-        ]
+        plan: list[tuple[object, float, float]] = []
+        if not self._answering(chat_id, now):  # bulk: held to the overall limit
+            plan.append(("overall", lim.overall_per_second, lim.overall_per_second * lim.scale))
         if chat_id > 0:
             plan.append((chat_id, lim.private_burst, lim.private_per_second * lim.scale))
         else:
