@@ -74,6 +74,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from telegram.request import BaseRequest
 
 from bot.context import keyboard
 from bot.http import telegram_request
@@ -166,7 +167,16 @@ class OutboxSender:
     def __init__(self, bot: Bot, services: Services, pacing: Pacing | None = None) -> None:
         self.services = services
         self.pacing = pacing or Pacing.from_settings(services.settings)
-        self.api = _plain_bot(bot, self.pacing.concurrency)
+        # Its own connection pool, sized for its requests in flight (see the module docstring).
+        self._request = telegram_request(
+            self.pacing.concurrency + 2,
+            connect_timeout=5.0,
+            read_timeout=15.0,
+            write_timeout=15.0,
+            pool_timeout=5.0,
+            media_write_timeout=60.0,
+        )
+        self.api = _plain_bot(bot, self._request)
         self.stats = SenderStats()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -218,8 +228,10 @@ class OutboxSender:
                 await task
         async with self._idle:
             self._idle.notify_all()
+        # `api` is never initialized (that would cost a getMe), so Bot.shutdown() would leave its
+        # connections open: the request object is closed directly.
         with contextlib.suppress(Exception):
-            await self.api.shutdown()
+            await self._request.shutdown()
 
     async def drain_once(self) -> int:
         """Deliver everything due now at Telegram's pace; returns how many rows were settled.
@@ -660,18 +672,10 @@ class OutboxSender:
             )
 
 
-def _plain_bot(bot: Bot, concurrency: int) -> Bot:
+def _plain_bot(bot: Bot, request: BaseRequest) -> Bot:
     """A rate-limiter-free Bot for the same token and server (see the module docstring)."""
     base_url = bot.base_url.removesuffix(bot.token)
     base_file_url = bot.base_file_url.removesuffix(bot.token)
-    request = telegram_request(
-        concurrency + 2,
-        connect_timeout=5.0,
-        read_timeout=15.0,
-        write_timeout=15.0,
-        pool_timeout=5.0,
-        media_write_timeout=60.0,
-    )
     return Bot(
         bot.token,
         base_url=base_url,
