@@ -308,7 +308,9 @@ async def run(quick: bool, *, updates: int | None = None, scale: float | None = 
         ours = await measure("ours", sessions, groups, db)
     total = sum(len(s[4]) for s in sessions)
     if os.environ.get("BENCH_PROFILE", "") not in ("", "0"):
-        print(f"requests: ours {ours['calls']} ({ours['polls']} polls); bare {bare['calls']} ({bare['polls']} polls)")
+        print(
+            f"requests: ours {ours['calls']} ({ours['polls']} polls); bare {bare['calls']} ({bare['polls']} polls)"
+        )
     rate_ours = ours["answered"] / ours["wall"]
     rate_bare = bare["answered"] / bare["wall"]
     ratio = rate_ours / rate_bare
