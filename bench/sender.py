@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import tempfile
 import time
 from collections.abc import AsyncIterator
@@ -30,6 +31,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bench.district import RESULTS
 from bench.remote import RemoteEmulator
 from bot.app import build_application, running
 from bot.clock import ManualClock
@@ -111,6 +113,30 @@ async def out_of_process(scale: float) -> AsyncIterator[tuple[str, Any]]:
         yield remote.api_url, remote.call
 
 
+def _profiler() -> Any:
+    """With BENCH_PROFILE=1 and pyinstrument (the `bench` extra): a sampling profile of the x20
+    run, written to bench/results/profile-sender.txt/html (what limits CPU per message)."""
+    if os.environ.get("BENCH_PROFILE", "") in ("", "0"):
+        return None
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        print("BENCH_PROFILE: pip install -e '.[bench]' for pyinstrument; not profiling")
+        return None
+    profiler = Profiler(interval=0.0005, async_mode="disabled")
+    profiler.start()
+    return profiler
+
+
+def _save_profile(profiler: Any) -> None:
+    profiler.stop()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    text = profiler.output_text(unicode=True, color=False, show_all=False)
+    (RESULTS / "profile-sender.txt").write_text(text, encoding="utf-8")
+    (RESULTS / "profile-sender.html").write_text(profiler.output_html(), encoding="utf-8")
+    profiler.last_session.save(str(RESULTS / "profile-sender.pyisession"))
+
+
 async def fanout(
     name: str, *, n: int, scale: float, tmp: Path, latency: float = 0.0, chaos: float = 0.0
 ) -> list[dict[str, Any]]:
@@ -125,6 +151,7 @@ async def fanout(
         )
         async with running(app, poll_timeout=0.5):
             services, sender = app.bot_data["services"], app.bot_data["sender"]
+            profiler = _profiler() if name == "x20" else None
             cpu0, wall0 = time.process_time(), time.perf_counter()
             async with services.db.tx() as conn:
                 for uid in users:
@@ -145,6 +172,8 @@ async def fanout(
                     break
                 await asyncio.sleep(0.05)
             cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+            if profiler is not None:
+                _save_profile(profiler)
         seen = await call("bench.sender:observe", users=users)
 
     dates = seen["dates"]

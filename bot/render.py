@@ -162,6 +162,9 @@ class Renderer:
                 undefined=StrictUndefined,
                 extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
                 bytecode_cache=_COMPILED,
+                # Templates ship with the code: no stat() of the file on every render to see
+                # whether it changed (a restart loads new templates).
+                auto_reload=False,
                 finalize=_shown,
             )
             env.policies["ext.i18n.trimmed"] = True

@@ -60,7 +60,12 @@ def from_ts(value: str | None) -> datetime | None:
     """A stored timestamp back as an aware UTC datetime (a NOT NULL column gives a datetime)."""
     if value is None:
         return None
-    return datetime.strptime(value, _TS_FORMAT).replace(tzinfo=UTC)
+    # fromisoformat reads the stored form ("...Z") some twenty times faster than strptime, and
+    # every row read carries timestamps; a value without its zone is refused as strptime did.
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError(f"a stored timestamp without its zone: {value!r}")
+    return moment
 
 
 def _probe(path: Path) -> None:

@@ -288,7 +288,7 @@ async def due(
     "claimed"), and the sender never has two requests in flight to one chat. `exclude` holds the
     rows the sender already has in flight. Each row carries its recipient's `unreachable_at`.
     """
-    cur = await conn.execute(
+    found = await conn.execute_fetchall(
         f"SELECT {_aliased('o')}, u.unreachable_at FROM outbox o LEFT JOIN users u ON u.id = o.chat_id"
         f" WHERE {_pending('o')} AND o.not_before <= ?"
         " AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
@@ -298,7 +298,7 @@ async def due(
         (ts(now), ts(now), limit + len(exclude)),
     )
     skip = set(exclude)
-    rows = [_row(r) for r in await cur.fetchall() if r["id"] not in skip]
+    rows = [_row(r) for r in found if r["id"] not in skip]
     return rows[:limit]
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.storage.db import from_ts, ts
+from bot.storage.rows import one
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,7 @@ def _row(row: aiosqlite.Row) -> UserRow:
 
 
 async def get(conn: aiosqlite.Connection, user_id: int) -> UserRow | None:
-    cur = await conn.execute(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
-    row = await cur.fetchone()
+    row = await one(conn, f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
     return _row(row) if row else None
 
 
