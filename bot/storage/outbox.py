@@ -292,8 +292,12 @@ async def due(
         f"SELECT {_aliased('o')}, u.unreachable_at FROM outbox o LEFT JOIN users u ON u.id = o.chat_id"
         f" WHERE {_pending('o')} AND o.not_before <= ?"
         " AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
+        # "p.not_before <= o.not_before" is implied by what follows, and lets SQLite look the chat's
+        # earlier rows up in the index of pending rows (outbox_pending_chat): without it the plan
+        # walked every row a chat ever had (outbox_chat), 5 ms a round with a few cards due to
+        # staff groups of a district's history, against 0.05 ms.
         f" AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND {_pending('p')}"
-        "   AND (p.not_before < o.not_before OR (p.not_before = o.not_before AND p.id < o.id)))"
+        "   AND p.not_before <= o.not_before AND (p.not_before < o.not_before OR p.id < o.id))"
         " ORDER BY o.not_before, o.id LIMIT ?",
         (ts(now), ts(now), limit + len(exclude)),
     )
