@@ -288,14 +288,15 @@ class OutboxSender:
         round_no = self._round
         clock, db, loop = self.services.clock, self.services.db, asyncio.get_running_loop()
         now = clock.now()
+        next_at = None
         async with db.read() as conn:
             rows = await outbox_repo.due(conn, now, limit=self._batch_size(), exclude=list(self._inflight))
+            if not rows and not self._inflight:  # idle: when to look again (same snapshot)
+                next_at = await outbox_repo.next_due_at(conn)
         if not rows:
             if self._inflight:
                 return self.pacing.idle_cap  # a completion wakes us
             await self._report_idle(round_no)
-            async with db.read() as conn:
-                next_at = await outbox_repo.next_due_at(conn)
             if next_at is None:
                 return self.pacing.idle_cap
             return min(self.pacing.idle_cap, max(0.01, (next_at - clock.now()).total_seconds()))

@@ -17,6 +17,7 @@ from typing import TypedDict
 import aiosqlite
 
 from bot.storage.db import from_ts, ts
+from bot.storage.rows import one
 
 Buttons = list[list[dict[str, str]]]
 
@@ -308,10 +309,11 @@ async def due(
 
 async def next_due_at(conn: aiosqlite.Connection) -> datetime | None:
     """When the earliest pending row becomes due (so the sender can sleep exactly that long)."""
-    cur = await conn.execute(
-        f"SELECT MIN(MAX(not_before, IFNULL(next_attempt_at, not_before))) FROM outbox WHERE {_PENDING}"
+    row = await one(
+        conn,
+        f"SELECT MIN(MAX(not_before, IFNULL(next_attempt_at, not_before))) FROM outbox WHERE {_PENDING}",
+        (),
     )
-    row = await cur.fetchone()
     return from_ts(row[0]) if row and row[0] else None
 
 
@@ -402,12 +404,12 @@ class EditTarget:
 
 
 async def edit_target(conn: aiosqlite.Connection, dedupe_key: str) -> EditTarget:
-    cur = await conn.execute(
+    row = await one(
+        conn,
         "SELECT chat_id, message_id, media_kind, sent_at, dead_at, missed_at, cancelled_at"
         " FROM outbox WHERE dedupe_key = ?",
         (dedupe_key,),
     )
-    row = await cur.fetchone()
     if row is None:
         return EditTarget("gone")
     if row["sent_at"] is not None and row["message_id"] is not None:
@@ -436,10 +438,11 @@ async def sent_about(conn: aiosqlite.Connection, key_prefix: str, *, not_to: int
 
 async def message_id_of(conn: aiosqlite.Connection, dedupe_key: str) -> tuple[int, int] | None:
     """(chat_id, message_id) of a sent row, used to edit a card in place."""
-    cur = await conn.execute(
-        "SELECT chat_id, message_id FROM outbox WHERE dedupe_key = ? AND sent_at IS NOT NULL", (dedupe_key,)
+    row = await one(
+        conn,
+        "SELECT chat_id, message_id FROM outbox WHERE dedupe_key = ? AND sent_at IS NOT NULL",
+        (dedupe_key,),
     )
-    row = await cur.fetchone()
     return (row[0], row[1]) if row and row[1] is not None else None
 
 

@@ -65,8 +65,8 @@ async def get_many(conn: aiosqlite.Connection, user_ids: list[int]) -> dict[int,
     if not user_ids:
         return {}
     marks = ",".join("?" * len(user_ids))
-    cur = await conn.execute(f"SELECT {_COLUMNS} FROM users WHERE id IN ({marks})", user_ids)
-    return {r["id"]: _row(r) for r in await cur.fetchall()}
+    rows = await conn.execute_fetchall(f"SELECT {_COLUMNS} FROM users WHERE id IN ({marks})", user_ids)
+    return {r["id"]: _row(r) for r in rows}
 
 
 async def upsert_seen(
