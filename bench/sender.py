@@ -6,7 +6,9 @@ HTTP, real SQLite, the emulator's token buckets on), then counts what every chat
 - `x20`: Telegram's limits sped up 20x (emulator: 600 msg/s overall) and BOT_SEND_RATE 500
   (25 x 20, the production margin). The emulator runs in a child process (bench/remote.py), as
   Telegram is not inside the bot's process; the bot process then measures the sender, python-
-  telegram-bot and SQLite alone. "cpu per message" is the bot process's CPU.
+  telegram-bot and SQLite alone. "cpu per message" is the bot process's CPU (goal <= 1.5 ms, the
+  fan-out's one enqueueing transaction included); BENCH_PROFILE=1 writes a pyinstrument profile of
+  this run to bench/results/profile-sender.txt/html.
 - `x1 +250ms`: Telegram's real limits (30/s; BOT_SEND_RATE 25) with 250 ms added to every answer,
   as from a server in Shanghai to Telegram's data centre: concurrency is what keeps 25/s
   (in-process emulator: at 25/s CPU is not the question, latency is).
@@ -42,6 +44,7 @@ from bot.storage import outbox as outbox_repo
 START = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
 FIRST_USER = 700_000
 TOKEN = "123456:TEST"  # the emulator's default token
+CPU_GOAL_MS = 1.5  # issue 21: the bot's CPU per message sent, x20 (includes enqueueing the fan-out)
 
 
 # ----------------------------------------------------------------------------- emulator side
@@ -197,7 +200,14 @@ async def fanout(
         ("429 from the rate limiter", rejected, "", "<= 3", rejected <= 3),
         ("duplicates", duplicates, "", "0", duplicates == 0),
         ("losses", losses, "", "0", losses == 0),
-        ("cpu per message (bot)", cpu / n * 1000, "ms", "", None),
+        # The goal applies where the bot process runs alone (x20: the emulator in its own process).
+        (
+            "cpu per message (bot)",
+            cpu / n * 1000,
+            "ms",
+            "" if latency or chaos else f"<= {CPU_GOAL_MS}",
+            None if latency or chaos else cpu / n * 1000 <= CPU_GOAL_MS,
+        ),
         ("wall time", wall, "s", "", None),
     ]
     if chaos:
