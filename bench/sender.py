@@ -6,7 +6,9 @@ HTTP, real SQLite, the emulator's token buckets on), then counts what every chat
 - `x20`: Telegram's limits sped up 20x (emulator: 600 msg/s overall) and BOT_SEND_RATE 500
   (25 x 20, the production margin). The emulator runs in a child process (bench/remote.py), as
   Telegram is not inside the bot's process; the bot process then measures the sender, python-
-  telegram-bot and SQLite alone. "cpu per message" is the bot process's CPU.
+  telegram-bot and SQLite alone. "cpu per message" is the bot process's CPU (goal <= 1.5 ms, the
+  fan-out's one enqueueing transaction included); BENCH_PROFILE=1 writes a pyinstrument profile of
+  this run to bench/results/profile-sender.txt/html.
 - `x1 +250ms`: Telegram's real limits (30/s; BOT_SEND_RATE 25) with 250 ms added to every answer,
   as from a server in Shanghai to Telegram's data centre: concurrency is what keeps 25/s
   (in-process emulator: at 25/s CPU is not the question, latency is).
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import tempfile
 import time
 from collections.abc import AsyncIterator
@@ -30,6 +33,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bench.district import RESULTS
 from bench.remote import RemoteEmulator
 from bot.app import build_application, running
 from bot.clock import ManualClock
@@ -40,6 +44,7 @@ from bot.storage import outbox as outbox_repo
 START = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
 FIRST_USER = 700_000
 TOKEN = "123456:TEST"  # the emulator's default token
+CPU_GOAL_MS = 1.5  # issue 21: the bot's CPU per message sent, x20 (includes enqueueing the fan-out)
 
 
 # ----------------------------------------------------------------------------- emulator side
@@ -111,6 +116,30 @@ async def out_of_process(scale: float) -> AsyncIterator[tuple[str, Any]]:
         yield remote.api_url, remote.call
 
 
+def _profiler() -> Any:
+    """With BENCH_PROFILE=1 and pyinstrument (the `bench` extra): a sampling profile of the x20
+    run, written to bench/results/profile-sender.txt/html (what limits CPU per message)."""
+    if os.environ.get("BENCH_PROFILE", "") in ("", "0"):
+        return None
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        print("BENCH_PROFILE: pip install -e '.[bench]' for pyinstrument; not profiling")
+        return None
+    profiler = Profiler(interval=0.0005, async_mode="disabled")
+    profiler.start()
+    return profiler
+
+
+def _save_profile(profiler: Any) -> None:
+    profiler.stop()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    text = profiler.output_text(unicode=True, color=False, show_all=False)
+    (RESULTS / "profile-sender.txt").write_text(text, encoding="utf-8")
+    (RESULTS / "profile-sender.html").write_text(profiler.output_html(), encoding="utf-8")
+    profiler.last_session.save(str(RESULTS / "profile-sender.pyisession"))
+
+
 async def fanout(
     name: str, *, n: int, scale: float, tmp: Path, latency: float = 0.0, chaos: float = 0.0
 ) -> list[dict[str, Any]]:
@@ -125,6 +154,7 @@ async def fanout(
         )
         async with running(app, poll_timeout=0.5):
             services, sender = app.bot_data["services"], app.bot_data["sender"]
+            profiler = _profiler() if name == "x20" else None
             cpu0, wall0 = time.process_time(), time.perf_counter()
             async with services.db.tx() as conn:
                 for uid in users:
@@ -145,6 +175,8 @@ async def fanout(
                     break
                 await asyncio.sleep(0.05)
             cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+            if profiler is not None:
+                _save_profile(profiler)
         seen = await call("bench.sender:observe", users=users)
 
     dates = seen["dates"]
@@ -168,7 +200,14 @@ async def fanout(
         ("429 from the rate limiter", rejected, "", "<= 3", rejected <= 3),
         ("duplicates", duplicates, "", "0", duplicates == 0),
         ("losses", losses, "", "0", losses == 0),
-        ("cpu per message (bot)", cpu / n * 1000, "ms", "", None),
+        # The goal applies where the bot process runs alone (x20: the emulator in its own process).
+        (
+            "cpu per message (bot)",
+            cpu / n * 1000,
+            "ms",
+            "" if latency or chaos else f"<= {CPU_GOAL_MS}",
+            None if latency or chaos else cpu / n * 1000 <= CPU_GOAL_MS,
+        ),
         ("wall time", wall, "s", "", None),
     ]
     if chaos:

@@ -9,9 +9,16 @@ typed and pressed by people in the emulator and reach the bot through getUpdates
 Three processes, as in production: the emulator and the people (bench/remote.py), the bot under
 test (a child process of its own, so its CPU time and peak memory are its alone), and this
 orchestrator. The real bot is `bot.app.build_application` on a copy of the large district; the
-bare one is an Application that answers every update with one sendMessage. Both get the same
-`AIORateLimiter(max_retries=1)` our factory installs, so the comparison isolates our code from
-the framework's configuration.
+bare one is an Application that answers every update with one sendMessage (through
+python-telegram-bot's defaults: HTTPXRequest, `AIORateLimiter(max_retries=1)`): the framework's
+floor. Both run in the same invocation, one after the other, on the same plan.
+
+CPU per update is the bot process's CPU time (every thread: the event loop's and SQLite's) from
+"ready" to "stop", divided by the updates answered. Ours compiles every template first, as a bot
+running for a while has (reported on its own row: a one-off cost that a 200-update run would
+otherwise spread over few updates). Ours makes ~1.8 Bot API requests per update where the bare
+bot makes one (a button press is answered, and its message edited or a new one sent), so the CPU
+ratio compares the whole work of an update, requests included.
 
 Each person waits for the bot's first answer before the next step (a message, an edit or the
 answer to a button press) — with K people active at once, so the bot always has work queued.
@@ -37,6 +44,7 @@ from bench.remote import RemoteEmulator
 from bot.sandbox.emulator import Emulator
 
 RATIO_GOAL = 0.7
+CPU_RATIO_GOAL = 0.5  # issue 21: CPU per update halved now; 0.7 stays the target
 ACTIVE_PEOPLE = 16
 STEP_TIMEOUT = 10.0
 
@@ -173,7 +181,15 @@ async def drive(
     await asyncio.sleep(0.2)
     watcher.cancel()
     emu.unsubscribe(events)
-    return {"answered": len(latencies), "unanswered": unanswered, "wall": wall, "latencies": latencies}
+    calls = {method: n for method, n in emu.stats.calls.items() if method != "getUpdates"}
+    return {
+        "answered": len(latencies),
+        "unanswered": unanswered,
+        "wall": wall,
+        "latencies": latencies,
+        "calls": calls,
+        "polls": emu.stats.calls.get("getUpdates", 0),
+    }
 
 
 # ----------------------------------------------------------------------------- bot side
@@ -191,23 +207,29 @@ async def _serve_bot(conn: Connection, which: str, api_url: str, db_path: str | 
 
         app = build_application(bench_settings(Path(db_path or ""), api_url), ManualClock(districts.NOW))
         context = running(app, poll_timeout=1.0)
+        # A bot that has been running a while has compiled its templates: timed apart, not per update.
+        cpu0 = time.process_time()
+        app.bot_data["services"].renderer.compile_all()
+        compile_cpu = time.process_time() - cpu0
     else:
         app = bare_application(api_url)
         context = _running_bare(app)
+        compile_cpu = 0.0
     profiler = _profiler() if profile else None
     async with context:
         conn.send("ready")
-        cpu0 = time.process_time()
+        cpu0, main0 = time.process_time(), time.thread_time()
         if profiler is not None:
             profiler.start()
         await asyncio.to_thread(conn.recv)  # "stop"
-        cpu = time.process_time() - cpu0
+        cpu, main = time.process_time() - cpu0, time.thread_time() - main0
         if profiler is not None:
             profiler.stop()
             out = districts.RESULTS / f"profile-{which}.txt"
             out.write_text(profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8")
             (districts.RESULTS / f"profile-{which}.html").write_text(profiler.output_html(), encoding="utf-8")
-    conn.send({"cpu": cpu, "rss_mb": peak_rss_mb()})
+            profiler.last_session.save(str(districts.RESULTS / f"profile-{which}.pyisession"))
+    conn.send({"cpu": cpu, "main_cpu": main, "compile_cpu": compile_cpu, "rss_mb": peak_rss_mb()})
 
 
 def _profiler() -> Any:
@@ -298,6 +320,10 @@ async def run(quick: bool, *, updates: int | None = None, scale: float | None = 
         bare = await measure("bare", sessions, groups, None)
         ours = await measure("ours", sessions, groups, db)
     total = sum(len(s[4]) for s in sessions)
+    if os.environ.get("BENCH_PROFILE", "") not in ("", "0"):
+        print(
+            f"requests: ours {ours['calls']} ({ours['polls']} polls); bare {bare['calls']} ({bare['polls']} polls)"
+        )
     rate_ours = ours["answered"] / ours["wall"]
     rate_bare = bare["answered"] / bare["wall"]
     ratio = rate_ours / rate_bare
@@ -313,9 +339,13 @@ async def run(quick: bool, *, updates: int | None = None, scale: float | None = 
         {**row, "metric": "ours: latency p50 (queued -> first answer)", "value": round(statistics.median(lat), 1) if lat else float("nan"), "unit": "ms", "goal": "", "met": None},
         {**row, "metric": "ours: latency p99", "value": round(_percentile(lat, 0.99), 1), "unit": "ms", "goal": "", "met": None},
         {**row, "metric": "bare: latency p50", "value": round(statistics.median(bare["latencies"]), 1) if bare["latencies"] else float("nan"), "unit": "ms", "goal": "", "met": None},
-        {**row, "metric": "CPU ratio bare / ours per update (the ratio with no rate limit capping both)", "value": round(cpu_ratio, 3), "unit": "", "goal": f">= {RATIO_GOAL}", "met": cpu_ratio >= RATIO_GOAL},
+        {**row, "metric": "CPU ratio bare / ours per update (the ratio with no rate limit capping both)", "value": round(cpu_ratio, 3), "unit": "", "goal": f">= {CPU_RATIO_GOAL} (target {RATIO_GOAL})", "met": cpu_ratio >= CPU_RATIO_GOAL},
         {**row, "metric": "ours: bot CPU per update", "value": round(ours["cpu"] / max(1, ours["answered"]) * 1000, 2), "unit": "ms", "goal": "", "met": None},
+        {**row, "metric": "ours: of which the event loop's thread (the rest: SQLite's threads)", "value": round(ours["main_cpu"] / max(1, ours["answered"]) * 1000, 2), "unit": "ms", "goal": "", "met": None},
+        {**row, "metric": "ours: compiling every template once, before measuring (start-up)", "value": round(ours["compile_cpu"] * 1000), "unit": "ms", "goal": "", "met": None},
         {**row, "metric": "bare: bot CPU per update", "value": round(bare["cpu"] / max(1, bare["answered"]) * 1000, 2), "unit": "ms", "goal": "", "met": None},
+        {**row, "metric": "ours: Bot API requests per update (getUpdates aside)", "value": round(sum(ours["calls"].values()) / max(1, ours["answered"]), 2), "unit": "", "goal": "", "met": None},
+        {**row, "metric": "bare: Bot API requests per update (getUpdates aside)", "value": round(sum(bare["calls"].values()) / max(1, bare["answered"]), 2), "unit": "", "goal": "", "met": None},
         {**row, "metric": "ours: updates left unanswered", "value": ours["unanswered"], "unit": "", "goal": "0", "met": ours["unanswered"] == 0},
         {**row, "metric": "ours: peak RSS of the bot process", "value": round(ours["rss_mb"], 1), "unit": "MB", "goal": "", "met": None},
         {**row, "metric": "bare: peak RSS of the bot process", "value": round(bare["rss_mb"], 1), "unit": "MB", "goal": "", "met": None},

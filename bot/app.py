@@ -144,6 +144,9 @@ async def on_shutdown(app: Application) -> None:
     if webapp is not None:
         await webapp.stop()
     await services_of(app).db.close()
+    # When initializing failed (Telegram refused the token), python-telegram-bot's own shutdown
+    # skips the bot, whose connections are open by then: close them (a no-op otherwise).
+    await app.bot.shutdown()
 
 
 def handling(app: Application) -> bool:

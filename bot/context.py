@@ -49,11 +49,29 @@ def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
     A link Telegram would refuse (bot/domain/links.py: e.g. a host without a dot) makes it refuse
     the whole message, so such a button is left out (and logged) and the message still goes.
     """
-    rows = [
-        [_button(b) for b in row if "url" not in b or _acceptable_link(b["url"])] for row in buttons or []
-    ]
-    rows = [row for row in rows if row]
+    rows = [[_button(b) for b in row] for row in _sendable(buttons)]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def keyboard_json(buttons: Buttons | None) -> dict[str, Any] | None:
+    """`keyboard` as the Bot API's JSON (`reply_markup`), for requests made without
+    python-telegram-bot's objects (the outbox sender: a fan-out builds thousands)."""
+    rows = [[_button_json(b) for b in row] for row in _sendable(buttons)]
+    return {"inline_keyboard": rows} if rows else None
+
+
+def _sendable(buttons: Buttons | None) -> Buttons:
+    """The rows without the buttons Telegram would refuse, and without rows left empty."""
+    rows = [[b for b in row if "url" not in b or _acceptable_link(b["url"])] for row in buttons or []]
+    return [row for row in rows if row]
+
+
+def _button_json(b: dict[str, str]) -> dict[str, Any]:
+    if "url" in b:
+        return {"text": b["text"], "url": b["url"]}
+    if "web_app" in b:
+        return {"text": b["text"], "web_app": {"url": b["web_app"]}}
+    return {"text": b["text"], "callback_data": b["callback_data"]}
 
 
 def _button(b: dict[str, str]) -> InlineKeyboardButton:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.storage.rows import one
+
 
 @dataclass(frozen=True)
 class Building:
@@ -34,11 +36,11 @@ async def all_buildings(conn: aiosqlite.Connection) -> list[Building]:
 
 
 async def get(conn: aiosqlite.Connection, building_id: int) -> Building | None:
-    cur = await conn.execute(
+    row = await one(
+        conn,
         "SELECT id, code, name_zh, name_en, name_fr, address, latitude, longitude FROM buildings WHERE id = ?",
         (building_id,),
     )
-    row = await cur.fetchone()
     return _row(row) if row else None
 
 

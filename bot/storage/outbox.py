@@ -17,6 +17,7 @@ from typing import TypedDict
 import aiosqlite
 
 from bot.storage.db import from_ts, ts
+from bot.storage.rows import one
 
 Buttons = list[list[dict[str, str]]]
 
@@ -288,26 +289,31 @@ async def due(
     "claimed"), and the sender never has two requests in flight to one chat. `exclude` holds the
     rows the sender already has in flight. Each row carries its recipient's `unreachable_at`.
     """
-    cur = await conn.execute(
+    found = await conn.execute_fetchall(
         f"SELECT {_aliased('o')}, u.unreachable_at FROM outbox o LEFT JOIN users u ON u.id = o.chat_id"
         f" WHERE {_pending('o')} AND o.not_before <= ?"
         " AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
+        # "p.not_before <= o.not_before" is implied by what follows, and lets SQLite look the chat's
+        # earlier rows up in the index of pending rows (outbox_pending_chat): without it the plan
+        # walked every row a chat ever had (outbox_chat), 5 ms a round with a few cards due to
+        # staff groups of a district's history, against 0.05 ms.
         f" AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND {_pending('p')}"
-        "   AND (p.not_before < o.not_before OR (p.not_before = o.not_before AND p.id < o.id)))"
+        "   AND p.not_before <= o.not_before AND (p.not_before < o.not_before OR p.id < o.id))"
         " ORDER BY o.not_before, o.id LIMIT ?",
         (ts(now), ts(now), limit + len(exclude)),
     )
     skip = set(exclude)
-    rows = [_row(r) for r in await cur.fetchall() if r["id"] not in skip]
+    rows = [_row(r) for r in found if r["id"] not in skip]
     return rows[:limit]
 
 
 async def next_due_at(conn: aiosqlite.Connection) -> datetime | None:
     """When the earliest pending row becomes due (so the sender can sleep exactly that long)."""
-    cur = await conn.execute(
-        f"SELECT MIN(MAX(not_before, IFNULL(next_attempt_at, not_before))) FROM outbox WHERE {_PENDING}"
+    row = await one(
+        conn,
+        f"SELECT MIN(MAX(not_before, IFNULL(next_attempt_at, not_before))) FROM outbox WHERE {_PENDING}",
+        (),
     )
-    row = await cur.fetchone()
     return from_ts(row[0]) if row and row[0] else None
 
 
@@ -398,12 +404,12 @@ class EditTarget:
 
 
 async def edit_target(conn: aiosqlite.Connection, dedupe_key: str) -> EditTarget:
-    cur = await conn.execute(
+    row = await one(
+        conn,
         "SELECT chat_id, message_id, media_kind, sent_at, dead_at, missed_at, cancelled_at"
         " FROM outbox WHERE dedupe_key = ?",
         (dedupe_key,),
     )
-    row = await cur.fetchone()
     if row is None:
         return EditTarget("gone")
     if row["sent_at"] is not None and row["message_id"] is not None:
@@ -432,10 +438,11 @@ async def sent_about(conn: aiosqlite.Connection, key_prefix: str, *, not_to: int
 
 async def message_id_of(conn: aiosqlite.Connection, dedupe_key: str) -> tuple[int, int] | None:
     """(chat_id, message_id) of a sent row, used to edit a card in place."""
-    cur = await conn.execute(
-        "SELECT chat_id, message_id FROM outbox WHERE dedupe_key = ? AND sent_at IS NOT NULL", (dedupe_key,)
+    row = await one(
+        conn,
+        "SELECT chat_id, message_id FROM outbox WHERE dedupe_key = ? AND sent_at IS NOT NULL",
+        (dedupe_key,),
     )
-    row = await cur.fetchone()
     return (row[0], row[1]) if row and row[1] is not None else None
 
 

@@ -22,6 +22,13 @@ def inserted_id(cur: aiosqlite.Cursor) -> int:
     return cur.lastrowid
 
 
+async def one(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> aiosqlite.Row | None:
+    """The row of a SELECT that finds at most one (by its key), in one round trip to the database
+    thread: execute + fetchone would be two, and every update reads the sender's profile."""
+    rows = list(await conn.execute_fetchall(sql, params))
+    return rows[0] if rows else None
+
+
 async def number(cur: aiosqlite.Cursor) -> int:
     """The one value of a `SELECT COUNT(*) ...` (or another aggregate that always answers a row)."""
     row = await cur.fetchone()

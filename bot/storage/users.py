@@ -8,6 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.storage.db import from_ts, ts
+from bot.storage.rows import one
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,7 @@ def _row(row: aiosqlite.Row) -> UserRow:
 
 
 async def get(conn: aiosqlite.Connection, user_id: int) -> UserRow | None:
-    cur = await conn.execute(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
-    row = await cur.fetchone()
+    row = await one(conn, f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
     return _row(row) if row else None
 
 
@@ -65,8 +65,8 @@ async def get_many(conn: aiosqlite.Connection, user_ids: list[int]) -> dict[int,
     if not user_ids:
         return {}
     marks = ",".join("?" * len(user_ids))
-    cur = await conn.execute(f"SELECT {_COLUMNS} FROM users WHERE id IN ({marks})", user_ids)
-    return {r["id"]: _row(r) for r in await cur.fetchall()}
+    rows = await conn.execute_fetchall(f"SELECT {_COLUMNS} FROM users WHERE id IN ({marks})", user_ids)
+    return {r["id"]: _row(r) for r in rows}
 
 
 async def upsert_seen(

@@ -9,8 +9,10 @@ asks) are the Actions of services/volunteer/notices.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
+from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_datetime
 from telegram import Message, Update
 
@@ -38,8 +40,18 @@ router = VolunteerRouter(FEATURE)
 
 def when(context: BotContext, moment: datetime, pattern: str = "EEE MM-dd HH:mm") -> str:
     """A short local date and time for a button label (plain text)."""
-    local = moment.astimezone(context.services.settings.tz)
-    return format_datetime(local, format=pattern, locale=BABEL_LOCALE[context.lang])
+    return _when(moment, context.services.settings.tz, pattern, context.lang)
+
+
+@lru_cache(maxsize=4096)
+def _when(moment: datetime, tz: tzinfo, pattern: str, lang: str) -> str:
+    """Shift lists label the same few hundred shift times for everyone: each is formatted once
+    (Babel's formatting is slow, and parsing a locale name on every call was slower still).
+    The zone is part of the key: aware datetimes of one instant are equal whatever their zone."""
+    return format_datetime(moment.astimezone(tz), format=pattern, locale=_LOCALES[lang])
+
+
+_LOCALES = {lang: Locale.parse(name) for lang, name in BABEL_LOCALE.items()}
 
 
 # A typed answer belongs to its prompt: the prompt's message id is kept with what it asks for, and
