@@ -11,8 +11,9 @@ import logging
 import resource
 import sys
 from pathlib import Path
+from typing import Any
 
-from bench.district import ADMIN_ID
+from bench.district import ADMIN_ID, RESULTS
 from bot.settings import Settings
 
 TOKEN = "123456:TEST"  # the emulator's default token
@@ -56,3 +57,24 @@ def peak_rss_mb() -> float:
         pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def profiler(interval: float = 0.0005) -> Any:
+    """A pyinstrument profiler (the optional `bench` extra) of this process's event loop, not yet
+    started; None without pyinstrument. Longer runs sample less often so the output stays readable."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        print("BENCH_PROFILE: pip install -e '.[bench]' for pyinstrument; not profiling")
+        return None
+    return Profiler(interval=interval, async_mode="disabled")
+
+
+def save_profile(profiler: Any, name: str) -> None:
+    """Stop `profiler` and write bench/results/profile-<name>.txt, .html and .pyisession."""
+    profiler.stop()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    text = profiler.output_text(unicode=True, color=False, show_all=False)
+    (RESULTS / f"profile-{name}.txt").write_text(text, encoding="utf-8")
+    (RESULTS / f"profile-{name}.html").write_text(profiler.output_html(), encoding="utf-8")
+    profiler.last_session.save(str(RESULTS / f"profile-{name}.pyisession"))

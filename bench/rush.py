@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import district as districts
+from bench import harness
 from bench.fanout import Outcomes, outcomes, percentile
 from bench.harness import bench_settings, peak_rss_mb, quiet_logs
 from bench.remote import RemoteEmulator
@@ -270,29 +271,16 @@ async def _serve_bot(conn: Connection, api_url: str, db_path: str, scale: float,
         Path(db_path), api_url, BOT_SEND_RATE=f"{25 * scale:g}", BOT_SEND_LIMIT_SCALE=f"{scale:g}"
     )
     app = build_application(settings, ManualClock(districts.NOW))
-    profiler = _profiler() if profile else None
+    profiler = harness.profiler(0.002) if profile else None  # two minutes: every 2 ms
     async with running(app, poll_timeout=1.0):
         conn.send("ready")
         while (command := await asyncio.to_thread(conn.recv)) != "stop":
             if profiler is not None and command == "profile":
                 profiler.start()
             elif profiler is not None and profiler.is_running:
-                profiler.stop()
-                (districts.RESULTS / "profile-rush.txt").write_text(
-                    profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8"
-                )
+                harness.save_profile(profiler, "rush")
             conn.send(time.process_time())
     conn.send({"rss_mb": peak_rss_mb()})
-
-
-def _profiler() -> Any:
-    """pyinstrument (the optional `bench` extra), sampling every 2 ms: two minutes stay readable."""
-    try:
-        from pyinstrument import Profiler
-    except ImportError:
-        print("BENCH_PROFILE: pip install -e '.[bench]' for pyinstrument; not profiling")
-        return None
-    return Profiler(interval=0.002, async_mode="disabled")
 
 
 class BotProcess:

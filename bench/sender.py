@@ -33,7 +33,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bench.district import RESULTS
+from bench import harness
 from bench.remote import RemoteEmulator
 from bot.app import build_application, running
 from bot.clock import ManualClock
@@ -121,23 +121,10 @@ def _profiler() -> Any:
     run, written to bench/results/profile-sender.txt/html (what limits CPU per message)."""
     if os.environ.get("BENCH_PROFILE", "") in ("", "0"):
         return None
-    try:
-        from pyinstrument import Profiler
-    except ImportError:
-        print("BENCH_PROFILE: pip install -e '.[bench]' for pyinstrument; not profiling")
-        return None
-    profiler = Profiler(interval=0.0005, async_mode="disabled")
-    profiler.start()
-    return profiler
-
-
-def _save_profile(profiler: Any) -> None:
-    profiler.stop()
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    text = profiler.output_text(unicode=True, color=False, show_all=False)
-    (RESULTS / "profile-sender.txt").write_text(text, encoding="utf-8")
-    (RESULTS / "profile-sender.html").write_text(profiler.output_html(), encoding="utf-8")
-    profiler.last_session.save(str(RESULTS / "profile-sender.pyisession"))
+    found = harness.profiler()
+    if found is not None:
+        found.start()
+    return found
 
 
 async def fanout(
@@ -176,7 +163,7 @@ async def fanout(
                 await asyncio.sleep(0.05)
             cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
             if profiler is not None:
-                _save_profile(profiler)
+                harness.save_profile(profiler, "sender")
         seen = await call("bench.sender:observe", users=users)
 
     dates = seen["dates"]

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import district as districts
+from bench import harness
 from bench.harness import TOKEN, bench_settings, peak_rss_mb, quiet_logs
 from bench.remote import RemoteEmulator
 from bot.sandbox.emulator import Emulator
@@ -215,7 +216,7 @@ async def _serve_bot(conn: Connection, which: str, api_url: str, db_path: str | 
         app = bare_application(api_url)
         context = _running_bare(app)
         compile_cpu = 0.0
-    profiler = _profiler() if profile else None
+    profiler = harness.profiler() if profile else None
     async with context:
         conn.send("ready")
         cpu0, main0 = time.process_time(), time.thread_time()
@@ -224,22 +225,8 @@ async def _serve_bot(conn: Connection, which: str, api_url: str, db_path: str | 
         await asyncio.to_thread(conn.recv)  # "stop"
         cpu, main = time.process_time() - cpu0, time.thread_time() - main0
         if profiler is not None:
-            profiler.stop()
-            out = districts.RESULTS / f"profile-{which}.txt"
-            out.write_text(profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8")
-            (districts.RESULTS / f"profile-{which}.html").write_text(profiler.output_html(), encoding="utf-8")
-            profiler.last_session.save(str(districts.RESULTS / f"profile-{which}.pyisession"))
+            harness.save_profile(profiler, which)
     conn.send({"cpu": cpu, "main_cpu": main, "compile_cpu": compile_cpu, "rss_mb": peak_rss_mb()})
-
-
-def _profiler() -> Any:
-    """pyinstrument (the optional `bench` extra) sampling the bot's event loop, if installed."""
-    try:
-        from pyinstrument import Profiler
-    except ImportError:
-        print("BENCH_PROFILE: pip install -e '.[bench]' for pyinstrument; not profiling")
-        return None
-    return Profiler(interval=0.0005, async_mode="disabled")
 
 
 def bare_application(api_url: str) -> Any:
