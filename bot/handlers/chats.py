@@ -12,10 +12,8 @@ from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
 from bot.context import BotContext
+from bot.handlers import groups
 from bot.handlers.routing import message_of
-
-#: Before the features' handlers (group 0): a service message must reach this whatever they match.
-GROUP = -50
 
 
 async def chat_upgraded(update: Update, context: BotContext) -> None:
@@ -27,4 +25,4 @@ async def chat_upgraded(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:
-    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_upgraded), group=GROUP)
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_upgraded), group=groups.CHAT_MOVES)

@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext, OtherMarkup
-from bot.handlers import registry
+from bot.handlers import groups, registry
 from bot.handlers.routing import STALE, NoSuchPart, Press, Router, chat_of, sender_id
 from bot.msgids import N_
 from bot.render import LANGUAGES
@@ -172,7 +172,7 @@ async def menu_pressed(press: Press, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:
-    app.add_handler(TypeHandler(Update, load_profile), group=-100)
+    app.add_handler(TypeHandler(Update, load_profile), group=groups.PROFILE)
     app.add_handler(CommandHandler("help", help_command))
     app.add_handler(CommandHandler("menu", menu_command))
     app.add_handler(CommandHandler("language", language_command))

@@ -20,6 +20,7 @@ from telegram.constants import ChatType
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from bot.context import BotContext
+from bot.handlers import groups
 from bot.msgids import N_
 
 log = logging.getLogger(__name__)
@@ -90,4 +91,4 @@ def register(app: Application) -> None:
     limit = app.bot_data["services"].settings.flood_limit
     if limit > 0:
         # After the profile is loaded (group -100), so the one warning is in the person's language.
-        app.add_handler(TypeHandler(Update, FloodGuard(limit)), group=-99)
+        app.add_handler(TypeHandler(Update, FloodGuard(limit)), group=groups.FLOOD)

@@ -15,6 +15,7 @@ from telegram.constants import ChatType
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext
+from bot.handlers import groups
 from bot.handlers.requests import PROBLEMS
 from bot.handlers.routing import Press, Router, chat_of, message_of, sender_id
 from bot.services.requests.conversation import Media
@@ -115,6 +116,7 @@ def register(app: Application) -> None:
     app.add_handler(router.handler())
     words = (filters.TEXT & ~filters.COMMAND) | filters.Regex(r"^/cancel(@\w+)?\s*$")
     app.add_handler(
-        MessageHandler(filters.REPLY & (words | filters.PHOTO | filters.Document.ALL), on_reply), group=-2
+        MessageHandler(filters.REPLY & (words | filters.PHOTO | filters.Document.ALL), on_reply),
+        group=groups.REPLIES,
     )
-    app.add_handler(CommandHandler("cancel", on_cancel, filters.ChatType.GROUPS), group=-2)
+    app.add_handler(CommandHandler("cancel", on_cancel, filters.ChatType.GROUPS), group=groups.REPLIES)

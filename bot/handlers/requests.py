@@ -35,7 +35,7 @@ from telegram.ext import (
 from bot.callbacks import Action, BadCallback
 from bot.context import BotContext, Buttons
 from bot.domain.requests import CATEGORIES, CATEGORY_LABELS
-from bot.handlers import registry
+from bot.handlers import groups, registry
 from bot.handlers.routing import (
     STALE,
     NoSuchPart,
@@ -576,7 +576,7 @@ async def _answer_question(update: Update, context: BotContext) -> bool:
 def register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     text = filters.TEXT & ~filters.COMMAND
-    app.add_handler(MessageHandler(private & text, maybe_answer), group=-1)
+    app.add_handler(MessageHandler(private & text, maybe_answer), group=groups.REQUESTER_ANSWERS)
     app.add_handler(
         ConversationHandler(
             entry_points=[

@@ -14,7 +14,7 @@ from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, Me
 
 from bot.context import BotContext
 from bot.domain.checkin import looks_like_code
-from bot.handlers import registry
+from bot.handlers import groups, registry
 from bot.handlers.routing import chat_of, message_of
 from bot.handlers.volunteer import organisers, teams, volunteers
 from bot.handlers.volunteer.router import PROMPT, prompt_answered, router
@@ -62,7 +62,9 @@ def register(app: Application) -> None:
         app.add_handler(CommandHandler(name, router.message(handler), private))
     # Its own group: a group runs only its first matching handler, and the staff desk's replies
     # (group -2) match any reply, which an answer to our prompts also is.
-    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, typed), group=-3)
+    app.add_handler(
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, typed), group=groups.VOLUNTEER_PROMPTS
+    )
     app.add_handler(router.handler())
     app.add_handler(MessageHandler(private & filters.LOCATION, router.message(volunteers.location_shared)))
     registry.start_payload("in-", router.message(volunteers.check_in_link))
