@@ -30,14 +30,6 @@ QUEUE = router.action("q")
 FIND = router.action("f")
 OPEN = router.action("open")
 FIND_KEY = "requests_find"  # the chat's latest search: (its message id, the words)
-SECTION_LABELS = {
-    "open": N_("Open"),
-    "unclaimed": N_("Unclaimed"),
-    "overdue": N_("Overdue"),
-    "today": N_("Due today"),
-    "waiting": N_("Waiting"),
-    "mine": N_("Mine"),
-}
 
 
 def item_buttons(items: Sequence[QueueItem], rows: Buttons) -> None:
@@ -63,7 +55,7 @@ def queue_buttons(context: BotContext, page: QueuePage) -> Buttons:
     item_buttons(page.items, rows)
     tabs = [
         QUEUE.button(
-            f"{'• ' if key == page.section else ''}{context.gettext(SECTION_LABELS[key])} {page.counts[key]}",
+            f"{'• ' if key == page.section else ''}{context.gettext(page.label(key))} {page.counts[key]}",
             key,
             0,
         )

@@ -1,3 +1,4 @@
+# i18n-domain: requests
 """The work queue: a scope's open requests in sections, with counts and working time left.
 
 A use case returning plain data (no Telegram, no rendering), so the staff chats' /queue and the
@@ -20,6 +21,7 @@ import aiosqlite
 
 from bot.domain import requests as rules
 from bot.domain.worktime import Span
+from bot.msgids import N_
 from bot.services.access import NOT_STAFF, Access, ensure, may_handle_request, may_see_queue, sees_request
 from bot.services.requests.base import RequestUseCases
 from bot.services.requests.views import enterprise_name
@@ -34,6 +36,14 @@ from bot.storage.roles import StaffChat
 PAGE = 10  # items a page: ten lines and ten buttons stay far below Telegram's limits
 ROWS_MAX = 100  # the Mini App's list scrolls instead: the hundred most urgent, and how many more
 SECTIONS: tuple[str, ...] = ("open", "unclaimed", "overdue", "today", "waiting", "mine")
+SECTION_LABELS = {  # the sections' names, in /queue's tabs, its text and the Mini App alike
+    "open": N_("Open"),
+    "unclaimed": N_("Unclaimed"),
+    "overdue": N_("Overdue"),
+    "today": N_("Due today"),
+    "waiting": N_("Waiting"),
+    "mine": N_("Mine"),
+}
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,11 @@ class QueuePage:
     page: int = 0
     pages: int = 1
 
+    @staticmethod
+    def label(section: str) -> str:
+        """A section's name (a msgid)."""
+        return SECTION_LABELS[section]
+
 
 @dataclass(frozen=True)
 class WholeQueue:
@@ -94,6 +109,11 @@ class WholeQueue:
     building_id: int | None
     tiers: list[int]  # what the whole queue holds, to narrow by
     buildings: list[tuple[int, str]]  # (id, name in the reader's language)
+
+    @staticmethod
+    def label(section: str) -> str:
+        """A section's name (a msgid)."""
+        return SECTION_LABELS[section]
 
 
 class Queue(RequestUseCases):
