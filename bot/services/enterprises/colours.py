@@ -154,9 +154,10 @@ class Colours(UseCases):
         """
         by_chat: dict[int, list[Change]] = defaultdict(list)
         tiers_by_chat: dict[int, int] = {}
+        chats = await roles_repo.all_staff_chats(conn)  # an import alerts about hundreds at once
         for change in changes:
             for tier in sorted(self.tiers_of(change)):
-                chat = await roles_repo.chat_for(conn, tier, change.enterprise.building_id)
+                chat = roles_repo.chat_among(chats, tier, change.enterprise.building_id)
                 if chat is not None and change not in by_chat[chat.chat_id]:
                     by_chat[chat.chat_id].append(change)
                     tiers_by_chat[chat.chat_id] = tier

@@ -198,12 +198,13 @@ class Queue(RequestUseCases):
         """A staff chat's open requests: its tier (its building, or the buildings without their own
         chat of that tier), and any other request whose current card is shown there."""
         found: dict[int, RequestRow] = {}
+        chats = await roles_repo.all_staff_chats(conn)  # read once: a district chat holds hundreds
         for r in await desk_repo.open_requests(conn, chat.tier):
             if r.tier != chat.tier:
                 continue
             if chat.building_id is not None and r.building_id != chat.building_id:
                 continue
-            own = await roles_repo.chat_for(conn, chat.tier, r.building_id)
+            own = roles_repo.chat_among(chats, chat.tier, r.building_id)
             if own is None or own.chat_id == chat.chat_id:
                 found[r.id] = r
         for r in await desk_repo.open_with_card_in(conn, chat.chat_id):

@@ -252,10 +252,11 @@ class StaffDesk(RequestUseCases):
         self, conn: aiosqlite.Connection, chat_id: int, tier: int, now: datetime, title: str
     ) -> None:
         """Cards of this tier shown elsewhere while it had no chat now come to the chat just bound."""
+        chats = await roles_repo.all_staff_chats(conn)
         for r in await desk_repo.open_requests(conn, tier):
             if r.tier != tier:
                 continue
-            own = await roles_repo.chat_for(conn, tier, r.building_id)
+            own = roles_repo.chat_among(chats, tier, r.building_id)
             card = await self.requests.cards.card_key(conn, r)
             if own is not None and own.chat_id == chat_id and card is not None and card[0] != chat_id:
                 await self.requests.cards.relocate(conn, r, now, moved_to=title)
