@@ -11,14 +11,7 @@ import aiosqlite
 
 from bot.domain.risk import SignalRecord
 from bot.storage.db import from_ts, ts
-
-
-def _required_ts(value: str) -> datetime:
-    """A timestamp of a NOT NULL column (`from_ts` lets NULL through as None)."""
-    moment = from_ts(value)
-    if moment is None:
-        raise ValueError("a NOT NULL timestamp column held NULL")
-    return moment
+from bot.storage.rows import required_ts
 
 
 def _marks(ids: Sequence[int]) -> str:
@@ -84,7 +77,7 @@ async def history(conn: aiosqlite.Connection, enterprise_id: int, limit: int = 5
         (enterprise_id, limit),
     )
     return [
-        ColourChange(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _required_ts(r[7]))
+        ColourChange(r[0], r[1], r[2], r[3], r[4], r[5], r[6], required_ts(r[7]))
         for r in await cur.fetchall()
     ]
 
@@ -142,7 +135,7 @@ async def followup(conn: aiosqlite.Connection, enterprise_id: int) -> FollowUp |
 
 
 def _followup(r: aiosqlite.Row) -> FollowUp:
-    return FollowUp(r[0], r[1], _required_ts(r[2]), _required_ts(r[3]), from_ts(r[4]), r[5], from_ts(r[6]))
+    return FollowUp(r[0], r[1], required_ts(r[2]), required_ts(r[3]), from_ts(r[4]), r[5], from_ts(r[6]))
 
 
 async def due_reminders(conn: aiosqlite.Connection, now: datetime, limit: int = 500) -> list[FollowUp]:
@@ -171,7 +164,7 @@ async def due_dates(conn: aiosqlite.Connection, enterprise_ids: Sequence[int]) -
         f"SELECT enterprise_id, due_at FROM enterprise_followups WHERE enterprise_id IN ({_marks(enterprise_ids)})",
         tuple(enterprise_ids),
     )
-    return {r[0]: _required_ts(r[1]) for r in await cur.fetchall()}
+    return {r[0]: required_ts(r[1]) for r in await cur.fetchall()}
 
 
 async def overdue_by_building(conn: aiosqlite.Connection, now: datetime) -> dict[int | None, dict[str, int]]:
@@ -227,7 +220,7 @@ def _suggestion(r: aiosqlite.Row) -> SuggestionRow:
         json.loads(r[5]),
         r[6],
         r[7],
-        _required_ts(r[8]),
+        required_ts(r[8]),
         r[9],
         from_ts(r[10]),
         r[11],

@@ -17,7 +17,7 @@ from typing import TypedDict
 import aiosqlite
 
 from bot.storage.db import from_ts, ts
-from bot.storage.rows import one
+from bot.storage.rows import one, required_ts
 
 Buttons = list[list[dict[str, str]]]
 
@@ -67,14 +67,6 @@ def _aliased(alias: str) -> str:
     return ", ".join(f"{alias}.{c.strip()}" for c in _COLUMNS.split(","))
 
 
-def _required_ts(value: str) -> datetime:
-    """A timestamp of a NOT NULL column (`from_ts` lets NULL through as None)."""
-    moment = from_ts(value)
-    if moment is None:
-        raise ValueError("a NOT NULL timestamp column held NULL")
-    return moment
-
-
 def _row(r: aiosqlite.Row) -> OutboxRow:
     return OutboxRow(
         id=r["id"],
@@ -87,7 +79,7 @@ def _row(r: aiosqlite.Row) -> OutboxRow:
         media_ref=r["media_ref"],
         media_name=r["media_name"],
         edit_of=r["edit_of"],
-        not_before=_required_ts(r["not_before"]),
+        not_before=required_ts(r["not_before"]),
         expires_at=from_ts(r["expires_at"]),
         dedupe_key=r["dedupe_key"],
         attempts=r["attempts"],
@@ -514,7 +506,7 @@ async def status_counts(conn: aiosqlite.Connection, now: datetime, recent_dead: 
             id=r["id"],
             kind=r["kind"],
             chat_id=r["chat_id"],
-            dead_at=_required_ts(r["dead_at"]),
+            dead_at=required_ts(r["dead_at"]),
             attempts=r["attempts"],
             reason=r["last_error"] or "",
         )

@@ -9,6 +9,7 @@ from typing import Any
 import aiosqlite
 
 from bot.storage.db import from_ts, ts
+from bot.storage.rows import inserted_id, required_ts
 
 
 @dataclass(frozen=True)
@@ -112,21 +113,6 @@ def _row(r: aiosqlite.Row) -> RequestRow:
     return RequestRow(**values)
 
 
-def _at(value: str | None) -> datetime:
-    """A time from a NOT NULL column."""
-    moment = from_ts(value)
-    if moment is None:
-        raise ValueError("a NOT NULL time column holds NULL")
-    return moment
-
-
-def _id(cur: aiosqlite.Cursor) -> int:
-    """The id of the row an INSERT just added."""
-    if cur.lastrowid is None:
-        raise RuntimeError("INSERT added no row")
-    return cur.lastrowid
-
-
 def _value(v: object) -> object:
     if isinstance(v, datetime):
         return ts(v)
@@ -154,7 +140,7 @@ async def insert(conn: aiosqlite.Connection, **fields: object) -> int:
         f"INSERT INTO requests ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
         [_value(v) for v in fields.values()],
     )
-    return _id(cur)
+    return inserted_id(cur)
 
 
 async def update(conn: aiosqlite.Connection, request_id: int, now: datetime, **fields: object) -> None:
@@ -255,14 +241,14 @@ async def add_event(
         " media_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (request_id, ts(now), actor_id, kind, tier, note, kind_, ref, name),
     )
-    return _id(cur)
+    return inserted_id(cur)
 
 
 _EVENT_COLUMNS = "id, request_id, at, actor_id, kind, tier, note, media_kind, media_ref, media_name"
 
 
 def _event(r: aiosqlite.Row) -> EventRow:
-    return EventRow(r[0], r[1], _at(r[2]), r[3], r[4], r[5], r[6], r[7], r[8], r[9])
+    return EventRow(r[0], r[1], required_ts(r[2]), r[3], r[4], r[5], r[6], r[7], r[8], r[9])
 
 
 async def events(conn: aiosqlite.Connection, request_id: int) -> list[EventRow]:
@@ -292,7 +278,7 @@ async def cards(conn: aiosqlite.Connection, request_id: int) -> list[CardRow]:
         "SELECT request_id, tier, chat_id, card_key, posted_at FROM request_cards WHERE request_id = ? ORDER BY tier",
         (request_id,),
     )
-    return [CardRow(r[0], r[1], r[2], r[3], _at(r[4])) for r in await cur.fetchall()]
+    return [CardRow(r[0], r[1], r[2], r[3], required_ts(r[4])) for r in await cur.fetchall()]
 
 
 async def card_message(conn: aiosqlite.Connection, card_key: str) -> tuple[int, int] | None:
@@ -340,7 +326,7 @@ async def held_due(conn: aiosqlite.Connection, now: datetime) -> dict[int, list[
     )
     result: dict[int, list[HeldAlert]] = {}
     for r in await cur.fetchall():
-        result.setdefault(r[1], []).append(HeldAlert(r[0], r[1], r[2], r[3], _at(r[4])))
+        result.setdefault(r[1], []).append(HeldAlert(r[0], r[1], r[2], r[3], required_ts(r[4])))
     return result
 
 
@@ -357,7 +343,7 @@ async def release(conn: aiosqlite.Connection, alert_ids: list[int], now: datetim
 
 async def digest_times(conn: aiosqlite.Connection) -> dict[int, datetime]:
     cur = await conn.execute("SELECT chat_id, next_at FROM request_digests")
-    return {r[0]: _at(r[1]) for r in await cur.fetchall()}
+    return {r[0]: required_ts(r[1]) for r in await cur.fetchall()}
 
 
 async def set_digest_time(

@@ -14,20 +14,9 @@ from typing import Any, TypedDict
 import aiosqlite
 
 from bot.storage.db import from_ts, ts
+from bot.storage.rows import required_ts
 
 LANGS = ("zh", "en", "fr")
-
-
-def _at(value: str) -> datetime:
-    """The timestamp of a NOT NULL column. Stored timestamps are ISO 8601 in UTC ending in "Z"
-    (db.ts), which datetime.fromisoformat reads some twenty times faster than strptime: the
-    finder reads thousands of them per page."""
-    if value is None:
-        raise ValueError("a NOT NULL timestamp column held NULL")
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        raise ValueError(f"a stored timestamp without its zone: {value!r}")
-    return moment
 
 
 async def _one(cur: aiosqlite.Cursor) -> aiosqlite.Row:
@@ -161,8 +150,8 @@ def _shift(r: aiosqlite.Row | Mapping[str, Any]) -> Shift:
         id=r["id"],
         project_id=r["project_id"],
         schedule_id=r["schedule_id"],
-        starts_at=_at(r["starts_at"]),
-        ends_at=_at(r["ends_at"]),
+        starts_at=required_ts(r["starts_at"]),
+        ends_at=required_ts(r["ends_at"]),
         capacity=r["capacity"],
         status=r["status"],
         fill_offered_at=from_ts(r["fill_offered_at"]),
@@ -212,7 +201,7 @@ def _signup(r: aiosqlite.Row) -> Signup:
         shift_id=r["shift_id"],
         user_id=r["user_id"],
         status=r["status"],
-        queued_at=_at(r["queued_at"]),
+        queued_at=required_ts(r["queued_at"]),
         offer_expires_at=from_ts(r["offer_expires_at"]),
         late_cancel=bool(r["late_cancel"]),
         coming_at=from_ts(r["coming_at"]),
@@ -705,8 +694,8 @@ async def attendance_between(
             r[1],
             r[2],
             r[3],
-            _at(r[4]),
-            _at(r[5]),
+            required_ts(r[4]),
+            required_ts(r[5]),
             None if r[6] is None else bool(r[6]),
             from_ts(r[7]),
             r[8],
@@ -733,7 +722,7 @@ async def served(conn: aiosqlite.Connection, user_id: int) -> list[ServedRow]:
         " ORDER BY s.starts_at",
         (user_id,),
     )
-    return [ServedRow(r[0], _at(r[1]), _at(r[2]), int(r[3])) for r in await cur.fetchall()]
+    return [ServedRow(r[0], required_ts(r[1]), required_ts(r[2]), int(r[3])) for r in await cur.fetchall()]
 
 
 async def no_shows(conn: aiosqlite.Connection, user_id: int, now: datetime) -> int:
@@ -793,7 +782,7 @@ def _team(r: aiosqlite.Row) -> Team:
         r["liaison_user_id"],
         r["places"],
         r["code"],
-        _at(r["release_at"]),
+        required_ts(r["release_at"]),
         from_ts(r["released_at"]),
     )
 
@@ -1063,7 +1052,7 @@ async def candidates(
     if first_per_project:
         sql += " GROUP BY s.project_id"
     cur = await conn.execute(sql + " ORDER BY 3, s.id", params)
-    return [Candidate(r[0], r[1], _at(r[2])) for r in await cur.fetchall()]
+    return [Candidate(r[0], r[1], required_ts(r[2])) for r in await cur.fetchall()]
 
 
 @dataclass(frozen=True)
@@ -1141,7 +1130,7 @@ _CLAIM_COLUMNS = "id, code, enterprise_id, liaison_user_id, project_id, places, 
 
 
 def _claim(r: aiosqlite.Row) -> Claim:
-    return Claim(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), _at(r[7]))
+    return Claim(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), required_ts(r[7]))
 
 
 async def insert_claim(
